@@ -1,0 +1,109 @@
+/**
+ * Runs a chosen list of stages in the fixed order their metadata gives, each on
+ * the previous stage's output. The original is never written to: every stage
+ * returns a new image. For each stage the result carries its output and its
+ * per-pixel change map, which the review step turns into regions.
+ */
+import type { RGBAImage } from '../image.ts';
+import type { AnalysisReport } from '../analysis/index.ts';
+import type { ModelEntry } from '../models/manifest.ts';
+import type { ModelRunner } from '../runtime/model-runner.ts';
+import { changeMap } from './change-map.ts';
+import type { StageImpl, StageOptions, StageOutput, StageRequest } from './stage.ts';
+
+export interface StageResult extends StageOutput {
+  stage: string;
+  options: StageOptions;
+  changeMap: Uint8Array;
+  ms: number;
+}
+
+export interface PipelineProgress {
+  stage: string;
+  stageIndex: number;
+  stageCount: number;
+  done: number;
+  total: number;
+}
+
+export interface PipelineHooks {
+  runner(task: string): Promise<ModelRunner | null>;
+  onProgress?(p: PipelineProgress): void;
+  /** Each stage's result as soon as it is ready (the worker transfers it and forgets it). */
+  onStage?(r: StageResult): void;
+  shouldStop?(): boolean;
+  analysis?: AnalysisReport;
+}
+
+export class StageRegistry {
+  private stages = new Map<string, StageImpl>();
+  constructor(stages: StageImpl[]) {
+    for (const s of stages) this.stages.set(s.meta.id, s);
+  }
+  get(id: string): StageImpl {
+    const s = this.stages.get(id);
+    if (!s) throw new Error(`Unknown stage "${id}". Known: ${this.ids().join(', ')}`);
+    return s;
+  }
+  ids(): string[] {
+    return this.all().map((s) => s.meta.id);
+  }
+  all(): StageImpl[] {
+    return [...this.stages.values()].sort((a, b) => a.meta.order - b.meta.order);
+  }
+}
+
+/** Puts requests in pipeline order (detection, fill, colour, deblur, denoise); duplicates are refused. */
+export function orderRequests(registry: StageRegistry, requests: StageRequest[]): StageRequest[] {
+  const seen = new Set<string>();
+  for (const r of requests) {
+    registry.get(r.stage);
+    if (seen.has(r.stage)) throw new Error(`Stage "${r.stage}" requested twice.`);
+    seen.add(r.stage);
+  }
+  return [...requests].sort((a, b) => registry.get(a.stage).meta.order - registry.get(b.stage).meta.order);
+}
+
+export async function runPipeline(
+  original: RGBAImage,
+  requests: StageRequest[],
+  registry: StageRegistry,
+  hooks: PipelineHooks,
+): Promise<StageResult[]> {
+  const ordered = orderRequests(registry, requests);
+  const results: StageResult[] = [];
+  let current = original;
+  for (let i = 0; i < ordered.length; i++) {
+    const req = ordered[i];
+    const impl = registry.get(req.stage);
+    const options: StageOptions = { ...impl.meta.defaults, ...req.options };
+    options.strength = Math.min(1, Math.max(0, options.strength));
+    const t0 = performance.now();
+    const out = await impl.run(
+      current,
+      options,
+      {
+        runner: (task) => (options.classical ? Promise.resolve(null) : hooks.runner(task)),
+        progress: (done, total) =>
+          hooks.onProgress?.({ stage: req.stage, stageIndex: i, stageCount: ordered.length, done, total }),
+        shouldStop: () => hooks.shouldStop?.() ?? false,
+        analysis: hooks.analysis,
+      },
+      req.mask,
+    );
+    if (out.image === current) throw new Error(`Stage ${req.stage} returned its input instead of a new image.`);
+    const result: StageResult = {
+      ...out,
+      stage: req.stage,
+      options,
+      changeMap: changeMap(current, out.image),
+      ms: performance.now() - t0,
+    };
+    results.push(result);
+    hooks.onStage?.(result);
+    current = out.image;
+  }
+  return results;
+}
+
+export type { ModelEntry };

@@ -1,0 +1,62 @@
+/**
+ * The contract between the pipeline and a restoration stage. The pipeline knows
+ * stages only through this: each stage lives in its own folder under src/stages/
+ * with `meta.ts` (what it is, its defaults), `worker.ts` (how it runs, inside the
+ * worker or the CLI) and `client.tsx` (its options in the UI).
+ */
+import type { RGBAImage } from '../image.ts';
+import type { AnalysisReport } from '../analysis/index.ts';
+import type { ModelEntry } from '../models/manifest.ts';
+import type { ModelRunner } from '../runtime/model-runner.ts';
+
+export interface StageMeta {
+  id: string;
+  label: string;
+  /** One plain sentence for the user. */
+  description: string;
+  /** Position in the fixed pipeline order (detection 10, fill 20, colour 30, deblur 40, denoise 50). */
+  order: number;
+  /** What the user tunes: a strength slider, or a mask (fill). */
+  control: 'strength' | 'mask';
+  /** Manifest task of the model this stage uses when one ships; the classical method runs otherwise. */
+  modelTask?: string;
+  defaults: StageOptions;
+}
+
+export interface StageOptions {
+  /** 0 = leave the photo untouched, 1 = full effect. */
+  strength: number;
+  /** Force the classical method even if a model is available. */
+  classical?: boolean;
+}
+
+export interface StageRequest {
+  stage: string;
+  options?: Partial<StageOptions>;
+  /** For mask-driven stages: width*height bytes, non-zero = process this pixel. */
+  mask?: Uint8Array;
+}
+
+export interface StageContext {
+  /** Model runner for the stage's task, or null when none ships (use the classical method). */
+  runner(task: string): Promise<ModelRunner | null>;
+  /** Called after every tile (or unit of work) of this stage. */
+  progress(done: number, total: number): void;
+  /** True once a cancel was requested; long loops check it between tiles. */
+  shouldStop(): boolean;
+  analysis?: AnalysisReport;
+}
+
+export interface StageOutput {
+  image: RGBAImage;
+  /** How it was done, for the review and the edit record. */
+  method: 'model' | 'classical';
+  model?: Pick<ModelEntry, 'id' | 'version'>;
+  /** Mask-driven stages: the pixels they were allowed to change. */
+  mask?: Uint8Array;
+}
+
+export interface StageImpl {
+  meta: StageMeta;
+  run(input: RGBAImage, options: StageOptions, ctx: StageContext, mask?: Uint8Array): Promise<StageOutput>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Runs one ONNX model on planar float tiles. The same code drives
+ * onnxruntime-web (browser WASM/WebGPU, Node WASM) and onnxruntime-node.
+ */
+import type * as Ort from 'onnxruntime-common';
+import { createPlanar, type PlanarImage } from '../image.ts';
+import type { ModelEntry } from '../models/manifest.ts';
+import type { OrtModule } from './types.ts';
+
+export class ModelRunner {
+  private constructor(
+    private ort: OrtModule,
+    private session: Ort.InferenceSession,
+    readonly entry: ModelEntry,
+  ) {}
+
+  static async create(
+    ort: OrtModule,
+    bytes: Uint8Array,
+    entry: ModelEntry,
+    options: Ort.InferenceSession.SessionOptions,
+  ): Promise<ModelRunner> {
+    // A fresh Uint8Array avoids a cross-realm Buffer failing ORT's instanceof check.
+    const session = await ort.InferenceSession.create(new Uint8Array(bytes), options);
+    return new ModelRunner(ort, session, entry);
+  }
+
+  /** Runs the model on a tile whose sides are multiples of entry.sizeMultiple. */
+  async run(tile: PlanarImage, strength = 1): Promise<PlanarImage> {
+    const { io } = this.entry;
+    const feeds: Record<string, Ort.Tensor> = {
+      [io.input]: new this.ort.Tensor('float32', tile.data, [1, tile.channels, tile.height, tile.width]),
+    };
+    if (io.strength) feeds[io.strength] = new this.ort.Tensor('float32', new Float32Array([strength]), [1]);
+    const results = await this.session.run(feeds);
+    const out = results[io.output];
+    const [, c, h, w] = out.dims as number[];
+    const image = createPlanar(w, h, c);
+    image.data.set(out.data as Float32Array);
+    for (const t of Object.values(results)) t.dispose?.();
+    return image;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,15 @@
+"""Architecture registry: build_arch(name, **kwargs)."""
+from .nafnet_local import NAFNetLocal, HeirloomDenoiser
+
+ARCH_REGISTRY = {
+    'NAFNetLocal': NAFNetLocal,
+}
+
+
+def build_arch(name, **kwargs):
+    if name not in ARCH_REGISTRY:
+        raise KeyError(f'unknown arch {name!r}; known: {sorted(ARCH_REGISTRY)}')
+    return ARCH_REGISTRY[name](**kwargs)
+
+
+__all__ = ['ARCH_REGISTRY', 'build_arch', 'NAFNetLocal', 'HeirloomDenoiser']

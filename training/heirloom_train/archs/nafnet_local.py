@@ -1,0 +1,107 @@
+"""NAFNet-style U-Net denoiser made tiling-exact.
+
+Differences from NAFNet (Chen et al. 2022):
+  * no Simplified Channel Attention (it uses global average pooling, which makes
+    the output of a tile depend on the whole tile -> tiled inference would not be
+    exact). Every operation here is local: 3x3 depthwise / 1x1 / 2x2-stride convs,
+    per-pixel channel LayerNorm, SimpleGate.
+  * no per-tile normalisation of any kind.
+The network expects H, W to be multiples of 2**len(enc_blocks) (the engine pads).
+"""
+import torch
+import torch.nn as nn
+
+
+class LayerNorm2d(nn.Module):
+    """LayerNorm over the channel dimension of each pixel (NCHW)."""
+
+    def __init__(self, c, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(c))
+        self.bias = nn.Parameter(torch.zeros(c))
+        self.eps = eps
+
+    def forward(self, x):
+        mu = x.mean(1, keepdim=True)
+        xc = x - mu
+        var = (xc * xc).mean(1, keepdim=True)
+        y = xc / torch.sqrt(var + self.eps)
+        return y * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+
+
+class SimpleGate(nn.Module):
+    def forward(self, x):
+        a, b = x.chunk(2, dim=1)
+        return a * b
+
+
+class NAFBlockLocal(nn.Module):
+    def __init__(self, c, dw_expand=2, ffn_expand=2):
+        super().__init__()
+        dw = c * dw_expand
+        self.norm1 = LayerNorm2d(c)
+        self.conv1 = nn.Conv2d(c, dw, 1)
+        self.conv2 = nn.Conv2d(dw, dw, 3, padding=1, groups=dw)
+        self.sg = SimpleGate()
+        self.conv3 = nn.Conv2d(dw // 2, c, 1)
+        self.norm2 = LayerNorm2d(c)
+        ff = c * ffn_expand
+        self.conv4 = nn.Conv2d(c, ff, 1)
+        self.conv5 = nn.Conv2d(ff // 2, c, 1)
+        self.beta = nn.Parameter(torch.zeros(1, c, 1, 1))
+        self.gamma = nn.Parameter(torch.zeros(1, c, 1, 1))
+
+    def forward(self, inp):
+        x = self.conv3(self.sg(self.conv2(self.conv1(self.norm1(inp)))))
+        y = inp + x * self.beta
+        x = self.conv5(self.sg(self.conv4(self.norm2(y))))
+        return y + x * self.gamma
+
+
+class NAFNetLocal(nn.Module):
+    """net(x) -> restored image (global residual inside)."""
+
+    def __init__(self, in_ch=3, width=16, enc_blocks=(1, 1, 2, 4), middle_blocks=2,
+                 dec_blocks=(1, 1, 1, 1)):
+        super().__init__()
+        self.intro = nn.Conv2d(in_ch, width, 3, padding=1)
+        self.ending = nn.Conv2d(width, in_ch, 3, padding=1)
+        self.encoders = nn.ModuleList()
+        self.downs = nn.ModuleList()
+        self.decoders = nn.ModuleList()
+        self.ups = nn.ModuleList()
+        c = width
+        for n in enc_blocks:
+            self.encoders.append(nn.Sequential(*[NAFBlockLocal(c) for _ in range(n)]))
+            self.downs.append(nn.Conv2d(c, 2 * c, 2, stride=2))
+            c *= 2
+        self.middle = nn.Sequential(*[NAFBlockLocal(c) for _ in range(middle_blocks)])
+        for n in dec_blocks:
+            self.ups.append(nn.Sequential(nn.Conv2d(c, 2 * c, 1, bias=False), nn.PixelShuffle(2)))
+            c //= 2
+            self.decoders.append(nn.Sequential(*[NAFBlockLocal(c) for _ in range(n)]))
+        self.size_multiple = 2 ** len(enc_blocks)
+
+    def forward(self, inp):
+        x = self.intro(inp)
+        skips = []
+        for enc, down in zip(self.encoders, self.downs):
+            x = enc(x)
+            skips.append(x)
+            x = down(x)
+        x = self.middle(x)
+        for dec, up, skip in zip(self.decoders, self.ups, skips[::-1]):
+            x = dec(up(x) + skip)
+        return self.ending(x) + inp
+
+
+class HeirloomDenoiser(nn.Module):
+    """ONNX contract wrapper: output = input + strength * (net(input) - input)."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, input, strength):
+        s = strength.reshape(1, 1, 1, 1)
+        return input + s * (self.net(input) - input)

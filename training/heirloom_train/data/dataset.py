@@ -1,0 +1,80 @@
+"""Training data: random multi-scale crops of photos with degradations applied on the fly.
+
+All images are decoded once into RAM (uint8 RGB). A batch is built in the main process
+(2-core machine: worker processes would only steal the cores torch uses).
+"""
+import os
+
+import cv2
+import numpy as np
+import torch
+
+from .degradations import NumpyRNG, sample_training_degradation
+
+IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+
+
+def list_images(folder):
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder)
+                  if f.lower().endswith(IMG_EXT))
+
+
+def read_rgb(path):
+    im = cv2.imread(path, cv2.IMREAD_COLOR)
+    if im is None:
+        raise IOError(path)
+    return cv2.cvtColor(im, cv2.COLOR_BGR2RGB)
+
+
+class RandomCropDegradeDataset:
+    def __init__(self, folder, patch=96, scale=(0.5, 1.0), mix=None, seed=0, max_images=None,
+                 exclude=()):
+        paths = list_images(folder)
+        paths = [p for p in paths if os.path.basename(p) not in set(exclude)]
+        if max_images:
+            paths = paths[:max_images]
+        if not paths:
+            raise RuntimeError(f'no images in {folder}')
+        self.images = [read_rgb(p) for p in paths]
+        self.paths = paths
+        self.patch = patch
+        self.scale = scale
+        self.mix = mix
+        self.gen = np.random.default_rng(seed)
+
+    def state(self):
+        return self.gen.bit_generator.state
+
+    def set_state(self, st):
+        self.gen.bit_generator.state = st
+
+    def crop(self):
+        g = self.gen
+        img = self.images[g.integers(len(self.images))]
+        H, W = img.shape[:2]
+        P = self.patch
+        s = g.uniform(*self.scale)
+        c = int(round(P / s))
+        c = max(P, min(c, H, W))
+        y = g.integers(0, H - c + 1)
+        x = g.integers(0, W - c + 1)
+        crop = img[y:y + c, x:x + c]
+        if c != P:
+            crop = cv2.resize(crop, (P, P), interpolation=cv2.INTER_AREA)
+        k = g.integers(8)
+        if k & 4:
+            crop = crop[:, ::-1]
+        crop = np.rot90(crop, k & 3)
+        return np.ascontiguousarray(crop).astype(np.float64) / 255.0
+
+    def batch(self, n):
+        rng = NumpyRNG(self.gen)
+        gts, lqs = [], []
+        for _ in range(n):
+            gt = self.crop()
+            lq, _ = sample_training_degradation(gt, rng, self.mix)
+            gts.append(gt)
+            lqs.append(lq)
+        gt = torch.from_numpy(np.stack(gts).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+        lq = torch.from_numpy(np.stack(lqs).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+        return lq, gt

@@ -1,0 +1,67 @@
+import json
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import yaml
+
+
+def set_seed(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def load_config(path):
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+
+class JsonlLogger:
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+
+    def log(self, **rec):
+        rec.setdefault('time', time.time())
+        with open(self.path, 'a') as f:
+            f.write(json.dumps(rec) + '\n')
+
+
+def save_checkpoint(path, **state):
+    tmp = path + '.tmp'
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def rng_state(dataset=None):
+    return {'python': random.getstate(), 'numpy': np.random.get_state(),
+            'torch': torch.get_rng_state(), 'data': dataset.state() if dataset else None}
+
+
+def set_rng_state(st, dataset=None):
+    random.setstate(st['python'])
+    np.random.set_state(st['numpy'])
+    torch.set_rng_state(st['torch'])
+    if dataset is not None and st.get('data') is not None:
+        dataset.set_state(st['data'])
+
+
+def count_macs_per_pixel(model, h=64, w=64):
+    """Hook-based MAC counter (Conv2d and elementwise-free count) -> (params, MACs per input pixel)."""
+    macs = [0]
+
+    def conv_hook(m, inp, out):
+        k = m.kernel_size[0] * m.kernel_size[1]
+        macs[0] += out.numel() * (m.in_channels // m.groups) * k
+
+    hooks = [m.register_forward_hook(conv_hook) for m in model.modules()
+             if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        model(torch.zeros(1, 3, h, w))
+    for hk in hooks:
+        hk.remove()
+    params = sum(p.numel() for p in model.parameters())
+    return params, macs[0] / (h * w)

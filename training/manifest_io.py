@@ -1,0 +1,20 @@
+"""Reads and merges entries of public/models/manifest.json (shared by every export script)."""
+import json
+import os
+
+
+def merge_manifest_entry(path: str, entry: dict, keep_metrics: bool = True) -> None:
+    """Replaces the entry with the same id (keeping its measured metrics unless given), keeps the others."""
+    manifest = {"models": []}
+    if os.path.exists(path):
+        with open(path) as f:
+            manifest = json.load(f)
+    old = next((m for m in manifest["models"] if m["id"] == entry["id"]), None)
+    if keep_metrics and old and old.get("metrics") and not entry.get("metrics"):
+        entry["metrics"] = old["metrics"]
+    others = [m for m in manifest["models"] if m["id"] != entry["id"]]
+    # Test-only models first, so the newest real model for a task is last.
+    manifest["models"] = sorted(others + [entry], key=lambda m: (not m.get("testOnly", False)))
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
