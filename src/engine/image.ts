@@ -118,3 +118,10 @@ export function thumbnailPlanar(img: RGBAImage, maxSide: number): PlanarImage {
   }
   return out;
 }
+
+/** a + strength * (b - a), in place on b: how every strength-driven classical stage applies its strength. */
+export function blendInto(a: PlanarImage, b: PlanarImage, strength: number): PlanarImage {
+  if (strength >= 1) return b;
+  for (let i = 0; i < b.data.length; i++) b.data[i] = a.data[i] + strength * (b.data[i] - a.data[i]);
+  return b;
+}

@@ -1,0 +1,83 @@
+/**
+ * The restoration service: runtime, model registry, analysis and pipeline behind
+ * one small API. The Web Worker exposes it with comlink; the CLI and the tests
+ * call it directly, so every caller shares the same code path.
+ */
+import type { RGBAImage } from '../image.ts';
+import { analyzePhoto, type AnalysisReport } from '../analysis/index.ts';
+import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
+import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
+import type { StageRequest } from '../pipeline/stage.ts';
+import type { ModelRunner } from '../runtime/model-runner.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+
+export interface ModelDownload {
+  modelId: string;
+  loaded: number;
+  total: number;
+}
+
+export interface RunCallbacks {
+  onProgress?(p: PipelineProgress): void;
+  onModelDownload?(d: ModelDownload): void;
+  onStage?(r: StageResult): void;
+}
+
+export interface ServiceOptions {
+  /** Use this model id for a task instead of the newest shipped one (tests, A/B). */
+  modelOverrides?: Record<string, string>;
+}
+
+export class RestorationService {
+  private runners = new Map<string, Promise<ModelRunner | null>>();
+  private stopRequested = false;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly registry: ModelRegistry,
+    readonly stages: StageRegistry,
+    private options: ServiceOptions = {},
+  ) {}
+
+  analyze(image: RGBAImage): AnalysisReport {
+    return analyzePhoto(image);
+  }
+
+  /** Runner for a task, created once and reused; null when no model ships for it. */
+  runner(task: string, onDownload?: (d: ModelDownload) => void): Promise<ModelRunner | null> {
+    let p = this.runners.get(task);
+    if (!p) {
+      p = (async () => {
+        const override = this.options.modelOverrides?.[task];
+        const entry = override ? await this.registry.byId(override) : await this.registry.forTask(task);
+        if (!entry) return null;
+        const progress: ProgressFn = (loaded, total) => onDownload?.({ modelId: entry.id, loaded, total });
+        return this.runtime.createRunner(entry, progress);
+      })();
+      this.runners.set(task, p);
+      p.catch(() => this.runners.delete(task));
+    }
+    return p;
+  }
+
+  /** Cooperative cancel (the CLI); the browser terminates the worker instead, which is immediate. */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  async run(
+    image: RGBAImage,
+    requests: StageRequest[],
+    callbacks: RunCallbacks = {},
+    analysis?: AnalysisReport,
+  ): Promise<StageResult[]> {
+    this.stopRequested = false;
+    return runPipeline(image, requests, this.stages, {
+      runner: (task) => this.runner(task, callbacks.onModelDownload),
+      onProgress: callbacks.onProgress,
+      onStage: callbacks.onStage,
+      shouldStop: () => this.stopRequested,
+      analysis: analysis ?? this.analyze(image),
+    });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Evaluation loop shared by every task: for each photo of a folder (sorted by
+ * name), degrade it deterministically, restore it with each method, round to 8
+ * bits and score PSNR/SSIM against the clean photo.
+ */
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { rgbaToPlanar, type PlanarImage } from '../engine/image.ts';
+import { psnr, quantize8, ssim } from '../engine/metrics/index.ts';
+import { decodeFile } from '../cli/node-image.ts';
+import type { EvalTask, EvalTaskOptions } from './types.ts';
+
+export interface ImageScore {
+  image: string;
+  width: number;
+  height: number;
+  scores: Record<string, { psnr: number; ssim: number; ms: number }>;
+}
+
+export interface EvalSummary {
+  task: string;
+  protocol: string;
+  degradation: string;
+  data: string;
+  images: number;
+  sigma: number;
+  seed: number;
+  mean: Record<string, { psnr: number; ssim: number; ms: number }>;
+}
+
+const PHOTO_EXT = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp']);
+
+export async function listPhotos(dir: string, limit?: number): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => PHOTO_EXT.has(extname(f).toLowerCase())).sort();
+  if (files.length === 0) throw new Error(`no photos in ${dir}`);
+  return limit ? files.slice(0, limit) : files;
+}
+
+export async function runEval(
+  task: EvalTask,
+  dataDir: string,
+  opts: EvalTaskOptions & { limit?: number; onImage?: (s: ImageScore) => void },
+): Promise<{ perImage: ImageScore[]; summary: EvalSummary }> {
+  const files = await listPhotos(dataDir, opts.limit);
+  const methods = await task.methods(opts);
+  const perImage: ImageScore[] = [];
+  for (const [index, file] of files.entries()) {
+    const clean = rgbaToPlanar((await decodeFile(join(dataDir, file))).image);
+    const degraded = await task.degrade(clean, index, opts);
+    const score: ImageScore = { image: file, width: clean.width, height: clean.height, scores: {} };
+    score.scores.input = metrics(quantize8(degraded), clean, 0);
+    for (const m of methods) {
+      const t0 = performance.now();
+      const out = await m.restore(degraded, clean);
+      score.scores[m.name] = metrics(quantize8(out), clean, performance.now() - t0);
+    }
+    perImage.push(score);
+    opts.onImage?.(score);
+  }
+  const names = Object.keys(perImage[0].scores);
+  const mean: EvalSummary['mean'] = {};
+  for (const n of names) {
+    const avg = (k: 'psnr' | 'ssim' | 'ms') => perImage.reduce((s, p) => s + p.scores[n][k], 0) / perImage.length;
+    mean[n] = { psnr: round(avg('psnr'), 3), ssim: round(avg('ssim'), 4), ms: round(avg('ms'), 0) };
+  }
+  return {
+    perImage,
+    summary: {
+      task: task.name,
+      protocol: opts.protocol,
+      degradation: task.describe(opts),
+      data: dataDir,
+      images: perImage.length,
+      sigma: opts.sigma,
+      seed: opts.seed,
+      mean,
+    },
+  };
+}
+
+function metrics(out: PlanarImage, clean: PlanarImage, ms: number) {
+  return { psnr: psnr(out, clean), ssim: ssim(out, clean), ms };
+}
+
+function round(x: number, d: number) {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,5 @@
+import { strengthOptions } from '../../ui/StrengthSlider.tsx';
+import { meta } from './meta.ts';
+
+/** This stage's options in the restore panel: its strength. */
+export const Options = strengthOptions(meta);

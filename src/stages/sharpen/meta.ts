@@ -1,0 +1,11 @@
+import type { StageMeta } from '../../engine/pipeline/stage.ts';
+
+export const meta: StageMeta = {
+  id: 'sharpen',
+  label: 'Blur',
+  description: 'Makes soft or slightly blurred photos crisper without halos.',
+  order: 40,
+  control: 'strength',
+  modelTask: 'deblur',
+  defaults: { strength: 0.6 },
+};

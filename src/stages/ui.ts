@@ -1,0 +1,28 @@
+/** Every stage, UI side: its metadata and its options panel (kept apart from worker code so the main bundle stays small). */
+import type { ComponentType } from 'react';
+import type { StageMeta } from '../engine/pipeline/stage.ts';
+import type { StageOptionsProps } from '../ui/StrengthSlider.tsx';
+import * as colour from './colour/client.tsx';
+import { meta as colourMeta } from './colour/meta.ts';
+import * as denoise from './denoise/client.tsx';
+import { meta as denoiseMeta } from './denoise/meta.ts';
+import * as fill from './fill/client.tsx';
+import { meta as fillMeta } from './fill/meta.ts';
+import * as sharpen from './sharpen/client.tsx';
+import { meta as sharpenMeta } from './sharpen/meta.ts';
+
+export interface StageUI {
+  meta: StageMeta;
+  Options: ComponentType<StageOptionsProps>;
+}
+
+export const stageUIs: StageUI[] = [
+  { meta: fillMeta, Options: fill.Options },
+  { meta: colourMeta, Options: colour.Options },
+  { meta: sharpenMeta, Options: sharpen.Options },
+  { meta: denoiseMeta, Options: denoise.Options },
+].sort((a, b) => a.meta.order - b.meta.order);
+
+export function stageUI(id: string): StageUI | undefined {
+  return stageUIs.find((s) => s.meta.id === id);
+}

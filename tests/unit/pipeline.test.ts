@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { cloneRGBA } from '../../src/engine/image.ts';
+import { runModelTiled } from '../../src/engine/pipeline/tiled-model.ts';
+import { orderRequests, runPipeline, StageRegistry } from '../../src/engine/pipeline/pipeline.ts';
+import type { StageImpl, StageMeta } from '../../src/engine/pipeline/stage.ts';
+import { testPattern, tinyRunner } from '../helpers/models.ts';
+
+function meta(id: string, order: number): StageMeta {
+  return { id, label: id, description: id, order, control: 'strength', defaults: { strength: 1 } };
+}
+
+/** A stage that adds `delta` to the red channel of a rectangle, so its change map is known exactly. */
+function boxStage(id: string, order: number, delta: number, log: string[]): StageImpl {
+  return {
+    meta: meta(id, order),
+    async run(input, options, ctx) {
+      log.push(id);
+      const image = cloneRGBA(input);
+      for (let y = 2; y < 5; y++) for (let x = 3; x < 7; x++) image.data[(y * input.width + x) * 4] += Math.round(delta * options.strength);
+      ctx.progress(1, 1);
+      return { image, method: 'classical' };
+    },
+  };
+}
+
+describe('pipeline', () => {
+  it('runs stages in their fixed order, never touches the original, and returns change maps', async () => {
+    const log: string[] = [];
+    const registry = new StageRegistry([boxStage('denoise', 50, 10, log), boxStage('fill', 20, 20, log), boxStage('colour', 30, 30, log)]);
+    const original = testPattern(12, 9, 1);
+    for (let i = 0; i < original.data.length; i += 4) original.data[i] = 100;
+    const copy = cloneRGBA(original);
+    const progress: string[] = [];
+    const results = await runPipeline(original, [{ stage: 'denoise' }, { stage: 'fill' }, { stage: 'colour', options: { strength: 0.5 } }], registry, {
+      runner: async () => null,
+      onProgress: (p) => progress.push(`${p.stageIndex}:${p.stage}:${p.done}/${p.total}`),
+    });
+    expect(log).toEqual(['fill', 'colour', 'denoise']);
+    expect(results.map((r) => r.stage)).toEqual(['fill', 'colour', 'denoise']);
+    expect(progress).toEqual(['0:fill:1/1', '1:colour:1/1', '2:denoise:1/1']);
+    expect(original.data).toEqual(copy.data);
+    const colour = results[1];
+    expect(colour.options.strength).toBe(0.5);
+    expect(colour.changeMap[3 * 12 + 4]).toBe(15);
+    expect(colour.changeMap[0]).toBe(0);
+    expect(results[2].image.data[(3 * 12 + 4) * 4]).toBe(100 + 20 + 15 + 10);
+  });
+
+  it('refuses unknown and duplicate stages', () => {
+    const registry = new StageRegistry([boxStage('a', 1, 1, [])]);
+    expect(() => orderRequests(registry, [{ stage: 'b' }])).toThrow(/Unknown stage "b"/);
+    expect(() => orderRequests(registry, [{ stage: 'a' }, { stage: 'a' }])).toThrow(/twice/);
+  });
+
+  it('stops between tiles when asked, with an AbortError', async () => {
+    const runner = await tinyRunner();
+    const image = testPattern(300, 200, 2);
+    let tiles = 0;
+    const run = runModelTiled(image, runner, 1, {
+      runner: async () => runner,
+      progress: (d) => (tiles = d),
+      shouldStop: () => tiles >= 2,
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(tiles).toBe(2);
+  });
+
+  it('strength 0 leaves the photo untouched through the model', async () => {
+    const runner = await tinyRunner();
+    const image = testPattern(70, 50, 4);
+    const ctx = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
+    const out = await runModelTiled(image, runner, 0, ctx);
+    expect(out.data).toEqual(image.data);
+    const full = await runModelTiled(image, runner, 1, ctx);
+    expect(full.data).not.toEqual(image.data);
+  });
+});
