@@ -1,0 +1,243 @@
+/**
+ * Photo analysis: measures noise, blur, colour cast, fading and resolution and turns
+ * them into plain-language verdicts and proposed restoration stages.
+ *
+ * Cost is bounded for 24 MP inputs: colour statistics use a thumbnail (<= 512 px), while
+ * noise and blur are measured at full resolution (downscaling averages noise away and
+ * hides blur) but only on a centre crop of at most 1024 x 1024 pixels.
+ */
+import { planarLuma, thumbnailPlanar, type RGBAImage } from '../image.ts';
+import { percentiles } from '../classical/colour.ts';
+import { srgbToLab } from '../metrics/deltae.ts';
+import { estimateNoisePCA, type PatchSampler } from './noise.ts';
+import { estimateBlur } from './sharpness.ts';
+
+export type DefectKind = 'noise' | 'blur' | 'colour' | 'fading' | 'resolution';
+export type Verdict = 'none' | 'fixable' | 'partly-fixable' | 'beyond-repair';
+export type StageName = 'denoise' | 'sharpen' | 'colour';
+
+export interface DefectVerdict {
+  defect: DefectKind;
+  /** 0 (none) .. 1 (worst). */
+  severity: number;
+  verdict: Verdict;
+  /** Plain words, with the measured number. */
+  reason: string;
+  proposedStage?: StageName;
+  /** 0..1 strength for the stage (denoise: sigma/50; sharpen: blur/4; colour: severity). */
+  suggestedStrength?: number;
+}
+
+export interface Measurements {
+  width: number;
+  height: number;
+  megapixels: number;
+  shortSide: number;
+  /** Estimated noise std in 8-bit units (mean of R, G, B). */
+  noiseSigma: number;
+  /** Estimated noise std of luma in 8-bit units. */
+  lumaNoiseSigma: number;
+  /** Gaussian-equivalent blur sigma in px at full resolution (0 = sharp). */
+  blurRadiusEstimate: number;
+  /** Variance of the Laplacian / variance of luma (higher = sharper; scale-free). */
+  sharpness: number;
+  /** Per-channel means and 1%/99% percentiles, [0,1]. */
+  channelMeans: [number, number, number];
+  channelP1: [number, number, number];
+  channelP99: [number, number, number];
+  /** Luma 1% and 99% percentiles and their difference (dynamic range), [0,1]. */
+  lumaP1: number;
+  lumaP99: number;
+  dynamicRange: number;
+  /** Mean CIELAB a*, b* and the chroma of that mean (the cast). */
+  meanA: number;
+  meanB: number;
+  cast: number;
+  /** Mean CIELAB chroma of the pixels (colourfulness / saturation). */
+  meanChroma: number;
+  /** Chroma spread across the mean hue direction (low = all pixels share one hue). */
+  hueSpread: number;
+  monochrome: boolean;
+  /** Toned monochrome (sepia/brown): one warm hue throughout, kept rather than "fixed". */
+  sepia: boolean;
+}
+
+export interface AnalysisReport {
+  measurements: Measurements;
+  defects: DefectVerdict[];
+}
+
+export interface ProposedStage {
+  stage: StageName;
+  strength: number;
+  why: string;
+}
+
+const NOISE_CROP = 1024;
+const THUMB = 512;
+
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+/** Full-resolution centre crop (<= 1024^2) as four planes: R, G, B and luma, 8-bit scale. */
+function centreCropPlanes(img: RGBAImage): { planes: Float32Array[]; w: number; h: number } {
+  const w = Math.min(NOISE_CROP, img.width), h = Math.min(NOISE_CROP, img.height);
+  const x0 = (img.width - w) >> 1, y0 = (img.height - h) >> 1;
+  const planes = [0, 1, 2, 3].map(() => new Float32Array(w * h));
+  for (let y = 0; y < h; y++) {
+    let p = ((y0 + y) * img.width + x0) * 4;
+    for (let x = 0; x < w; x++, p += 4) {
+      const i = y * w + x;
+      const r = img.data[p], g = img.data[p + 1], b = img.data[p + 2];
+      planes[0][i] = r; planes[1][i] = g; planes[2][i] = b;
+      planes[3][i] = 0.299 * r + 0.587 * g + 0.114 * b;
+    }
+  }
+  return { planes, w, h };
+}
+
+const PCA_SAT = { satLow: 0, satHigh: 255 };
+
+/** Noise std of an 8-bit photo in 8-bit units (mean over R, G, B), from a full-resolution centre crop. */
+export function estimateNoiseSigma(img: RGBAImage): number {
+  const { planes, w, h } = centreCropPlanes(img);
+  return estimateNoisePCA(planes.slice(0, 3).map((plane) => ({ plane, width: w, height: h, x0: 0, y0: 0, w, h })), { ...PCA_SAT, maxPatches: 45000 });
+}
+
+export function measurePhoto(img: RGBAImage): Measurements {
+  const { width, height } = img;
+  const { planes, w, h } = centreCropPlanes(img);
+  const sampler = (plane: Float32Array): PatchSampler => ({ plane, width: w, height: h, x0: 0, y0: 0, w, h });
+  const sat = PCA_SAT;
+  const noiseSigma = estimateNoisePCA([0, 1, 2].map((c) => sampler(planes[c])), { ...sat, maxPatches: 45000 });
+  const lumaNoiseSigma = estimateNoisePCA([sampler(planes[3])], { ...sat, maxPatches: 20000 });
+  const luma = planes[3];
+  for (let i = 0; i < luma.length; i++) luma[i] /= 255;
+  const blur = estimateBlur(luma, w, h, lumaNoiseSigma / 255);
+
+  // Colour statistics on a thumbnail.
+  const thumb = thumbnailPlanar(img, THUMB);
+  const n = thumb.width * thumb.height;
+  const channelMeans: [number, number, number] = [0, 0, 0];
+  const channelP1: [number, number, number] = [0, 0, 0];
+  const channelP99: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += thumb.data[c * n + i];
+    channelMeans[c] = s / n;
+    [channelP1[c], channelP99[c]] = percentiles(thumb.data, c * n, n, [0.01, 0.99]);
+  }
+  const tl = planarLuma(thumb);
+  const [lumaP1, lumaP99] = percentiles(tl.data, 0, n, [0.01, 0.99]);
+  // Lab statistics on at most ~65k pixels.
+  const step = Math.max(1, Math.floor(n / 65536));
+  let sa = 0, sb = 0, sc = 0, cnt = 0;
+  const as: number[] = [], bs: number[] = [];
+  for (let i = 0; i < n; i += step) {
+    const [, a, b] = srgbToLab(thumb.data[i], thumb.data[n + i], thumb.data[2 * n + i]);
+    sa += a; sb += b; sc += Math.hypot(a, b); cnt++;
+    as.push(a); bs.push(b);
+  }
+  const meanA = sa / cnt, meanB = sb / cnt, meanChroma = sc / cnt;
+  const cast = Math.hypot(meanA, meanB);
+  // Spread perpendicular to the mean hue direction (RMS).
+  const ux = cast > 1e-6 ? meanA / cast : 1, uy = cast > 1e-6 ? meanB / cast : 0;
+  let perp = 0;
+  for (let k = 0; k < as.length; k++) perp += (-(as[k] - meanA) * uy + (bs[k] - meanB) * ux) ** 2;
+  const hueSpread = Math.sqrt(perp / as.length);
+  const monochrome = meanChroma < 2.5;
+  const hue = (Math.atan2(meanB, meanA) * 180) / Math.PI;
+  const sepia = !monochrome && cast > 4 && cast < 35 && hueSpread < 3 && hue > 35 && hue < 110;
+
+  return {
+    width, height,
+    megapixels: (width * height) / 1e6,
+    shortSide: Math.min(width, height),
+    noiseSigma, lumaNoiseSigma,
+    blurRadiusEstimate: blur.blurSigma,
+    sharpness: blur.laplacianVarianceNorm,
+    channelMeans, channelP1, channelP99,
+    lumaP1, lumaP99, dynamicRange: lumaP99 - lumaP1,
+    meanA, meanB, cast, meanChroma, hueSpread, monochrome, sepia,
+  };
+}
+
+function noiseVerdict(m: Measurements): DefectVerdict {
+  const s = m.noiseSigma;
+  const severity = clamp01((s - 2) / 58);
+  const num = `${r1(s)} (8-bit levels)`;
+  if (s < 2) return { defect: 'noise', severity: 0, verdict: 'none', reason: `Noise is negligible: estimated noise level ${num}.` };
+  const strength = clamp01(s / 50);
+  if (s <= 30) return { defect: 'noise', severity, verdict: 'fixable', reason: `Visible grain/noise, estimated level ${num}; denoising should remove it cleanly.`, proposedStage: 'denoise', suggestedStrength: strength };
+  if (s <= 60) return { defect: 'noise', severity, verdict: 'partly-fixable', reason: `Heavy noise, estimated level ${num}; denoising will help but fine detail under the noise is partly lost.`, proposedStage: 'denoise', suggestedStrength: strength };
+  return { defect: 'noise', severity: 1, verdict: 'beyond-repair', reason: `Extreme noise, estimated level ${num}; most detail is lost. Denoising can smooth it but cannot recover detail.`, proposedStage: 'denoise', suggestedStrength: 1 };
+}
+
+function blurVerdict(m: Measurements): DefectVerdict {
+  const b = m.blurRadiusEstimate;
+  const num = `about ${r1(b)} px`;
+  const severity = clamp01((b - 1) / 9);
+  if (b < 1) return { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp: estimated blur ${num}.` };
+  const strength = clamp01(b / 4);
+  if (b <= 4) return { defect: 'blur', severity, verdict: 'fixable', reason: `Slightly soft: estimated blur ${num}; sharpening can restore crispness.`, proposedStage: 'sharpen', suggestedStrength: strength };
+  if (b <= 8) return { defect: 'blur', severity, verdict: 'partly-fixable', reason: `Clearly blurred: estimated blur ${num}; sharpening helps, but fine detail cannot be fully recovered.`, proposedStage: 'sharpen', suggestedStrength: strength };
+  return { defect: 'blur', severity: 1, verdict: 'beyond-repair', reason: `Very blurred: estimated blur ${num}; the detail is gone and cannot be restored, only edges can be firmed up.`, proposedStage: 'sharpen', suggestedStrength: 1 };
+}
+
+function colourVerdict(m: Measurements): DefectVerdict {
+  if (m.monochrome) return { defect: 'colour', severity: 0, verdict: 'none', reason: 'Black-and-white photo: no colour cast to correct.' };
+  if (m.sepia) return { defect: 'colour', severity: 0, verdict: 'none', reason: `Sepia-toned photo (warm tone of strength ${r1(m.cast)}): the tone is kept as part of the original.` };
+  const c = m.cast;
+  const num = `${r1(c)} (CIELAB a*/b* of the average colour)`;
+  if (c < 7) return { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look balanced: cast ${num}.` };
+  const severity = clamp01((c - 7) / 30);
+  if (c <= 30) return { defect: 'colour', severity, verdict: 'fixable', reason: `Colour cast of strength ${num}; white balance can neutralise it.`, proposedStage: 'colour', suggestedStrength: clamp01(0.4 + severity) };
+  return { defect: 'colour', severity, verdict: 'partly-fixable', reason: `Strong colour cast of strength ${num}, typical of faded dyes; balance can be improved but some colours are lost.`, proposedStage: 'colour', suggestedStrength: 1 };
+}
+
+function fadingVerdict(m: Measurements): DefectVerdict {
+  const range = m.dynamicRange, lift = m.lumaP1;
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  const severity = clamp01(Math.max((0.7 - range) / 0.5, (lift - 0.12) / 0.3));
+  if (range >= 0.7 && lift < 0.12) return { defect: 'fading', severity: 0, verdict: 'none', reason: `Good contrast: tones span ${pct(range)} of the range.` };
+  const reason = `Faded: tones span only ${pct(range)} of the range and the darkest tones sit at ${pct(lift)} grey`;
+  if (range >= 0.25) return { defect: 'fading', severity, verdict: 'fixable', reason: `${reason}; levels can restore contrast.`, proposedStage: 'colour', suggestedStrength: clamp01(0.4 + severity) };
+  return { defect: 'fading', severity, verdict: 'partly-fixable', reason: `${reason}; contrast can be stretched but tonal steps (banding) may show.`, proposedStage: 'colour', suggestedStrength: 1 };
+}
+
+function resolutionVerdict(m: Measurements): DefectVerdict {
+  const mp = `${m.width}x${m.height} px (${Math.round(m.megapixels * 100) / 100} MP)`;
+  if (m.shortSide >= 300) return { defect: 'resolution', severity: 0, verdict: 'none', reason: `Resolution is adequate: ${mp}.` };
+  return {
+    defect: 'resolution', severity: clamp01(1 - m.shortSide / 300), verdict: 'partly-fixable',
+    reason: `Low resolution: ${mp}, short side ${m.shortSide} px. It can be enlarged, but detail that was never captured cannot be invented.`,
+  };
+}
+
+/** Measures a photo and judges each defect. */
+export function analyzePhoto(img: RGBAImage): AnalysisReport {
+  const measurements = measurePhoto(img);
+  return {
+    measurements,
+    defects: [noiseVerdict(measurements), blurVerdict(measurements), colourVerdict(measurements), fadingVerdict(measurements), resolutionVerdict(measurements)],
+  };
+}
+
+const STAGE_ORDER: StageName[] = ['denoise', 'colour', 'sharpen'];
+
+/**
+ * Stages to run, in pipeline order (denoise before colour so stretching does not amplify
+ * noise; sharpen last so it does not sharpen noise). Defects that map to the same stage
+ * (colour cast and fading) merge into one, at the larger strength. A clean photo gets [].
+ */
+export function proposeStages(report: AnalysisReport): ProposedStage[] {
+  const byStage = new Map<StageName, ProposedStage>();
+  for (const d of report.defects) {
+    if (d.verdict === 'none' || !d.proposedStage) continue;
+    const strength = d.suggestedStrength ?? 0.5;
+    const prev = byStage.get(d.proposedStage);
+    if (!prev) byStage.set(d.proposedStage, { stage: d.proposedStage, strength, why: d.reason });
+    else byStage.set(d.proposedStage, { stage: d.proposedStage, strength: Math.max(prev.strength, strength), why: `${prev.why} ${d.reason}` });
+  }
+  return STAGE_ORDER.filter((s) => byStage.has(s)).map((s) => byStage.get(s)!);
+}

@@ -1,0 +1,3 @@
+export * from './analyze.ts';
+export { estimateNoisePCA, symmetricEigenvalues, noiseVarianceFromEigenvalues, type PatchSampler } from './noise.ts';
+export { estimateBlur, BLUR_SIGMA_CAP, type BlurEstimate } from './sharpness.ts';
