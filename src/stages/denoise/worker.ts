@@ -1,6 +1,6 @@
 import { blendInto } from '../../engine/image.ts';
 import { NLM_RECEPTIVE_FIELD, nonLocalMeans } from '../../engine/classical/denoise.ts';
-import { runModelTiled, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
+import { runStageModel, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
@@ -10,11 +10,8 @@ const DEFAULT_SIGMA = 15;
 export const stage: StageImpl = {
   meta,
   async run(input, options, ctx) {
-    const runner = await ctx.runner('denoise');
-    if (runner) {
-      const image = await runModelTiled(input, runner, options.strength, ctx);
-      return { image, method: 'model', model: { id: runner.entry.id, version: runner.entry.version } };
-    }
+    const viaModel = await runStageModel(input, meta.modelTask!, options.strength, ctx);
+    if (viaModel) return viaModel;
     // Classical fallback: non-local means at the measured noise level.
     const sigma = (ctx.analysis?.measurements.noiseSigma ?? DEFAULT_SIGMA) / 255;
     const overlap = NLM_RECEPTIVE_FIELD({ sigma });

@@ -1,6 +1,6 @@
 import { blendInto } from '../../engine/image.ts';
 import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sharpen.ts';
-import { runModelTiled, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
+import { runStageModel, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
@@ -9,11 +9,8 @@ const SIGMA = 1.2;
 export const stage: StageImpl = {
   meta,
   async run(input, options, ctx) {
-    const runner = await ctx.runner('deblur');
-    if (runner) {
-      const image = await runModelTiled(input, runner, options.strength, ctx);
-      return { image, method: 'model', model: { id: runner.entry.id, version: runner.entry.version } };
-    }
+    const viaModel = await runStageModel(input, meta.modelTask!, options.strength, ctx);
+    if (viaModel) return viaModel;
     const image = await runTiledRGBA(
       input,
       { tile: 512, overlap: UNSHARP_RECEPTIVE_FIELD(SIGMA), sizeMultiple: 1 },
