@@ -1,6 +1,7 @@
 /**
  * npm run eval -- --task denoise --data <folder> [--sigma 25] [--seed 0] [--limit N]
- *                 [--protocol standard|realistic] [--backend node|wasm] [--precision int8|fp32] [--json]
+ *                 [--protocol standard|realistic] [--backend node|wasm] [--precision int8|fp32]
+ *                 [--methods model,nlm,bilateral] [--json]
  *
  * Degrades each photo with the task's synthetic degradation (deterministic per
  * seed), restores it through the shipped model and the engine's tiling, and
@@ -25,6 +26,7 @@ async function main() {
       precision: { type: 'string' },
       model: { type: 'string' },
       models: { type: 'string' },
+      methods: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -38,6 +40,7 @@ async function main() {
     protocol: values.protocol!,
     service,
     limit: values.limit ? Number(values.limit) : undefined,
+    methods: values.methods?.split(','),
   };
   console.log(`# ${task.name} on ${values.data}: ${task.describe(opts)}`);
   console.log(`# runtime ${service.runtime.info.runtime} (${service.runtime.info.backend}, ${service.runtime.info.threads} threads), precision ${values.precision ?? 'default'}`);

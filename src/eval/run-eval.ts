@@ -39,10 +39,13 @@ export async function listPhotos(dir: string, limit?: number): Promise<string[]>
 export async function runEval(
   task: EvalTask,
   dataDir: string,
-  opts: EvalTaskOptions & { limit?: number; onImage?: (s: ImageScore) => void },
+  opts: EvalTaskOptions & { limit?: number; methods?: string[]; onImage?: (s: ImageScore) => void },
 ): Promise<{ perImage: ImageScore[]; summary: EvalSummary }> {
   const files = await listPhotos(dataDir, opts.limit);
-  const methods = await task.methods(opts);
+  // --methods keeps the named ones: 'model' matches any model, 'nlm' matches 'classical:nlm'.
+  const methods = (await task.methods(opts)).filter(
+    (m) => !opts.methods || opts.methods.some((k) => m.name === k || m.name.split(':')[0] === k || m.name.split(':')[1] === k),
+  );
   const perImage: ImageScore[] = [];
   for (const [index, file] of files.entries()) {
     const clean = rgbaToPlanar((await decodeFile(join(dataDir, file))).image);
