@@ -75,16 +75,26 @@ describe('model manifest and registry', () => {
 
 describe('backend selection', () => {
   /** An ORT stand-in that records which execution providers sessions were created with. */
-  function fakeOrt(webgpuWorks: boolean) {
+  function fakeOrt(webgpuWorks: boolean | 'zeros') {
     const created: string[][] = [];
     const ort = {
       env: { wasm: {} },
-      Tensor: class {},
+      Tensor: class {
+        constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {}
+      },
       InferenceSession: {
         async create(_bytes: Uint8Array, opts: { executionProviders: string[] }) {
           created.push(opts.executionProviders);
-          if (opts.executionProviders.includes('webgpu') && !webgpuWorks) throw new Error('no GPU device');
-          return { run: async () => ({}), release: async () => {} };
+          if (opts.executionProviders.includes('webgpu') && webgpuWorks === false) throw new Error('no GPU device');
+          // 'zeros': the session is created but every run returns zeros (fp16 without shader-f16).
+          const value = webgpuWorks === 'zeros' && opts.executionProviders.includes('webgpu') ? 0 : 0.5;
+          return {
+            run: async (feeds: Record<string, { dims: number[] }>) => {
+              const dims = feeds.input.dims;
+              return { output: { dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value) } };
+            },
+            release: async () => {},
+          };
         },
       },
     } as unknown as OrtModule;
@@ -110,6 +120,16 @@ describe('backend selection', () => {
     expect(created).toEqual([['webgpu'], ['wasm']]);
     expect(runtime.info.backend).toBe('wasm');
     expect(runtime.info.fallbackReason).toMatch(/WebGPU session failed \(no GPU device\)/);
+  });
+
+  it('falls back when the WebGPU session runs but returns zeros', async () => {
+    const { ort, created } = fakeOrt('zeros');
+    const registry = new ModelRegistry(store());
+    const runtime = new WebRuntime(ort, registry, 'auto', async () => ({ available: true, adapter: 'Test GPU', shaderF16: false }));
+    await runtime.init();
+    await runtime.createRunner(await registry.byId('tiny-test'));
+    expect(created).toEqual([['webgpu'], ['wasm']]);
+    expect(runtime.info.fallbackReason).toMatch(/all-zero/);
   });
 
   it('stays on WebGPU when it works', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planarToRGBA, rgbaToPlanar } from '../../src/engine/image.ts';
+import { planarToRGBA, rgbaToPlanar, thumbnailPlanar } from '../../src/engine/image.ts';
+import { applyColourCorrection, computeColourCorrection, scaleCorrection } from '../../src/engine/classical/colour.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { syntheticPhotoRGBA } from '../../src/engine/degradations/synthetic.ts';
 import { psnr } from '../../src/engine/metrics/index.ts';
@@ -48,6 +49,16 @@ describe('shipped stages through the service', () => {
       if (!mask[i]) expect(r.changeMap[i]).toBe(0);
     }
     expect(psnr(rgbaToPlanar(r.image), rgbaToPlanar(clean))).toBeGreaterThan(psnr(rgbaToPlanar(scratched), rgbaToPlanar(clean)) + 10);
+  });
+
+  it('colour applies its correction exactly (table lookup equals the per-pixel curve)', async () => {
+    const s = await service();
+    const faded = { ...clean, data: clean.data.map((v, i) => (i % 4 === 3 ? v : 60 + v * 0.5 + (i % 4 === 0 ? 20 : 0))) };
+    const [r] = await s.run(faded, [{ stage: 'colour', options: { strength: 0.7 } }]);
+    const corr = scaleCorrection(computeColourCorrection(thumbnailPlanar(faded, 512)), 0.7);
+    const expected = planarToRGBA(applyColourCorrection(rgbaToPlanar(faded), corr));
+    expect(r.image.data).toEqual(expected.data);
+    expect(r.changeMap.some((v) => v > 10)).toBe(true);
   });
 
   it('colour and sharpen run tiled on any size', async () => {

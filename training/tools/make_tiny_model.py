@@ -25,6 +25,11 @@ from manifest_io import merge_manifest_entry  # noqa: E402
 MODEL_ID = "tiny-test"
 
 
+def conv3(x, w, b, y, stride=1):
+    return helper.make_node("Conv", [x, w, b], [y], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                            strides=[stride, stride], dilations=[1, 1], group=1)
+
+
 def build(seed: int = 1234) -> onnx.ModelProto:
     rng = np.random.default_rng(seed)
 
@@ -42,15 +47,17 @@ def build(seed: int = 1234) -> onnx.ModelProto:
         weight("out_w", (3, 8, 3, 3), 0.05), bias("out_b", 3),
     ]
     nodes = [
-        helper.make_node("Conv", ["input", "c1_w", "c1_b"], ["c1"], pads=[1, 1, 1, 1]),
+        # Explicit kernel_shape/strides/dilations/group: ORT's WebGPU kernels need them spelled out.
+        conv3("input", "c1_w", "c1_b", "c1"),
         helper.make_node("Relu", ["c1"], ["c1r"]),
-        helper.make_node("Conv", ["c1r", "down_w", "down_b"], ["d"], pads=[1, 1, 1, 1], strides=[2, 2]),
+        conv3("c1r", "down_w", "down_b", "d", stride=2),
         helper.make_node("Relu", ["d"], ["dr"]),
-        helper.make_node("Conv", ["dr", "mid_w", "mid_b"], ["m"], pads=[1, 1, 1, 1]),
+        conv3("dr", "mid_w", "mid_b", "m"),
         helper.make_node("Relu", ["m"], ["mr"]),
-        helper.make_node("ConvTranspose", ["mr", "up_w", "up_b"], ["u"], strides=[2, 2]),
+        helper.make_node("ConvTranspose", ["mr", "up_w", "up_b"], ["u"], kernel_shape=[2, 2], strides=[2, 2],
+                         dilations=[1, 1], group=1, pads=[0, 0, 0, 0]),
         helper.make_node("Add", ["u", "c1r"], ["s"]),
-        helper.make_node("Conv", ["s", "out_w", "out_b"], ["residual"], pads=[1, 1, 1, 1]),
+        conv3("s", "out_w", "out_b", "residual"),
         # output = input + strength * residual: strength 0 leaves the photo untouched.
         helper.make_node("Mul", ["residual", "strength"], ["scaled"]),
         helper.make_node("Add", ["input", "scaled"], ["output"]),

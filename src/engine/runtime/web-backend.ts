@@ -7,6 +7,7 @@
  * shader-f16 (without it the default build returns zeros). int8 is WASM-only.
  */
 import type * as Ort from 'onnxruntime-common';
+import { createPlanar } from '../image.ts';
 import { pickVariant, type ModelEntry } from '../models/manifest.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { ModelRunner } from './model-runner.ts';
@@ -84,7 +85,12 @@ export class WebRuntime implements Runtime {
         const variant = pickVariant(entry, 'webgpu', { shaderF16: this.info.shaderF16 });
         const bytes = await this.registry.load(variant, onProgress);
         const opts: Ort.InferenceSession.SessionOptions = { executionProviders: ['webgpu'] };
-        return await ModelRunner.create(this.ort, bytes, entry, opts);
+        const runner = await ModelRunner.create(this.ort, bytes, entry, opts);
+        await probeRun(runner).catch(async (e) => {
+          await runner.release();
+          throw e;
+        });
+        return runner;
       } catch (e) {
         if ((e as Error).name === 'IntegrityError') throw e;
         this.info = {
@@ -100,4 +106,22 @@ export class WebRuntime implements Runtime {
     const bytes = await this.registry.load(variant, onProgress);
     return ModelRunner.create(this.ort, bytes, entry, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   }
+}
+
+/**
+ * Some WebGPU failures only show when a kernel first runs (unsupported attribute,
+ * fp16 returning zeros on adapters without shader-f16). One small run before the
+ * session is used turns those into a clean fallback to WASM instead of a failed restore.
+ */
+export async function probeRun(runner: ModelRunner): Promise<void> {
+  const side = Math.max(16, 2 * runner.entry.sizeMultiple);
+  const tile = createPlanar(side, side, runner.entry.io.channels);
+  for (let i = 0; i < tile.data.length; i++) tile.data[i] = 0.2 + 0.6 * ((i * 7919) % 101) / 100;
+  const out = await runner.run(tile, 1);
+  let nonZero = false;
+  for (const v of out.data) {
+    if (!Number.isFinite(v)) throw new Error('the model produced non-finite values');
+    if (v !== 0) nonZero = true;
+  }
+  if (!nonZero) throw new Error('the model produced an all-zero image');
 }

@@ -1,6 +1,5 @@
 import { applyColourCorrection, computeColourCorrection, scaleCorrection } from '../../engine/classical/colour.ts';
-import { thumbnailPlanar } from '../../engine/image.ts';
-import { runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
+import { cloneRGBA, createPlanar, thumbnailPlanar } from '../../engine/image.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
@@ -12,12 +11,23 @@ export const stage: StageImpl = {
   async run(input, options, ctx) {
     // A learned colour model will plug in here (ctx.runner('colour')); until then, automatic levels.
     const correction = scaleCorrection(computeColourCorrection(thumbnailPlanar(input, STATS_SIDE)), options.strength);
-    const image = await runTiledRGBA(
-      input,
-      { tile: 512, overlap: 0, sizeMultiple: 1 },
-      (tile) => applyColourCorrection(tile, correction),
-      ctx,
-    );
+    // The correction is pointwise per channel and the photo is 8-bit, so a 256-entry table
+    // per channel gives exactly what applying it to every pixel would, at a fraction of the cost.
+    const ramp = createPlanar(256, 1, 3);
+    for (let c = 0; c < 3; c++) for (let v = 0; v < 256; v++) ramp.data[c * 256 + v] = v / 255;
+    const lut = new Uint8ClampedArray(applyColourCorrection(ramp, correction).data.map((v) => v * 255));
+    const image = cloneRGBA(input);
+    const d = image.data;
+    const rows = Math.max(1, Math.floor(1_000_000 / input.width));
+    for (let y = 0; y < input.height; y += rows) {
+      const end = Math.min(input.height, y + rows) * input.width * 4;
+      for (let p = y * input.width * 4; p < end; p += 4) {
+        d[p] = lut[d[p]];
+        d[p + 1] = lut[256 + d[p + 1]];
+        d[p + 2] = lut[512 + d[p + 2]];
+      }
+      ctx.progress(Math.min(input.height, y + rows), input.height);
+    }
     return { image, method: 'classical' };
   },
 };
