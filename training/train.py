@@ -149,6 +149,7 @@ def main():
             checkpoint(os.path.join(run_dir, 'best.pth'))
         return v
 
+    last_v, last_v_step = None, -1
     net.train()
     while True:
         p = progress()
@@ -180,13 +181,13 @@ def main():
             run_loss, run_n, t_log = 0.0, 0, time.time()
         if (val_every_s and time.time() - last_val >= val_every_s) or \
                 (val_every_steps and step % val_every_steps == 0):
-            do_val()
+            last_v, last_v_step = do_val(), step
             last_val = time.time()
         if time.time() - last_ckpt >= ckpt_every_s:
             checkpoint(last_path)
             last_ckpt = time.time()
 
-    v = do_val()
+    v = last_v if last_v_step == step else do_val()
     checkpoint(last_path)
     checkpoint(os.path.join(run_dir, 'final.pth'), {'final_val_psnr': v})
     logger.log(event='done', step=step, minutes=(time.time() - t0) / 60, val_psnr=v, best_psnr=best)

@@ -30,8 +30,14 @@ class LayerNorm2d(nn.Module):
 
 
 class SimpleGate(nn.Module):
+    """x[:, :c] * x[:, c:] with a static split (exports as one ONNX Split)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+
     def forward(self, x):
-        a, b = x.chunk(2, dim=1)
+        a, b = torch.split(x, self.c, dim=1)
         return a * b
 
 
@@ -42,7 +48,8 @@ class NAFBlockLocal(nn.Module):
         self.norm1 = LayerNorm2d(c)
         self.conv1 = nn.Conv2d(c, dw, 1)
         self.conv2 = nn.Conv2d(dw, dw, 3, padding=1, groups=dw)
-        self.sg = SimpleGate()
+        self.sg = SimpleGate(dw // 2)
+        self.sg2 = SimpleGate(ffn_expand * c // 2)
         self.conv3 = nn.Conv2d(dw // 2, c, 1)
         self.norm2 = LayerNorm2d(c)
         ff = c * ffn_expand
@@ -54,7 +61,7 @@ class NAFBlockLocal(nn.Module):
     def forward(self, inp):
         x = self.conv3(self.sg(self.conv2(self.conv1(self.norm1(inp)))))
         y = inp + x * self.beta
-        x = self.conv5(self.sg(self.conv4(self.norm2(y))))
+        x = self.conv5(self.sg2(self.conv4(self.norm2(y))))
         return y + x * self.gamma
 
 

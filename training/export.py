@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Export a trained denoiser to ONNX (fp32, fp16, int8 QDQ) and merge its manifest entry.
+
+python3 training/export.py --checkpoint training/runs/denoise-nafnet-w16/final.pth \
+    [--config training/configs/denoise.yaml] [--out public/models] [--calib-data DIR] \
+    [--metrics metrics.json] [--skip-tiling]
+"""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from heirloom_train.archs import build_arch, HeirloomDenoiser  # noqa: E402
+from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
+from heirloom_train.data.degradations import CounterRNG, gaussian, realistic  # noqa: E402
+from heirloom_train.onnx_convert import to_fp16, to_qdq  # noqa: E402
+from heirloom_train.onnx_np import OnnxNp  # noqa: E402
+from heirloom_train.utils import count_macs_per_pixel, load_config  # noqa: E402
+from manifest_io import merge_manifest_entry  # noqa: E402
+
+TITLES = {'denoise': 'Noise, grain and JPEG reduction'}
+
+
+def load_model(checkpoint, config=None):
+    ck = torch.load(checkpoint, map_location='cpu')
+    cfg = load_config(config) if config else ck['config']
+    a = dict(cfg['arch'])
+    net = build_arch(a.pop('type'), **a)
+    net.load_state_dict(ck['model'])
+    net.eval()
+    return net, cfg, ck
+
+
+def export_fp32(model, path, opset=13):
+    torch.onnx.export(model, (torch.rand(1, 3, 64, 64), torch.ones(1)), path, opset_version=opset,
+                      input_names=['input', 'strength'], output_names=['output'],
+                      dynamic_axes={'input': {2: 'height', 3: 'width'}, 'output': {2: 'height', 3: 'width'}},
+                      do_constant_folding=True)
+    m = onnx.load(path)
+    m.producer_name = 'heirloom-training'
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return m
+
+
+def calibration_crops(folder, n=24, size=128, seed=1234):
+    """Deterministic crops of real photos with noise: even k -> Gaussian sigma in 5-50,
+    odd k -> the realistic mix (grain/chroma/8-bit, no JPEG)."""
+    paths = list_images(folder)
+    rng = CounterRNG(seed, stream=0)
+    crops = []
+    for k in range(n):
+        img = read_rgb(paths[int(rng.uniform() * len(paths))])
+        H, W = img.shape[:2]
+        y = int(rng.uniform() * (H - size + 1))
+        x = int(rng.uniform() * (W - size + 1))
+        c = img[y:y + size, x:x + size].astype(np.float64) / 255.0
+        r = CounterRNG(seed, stream=1000 + k)
+        if k % 2 == 0:
+            c = gaussian(c, r, sigma=5 + 45 * rng.uniform())
+        else:
+            c = realistic(c, r, jpeg_enabled=False)
+        crops.append(c.astype(np.float32).transpose(2, 0, 1)[None])
+    return crops
+
+
+def calibrate(fp32_model, crops, percentile=99.99, per_tensor_samples=200000):
+    rt = OnnxNp(fp32_model)
+    conv_tensors = set()
+    for n in fp32_model.graph.node:
+        if n.op_type == 'Conv':
+            conv_tensors.add(n.input[0])
+            conv_tensors.add(n.output[0])
+    samples = {t: [] for t in conv_tensors}
+    mins = {t: np.inf for t in conv_tensors}
+    maxs = {t: -np.inf for t in conv_tensors}
+    gen = np.random.default_rng(0)
+    for c in crops:
+        env = rt.run({'input': c, 'strength': np.ones(1, np.float32)}, keep_all=True)
+        for t in conv_tensors:
+            v = env[t].ravel()
+            mins[t] = min(mins[t], float(v.min()))
+            maxs[t] = max(maxs[t], float(v.max()))
+            k = max(1, per_tensor_samples // len(crops))
+            samples[t].append(v[gen.integers(0, v.size, k)] if v.size > k else v)
+    ranges = {}
+    for t in conv_tensors:
+        if percentile >= 100:
+            ranges[t] = (mins[t], maxs[t])
+        else:
+            v = np.concatenate(samples[t])
+            ranges[t] = (float(np.percentile(v, 100 - percentile)), float(np.percentile(v, percentile)))
+    return ranges
+
+
+def receptive_field(net, size=512):
+    """Theoretical receptive field (px, full width) from the support of d out[center] / d input."""
+    x = torch.rand(1, 3, size, size, requires_grad=True)
+    net.zero_grad()
+    y = net(x)
+    y[0, :, size // 2, size // 2].sum().backward()
+    g = x.grad[0].abs().sum(0)
+    ys, xs = torch.nonzero(g > 0, as_tuple=True)
+    h = int(ys.max() - ys.min() + 1)
+    w = int(xs.max() - xs.min() + 1)
+    touches = int(ys.min()) == 0 or int(xs.min()) == 0 or int(ys.max()) == size - 1 or int(xs.max()) == size - 1
+    return max(h, w), touches
+
+
+def plan_axis(length, tile, overlap, m):
+    """Mirror of planAxis() in src/engine/tiling.ts with feather 0: (padded, size, starts, valid)."""
+    padded = -(-length // m) * m
+    size = min(-(-tile // m) * m, padded)
+    if size == padded:
+        return padded, size, [0], [(0, padded)]
+    stride = (size - 2 * overlap) // m * m
+    if stride <= 0:
+        return None
+    starts, s = [], 0
+    while True:
+        if s + size >= padded:
+            starts.append(padded - size)
+            break
+        starts.append(s)
+        s += stride
+    valid = [(0 if k == 0 else st + overlap, padded if k == len(starts) - 1 else st + size - overlap)
+             for k, st in enumerate(starts)]
+    return padded, size, starts, valid
+
+
+@torch.no_grad()
+def tiled_max_error(model, t, whole, tile, overlap, m):
+    """Max |tile output - whole output| over every tile's trusted (valid) region."""
+    _, _, H, W = t.shape
+    py, px = plan_axis(H, tile, overlap, m), plan_axis(W, tile, overlap, m)
+    if py is None or px is None:
+        return None
+    err = 0.0
+    for sy, (vy0, vy1) in zip(py[2], py[3]):
+        for sx, (vx0, vx1) in zip(px[2], px[3]):
+            o = model(t[:, :, sy:sy + py[1], sx:sx + px[1]], torch.ones(1))
+            d = o[:, :, vy0 - sy:vy1 - sy, vx0 - sx:vx1 - sx] - whole[:, :, vy0:vy1, vx0:vx1]
+            err = max(err, float(d.abs().max()))
+    return err
+
+
+def measure_tile_overlap(model, mult, image_u8, tile=256, sigma=25, max_margin=96):
+    """Smallest margin (multiple of 8) from which on the tiled fp32 output (engine tiling plan,
+    no feathering, tile 256 on a reflect-padded noisy photo) stays within 1/255 of one whole run."""
+    x = gaussian(image_u8.astype(np.float64) / 255.0, CounterRNG(0, 0), sigma).astype(np.float32)
+    t = torch.from_numpy(x).permute(2, 0, 1)[None]
+    H, W = t.shape[2:]
+    t = F.pad(t, (0, (-W) % mult, 0, (-H) % mult), mode='reflect')
+    with torch.no_grad():
+        whole = model(t, torch.ones(1))
+    errs = {}
+    for m in range(8, max_margin + 1, 8):
+        e = tiled_max_error(model, t, whole, tile, m, mult)
+        if e is None:
+            break
+        errs[m] = e
+    ok = [m for m in errs if all(errs[k] < 1 / 255 for k in errs if k >= m)]
+    return (min(ok) if ok else None), errs
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''):
+            h.update(b)
+    return h.hexdigest()
+
+
+def git_commit():
+    try:
+        root = subprocess.check_output(['git', 'rev-parse', '--show-toplevel'], cwd=HERE, text=True).strip()
+        dirty = subprocess.check_output(['git', 'status', '--porcelain', '--', 'training'], cwd=root, text=True)
+        if dirty.strip():
+            return 'uncommitted'
+        return subprocess.check_output(['git', 'rev-parse', '--short', 'HEAD'], cwd=root, text=True).strip()
+    except Exception:
+        return 'uncommitted'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--checkpoint', required=True)
+    ap.add_argument('--config', help='default: the config stored in the checkpoint')
+    ap.add_argument('--out', default=os.path.join(os.path.dirname(HERE), 'public', 'models'))
+    ap.add_argument('--id', help='model id (default config model_id)')
+    ap.add_argument('--calib-data', help='folder of photos for int8 calibration (default config data.train)')
+    ap.add_argument('--calib-crops', type=int, default=24)
+    ap.add_argument('--calib-percentile', type=float, default=99.99, help='>= 100 means min/max')
+    ap.add_argument('--tile-image', help='photo for the tile-overlap measurement (default: first val image)')
+    ap.add_argument('--skip-tiling', action='store_true', help='skip RF/overlap measurement (smoke)')
+    ap.add_argument('--metrics', help='JSON file whose object becomes the entry metrics')
+    ap.add_argument('--version', default='1.0.0')
+    ap.add_argument('--no-manifest', action='store_true')
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    t_start = time.time()
+
+    net, cfg, ck = load_model(args.checkpoint, args.config)
+    mid = args.id or cfg.get('model_id', cfg['name'])
+    os.makedirs(args.out, exist_ok=True)
+    model = HeirloomDenoiser(net).eval()
+    params, macs = count_macs_per_pixel(net)
+    mult = net.size_multiple
+    paths = {p: os.path.join(args.out, f'{mid}-{p}.onnx') for p in ('fp32', 'fp16', 'int8')}
+
+    m32 = export_fp32(model, paths['fp32'])
+    gen = np.random.default_rng(0)
+    xt = (gen.random((1, 3, 3 * mult, 5 * mult)).astype(np.float32) * 1.1 - 0.05)
+    st = np.array([0.8], np.float32)
+    with torch.no_grad():
+        ref = model(torch.from_numpy(xt), torch.from_numpy(st)).numpy()
+    report = {}
+    report['fp32_maxerr'] = float(np.abs(OnnxNp(m32).run({'input': xt, 'strength': st})[0] - ref).max())
+
+    m16 = to_fp16(m32)
+    onnx.checker.check_model(m16)
+    onnx.save(m16, paths['fp16'])
+    report['fp16_maxerr'] = float(np.abs(OnnxNp(m16).run({'input': xt, 'strength': st})[0] - ref).max())
+
+    calib_dir = args.calib_data or cfg['data']['train']
+    crops = calibration_crops(calib_dir, n=args.calib_crops)
+    ranges = calibrate(m32, crops, args.calib_percentile)
+    m8 = to_qdq(m32, ranges)
+    onnx.checker.check_model(m8)
+    onnx.save(m8, paths['int8'])
+    report['int8_maxerr'] = float(np.abs(OnnxNp(m8).run({'input': xt, 'strength': st})[0] - ref).max())
+    z0 = OnnxNp(m8).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
+    report['int8_strength0_exact'] = bool(np.array_equal(z0, xt))
+    z0 = OnnxNp(m16).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
+    report['fp16_strength0_exact'] = bool(np.array_equal(z0, xt))
+    for k, v in report.items():
+        print(f'{k}: {v}', flush=True)
+    if report['fp32_maxerr'] > 1e-3:
+        raise SystemExit('fp32 ONNX does not match PyTorch')
+
+    rf, overlap = None, None
+    if not args.skip_tiling:
+        rf, touches = receptive_field(net)
+        img_path = args.tile_image or list_images(cfg['data']['val'])[0]
+        overlap, errs = measure_tile_overlap(model, mult, read_rgb(img_path))
+        print(f'receptive field {rf}px{" (>= measurement window)" if touches else ""}; tiled max err by '
+              f'margin: ' + ', '.join(f'{m}:{e:.4f}' for m, e in errs.items()), flush=True)
+        print(f'tileOverlap (max err < 1/255 from here on): {overlap}', flush=True)
+        if overlap is None:
+            overlap = max(errs)
+        overlap = int(np.ceil(overlap / 8) * 8)
+
+    if args.no_manifest:
+        print(f'exported in {time.time() - t_start:.0f}s (manifest not touched)')
+        return
+    deg = ('blind mix: 65% Gaussian sigma 0-55 (unclipped), 10% Poisson-Gaussian, '
+           '20% realistic (luminance-dependent correlated film grain + chroma noise, 8-bit, JPEG q30-95), '
+           '5% JPEG q20-95; training/heirloom_train/data/degradations.py')
+    entry = {
+        'id': mid, 'task': 'denoise', 'version': args.version, 'title': TITLES['denoise'],
+        'licence': 'MIT (trained by Heirloom on CBSD432)',
+        'io': {'input': 'input', 'strength': 'strength', 'output': 'output', 'layout': 'NCHW',
+               'channels': 3, 'range': [0, 1]},
+        'sizeMultiple': mult, 'receptiveField': rf, 'tileOverlap': overlap, 'preferredTile': 512,
+        'parameters': int(params), 'macsPerPixel': int(round(macs)),
+        'variants': [
+            {'backend': 'wasm', 'precision': 'int8', 'file': os.path.basename(paths['int8'])},
+            {'backend': 'webgpu', 'precision': 'fp32', 'file': os.path.basename(paths['fp32'])},
+            {'backend': 'webgpu', 'precision': 'fp16', 'file': os.path.basename(paths['fp16']),
+             'requires': 'shader-f16'}],
+        'provenance': {'data': 'CBSD432 (432 photos), random crops', 'degradations': deg,
+                       'recipe': 'training/configs/denoise.yaml', 'commit': git_commit(),
+                       'steps': int(ck['step']), 'trainingMinutes': round(float(ck['elapsed']) / 60, 1),
+                       'hardware': '2 CPU cores'},
+        'metrics': {}}
+    for v in entry['variants']:
+        p = os.path.join(args.out, v['file'])
+        req = v.pop('requires', None)
+        v['sha256'] = sha256(p)
+        v['bytes'] = os.path.getsize(p)
+        if req:
+            v['requires'] = req
+    if args.metrics:
+        with open(args.metrics) as f:
+            entry['metrics'] = json.load(f)
+    merge_manifest_entry(os.path.join(args.out, 'manifest.json'), entry, keep_metrics=True)
+    print(f'manifest updated: {os.path.join(args.out, "manifest.json")} ({time.time() - t_start:.0f}s)')
+
+
+if __name__ == '__main__':
+    main()

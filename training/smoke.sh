@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Whole training road on CPU in a few minutes: tiny model, few steps, export fp32/fp16/int8 to a
+# temp dir (never public/models), evaluate. Exits non-zero on any failure.
+#   training/smoke.sh [DATASETS_ROOT]
+# Without DATASETS_ROOT it generates small synthetic photos, so it runs on a fresh clone with no data.
+set -euo pipefail
+PY="${PYTHON:-/usr/bin/python3}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+TMP="$(mktemp -d -t heirloom-smoke.XXXXXX)"
+trap 'rm -rf "$TMP"' EXIT
+export PYTHONWARNINGS=ignore
+start=$(date +%s)
+ROOT="${1:-}"
+if [ -z "$ROOT" ]; then
+  ROOT="$TMP/data"
+  "$PY" "$HERE/tools/make_smoke_data.py" "$ROOT/train/CBSD432" --count 8 --size 160 --seed 0
+  "$PY" "$HERE/tools/make_smoke_data.py" "$ROOT/test/CBSD68" --count 2 --size 128 --seed 1
+fi
+TILE_IMAGE="$(ls "$ROOT/test/CBSD68"/* | head -n 1)"
+
+echo "== train (tiny, 40 steps)"
+"$PY" "$HERE/train.py" --config "$HERE/configs/denoise-smoke.yaml" --data "$ROOT/train/CBSD432" \
+  --val-data "$ROOT/test/CBSD68" --run-dir "$TMP/run"
+test -f "$TMP/run/final.pth"
+echo "== resume (checkpoint round trip, 10 more steps)"
+"$PY" "$HERE/train.py" --config "$HERE/configs/denoise-smoke.yaml" --data "$ROOT/train/CBSD432" \
+  --val-data "$ROOT/test/CBSD68" --run-dir "$TMP/run" --resume --steps 50 | tail -n 2
+
+echo "== export fp32 / fp16 / int8"
+"$PY" "$HERE/export.py" --checkpoint "$TMP/run/final.pth" --out "$TMP/models" \
+  --calib-data "$ROOT/train/CBSD432" --calib-crops 8 --tile-image "$TILE_IMAGE" 2>&1 | grep -v -i warning
+for p in fp32 fp16 int8; do test -s "$TMP/models/denoise-smoke-$p.onnx"; done
+"$PY" - "$TMP/models/manifest.json" <<'PYEOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+e = next(x for x in m['models'] if x['id'] == 'denoise-smoke')
+assert [v['precision'] for v in e['variants']] == ['int8', 'fp32', 'fp16'], e['variants']
+assert e['tileOverlap'] and e['tileOverlap'] % 8 == 0 and e['macsPerPixel'] > 0
+print('manifest ok')
+PYEOF
+
+echo "== evaluate (PyTorch and int8 ONNX)"
+"$PY" "$HERE/evaluate.py" --checkpoint "$TMP/run/final.pth" --data "$ROOT/test/CBSD68" --sigma 25 --seed 0 --n 2 \
+  | tail -n 1 > "$TMP/eval_pt.json"
+"$PY" "$HERE/evaluate.py" --checkpoint "$TMP/run/final.pth" --onnx "$TMP/models/denoise-smoke-int8.onnx" \
+  --data "$ROOT/test/CBSD68" --sigma 25 --seed 0 --n 1 --no-ssim | tail -n 1 > "$TMP/eval_int8.json"
+"$PY" - "$TMP/eval_pt.json" "$TMP/eval_int8.json" <<'PYEOF'
+import json, math, sys
+pt, q = (json.load(open(p)) for p in sys.argv[1:3])
+print('pytorch', round(pt['psnr'], 3), 'int8', round(q['psnr'], 3))
+assert math.isfinite(pt['psnr']) and pt['psnr'] > 15, pt
+assert abs(q['per_image'][0] - pt['per_image'][0]) < 1.5, (q, pt)
+PYEOF
+echo "smoke OK in $(( $(date +%s) - start ))s"
