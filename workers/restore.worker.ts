@@ -52,6 +52,9 @@ const api = {
 
   /** Runs the stages; each stage result is transferred as soon as it is done, then dropped here. */
   async run(image: RGBAImage, requests: StageRequest[], callbacks: RunCallbacks, analysis?: AnalysisReport): Promise<void> {
+    // Callbacks travel on their own port, unordered with this call's reply: wait until every
+    // stage result has been delivered before reporting the run as finished.
+    const deliveries: Array<unknown> = [];
     await ready().run(
       image,
       requests,
@@ -61,11 +64,12 @@ const api = {
         onStage: (r: StageResult) => {
           // The next stage still reads r.image, so hand over a copy; the change map is ours to give.
           const image = { ...r.image, data: r.image.data.slice() };
-          callbacks.onStage?.(Comlink.transfer({ ...r, image }, [image.data.buffer, r.changeMap.buffer]));
+          deliveries.push(callbacks.onStage?.(Comlink.transfer({ ...r, image }, [image.data.buffer, r.changeMap.buffer])));
         },
       },
       analysis,
     );
+    await Promise.all(deliveries);
   },
 };
 

@@ -41,8 +41,10 @@ export class RestorationClient {
     this.info = this.api.init(this.init);
   }
 
-  runtimeInfo(): Promise<RuntimeInfo> {
-    return this.info;
+  /** The runtime in use now: a session may have fallen back from WebGPU since start-up. */
+  async runtimeInfo(): Promise<RuntimeInfo> {
+    await this.info;
+    return this.api.runtimeInfo();
   }
 
   async analyze(image: RGBAImage): Promise<AnalysisReport> {

@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import { AnalysisReportView } from './app/components/AnalysisReportView.tsx';
+import { ErrorAlert } from './app/components/ErrorAlert.tsx';
+import { OpenPhoto } from './app/components/OpenPhoto.tsx';
+import { PhotoView } from './app/components/PhotoView.tsx';
+import { RestorePanel } from './app/components/RestorePanel.tsx';
+import { RuntimeStatus } from './app/components/RuntimeStatus.tsx';
+import { StagePicker } from './app/components/StagePicker.tsx';
+import { UpdateBanner } from './app/components/UpdateBanner.tsx';
+import { useStore } from './app/store.ts';
+
+function firstImageFile(list: FileList | null | undefined): File | undefined {
+  return list ? Array.from(list).find((f) => f.type.startsWith('image/') || f.type === '') : undefined;
+}
+
+export function App() {
+  const photo = useStore((s) => s.photo);
+  const status = useStore((s) => s.status);
+  const openFile = useStore((s) => s.openFile);
+  const [dragging, setDragging] = useState(false);
+
+  // Paste a photo from the clipboard anywhere on the page.
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const file = firstImageFile(e.clipboardData?.files);
+      if (file) {
+        e.preventDefault();
+        void openFile(file);
+      }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, [openFile]);
+
+  return (
+    <div
+      className={`app${dragging ? ' dragging' : ''}`}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        const file = e.dataTransfer.files[0];
+        if (file) void openFile(file);
+      }}
+    >
+      <header className="top">
+        <h1>Heirloom</h1>
+        <p className="tagline">Restore old photos on your device. Nothing is uploaded.</p>
+      </header>
+      <UpdateBanner />
+      <ErrorAlert />
+      {photo ? (
+        <main className="workspace">
+          <div className="stage-area">
+            <PhotoView />
+          </div>
+          <aside className="panel">
+            <OpenPhoto />
+            <AnalysisReportView />
+            {status !== 'analyzing' && (
+              <>
+                <StagePicker />
+                <RestorePanel />
+              </>
+            )}
+          </aside>
+        </main>
+      ) : (
+        <main className="empty-state">
+          <div className="dropzone">
+            <p>{status === 'decoding' ? 'Opening…' : 'Drop a photo here, paste it, or'}</p>
+            <OpenPhoto big />
+            <p className="muted">JPEG, PNG or WebP. Your photo stays on this device.</p>
+          </div>
+        </main>
+      )}
+      <footer>
+        <RuntimeStatus />
+      </footer>
+    </div>
+  );
+}

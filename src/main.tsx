@@ -1,0 +1,28 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import { runtimeInfo } from './app/client.ts';
+import { snapshot, useStore } from './app/store.ts';
+import { registerServiceWorker } from './app/sw-register.ts';
+import './app/styles.css';
+
+declare global {
+  interface Window {
+    /** For the end-to-end tests only. */
+    __heirloom?: {
+      runtimeInfo(): Promise<import('./engine/runtime/types.ts').RuntimeInfo>;
+      state(): ReturnType<typeof snapshot>;
+    };
+  }
+}
+
+window.__heirloom = { runtimeInfo, state: snapshot };
+
+useStore.getState().refreshRuntime();
+registerServiceWorker(() => useStore.getState().setUpdateAvailable(true));
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

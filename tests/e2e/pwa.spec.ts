@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+test.use({ serviceWorkers: 'allow' });
+
+test('the service worker precaches the app and ORT, and keeps it isolated offline', async ({ page, context }) => {
+  await page.goto('/');
+  // First visit: the SW installs (precaching ~30 MB), then claims the page.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', undefined, { timeout: 120_000 });
+
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    return urls;
+  });
+  expect(cached).toContain('/index.html');
+  expect(cached.some((u) => /\/assets\/ort-wasm.*\.wasm$/.test(u))).toBe(true);
+  expect(cached.some((u) => u.startsWith('/models/'))).toBe(false);
+
+  // Offline, the SW serves the app with COOP/COEP: still cross-origin isolated, engine starts with threads.
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Heirloom' })).toBeVisible();
+  expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
+  const info = await page.evaluate(() => window.__heirloom!.runtimeInfo());
+  expect(info.crossOriginIsolated).toBe(true);
+  expect(info.threads).toBeGreaterThan(1);
+  const manifest = await page.evaluate(() => document.querySelector('link[rel="manifest"]')?.getAttribute('href'));
+  expect(manifest).toBeTruthy();
+});
+
+test('on a host that sends no COOP/COEP, the service worker makes the app cross-origin isolated', async ({ page, baseURL }) => {
+  // A plain static host: the preview server's responses with the isolation headers removed.
+  const server = createServer(async (req, res) => {
+    try {
+      const upstream = await fetch(new URL(req.url!, baseURL));
+      const headers: Record<string, string> = {};
+      upstream.headers.forEach((v, k) => {
+        if (!/^(cross-origin-(opener|embedder)-policy|content-encoding|content-length|transfer-encoding)$/i.test(k)) headers[k] = v;
+      });
+      res.writeHead(upstream.status, headers);
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    } catch (e) {
+      res.writeHead(502).end(String(e));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const first = await page.goto(`http://127.0.0.1:${port}/`);
+    expect(first!.headers()['cross-origin-embedder-policy']).toBeUndefined();
+    // Not isolated at first; the SW installs, takes control, and the app reloads once.
+    await expect
+      .poll(() => page.evaluate(() => window.crossOriginIsolated && !!navigator.serviceWorker.controller).catch(() => false), { timeout: 120_000 })
+      .toBe(true);
+    const info = await page.evaluate(() => window.__heirloom!.runtimeInfo());
+    expect(info.crossOriginIsolated).toBe(true);
+    expect(info.threads).toBeGreaterThan(1);
+  } finally {
+    server.close();
+  }
+});
