@@ -18,3 +18,14 @@ def merge_manifest_entry(path: str, entry: dict, keep_metrics: bool = True) -> N
     with open(path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
+
+
+def set_manifest_metrics(path: str, model_id: str, metrics: dict) -> None:
+    """Sets the measured metrics of one entry (written by the evaluation, never by hand)."""
+    with open(path) as f:
+        manifest = json.load(f)
+    entry = next(m for m in manifest["models"] if m["id"] == model_id)
+    entry["metrics"] = metrics
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
