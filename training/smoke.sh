@@ -51,4 +51,9 @@ print('pytorch', round(pt['psnr'], 3), 'int8', round(q['psnr'], 3))
 assert math.isfinite(pt['psnr']) and pt['psnr'] > 15, pt
 assert abs(q['per_image'][0] - pt['per_image'][0]) < 1.5, (q, pt)
 PYEOF
+echo "== the shipped tiny test model is exactly what its script generates"
+mkdir -p "$TMP/tiny"
+"$PY" "$HERE/tools/make_tiny_model.py" --out "$TMP/tiny" > /dev/null
+cmp "$TMP/tiny/tiny-test-fp32.onnx" "$HERE/../public/models/tiny-test-fp32.onnx"
+
 echo "smoke OK in $(( $(date +%s) - start ))s"
