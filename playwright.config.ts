@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { FIRST_RUN_SEEN, ORIGIN } from './tests/e2e/fixtures.ts';
 
 /**
  * End-to-end tests against the production build (`vite preview`, which sends
@@ -15,7 +16,9 @@ export default defineConfig({
   expect: { timeout: 60_000 },
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   use: {
-    baseURL: 'http://localhost:4173',
+    baseURL: ORIGIN,
+    // The first-run dialog counts as seen (tests/e2e/export-persist.spec.ts checks a fresh profile).
+    storageState: FIRST_RUN_SEEN,
     viewport: { width: 1280, height: 800 },
     // Most specs test the app itself; tests/e2e/pwa.spec.ts turns the service worker on.
     serviceWorkers: 'block',

@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import { AnalysisReportView } from './app/components/AnalysisReportView.tsx';
 import { ErrorAlert } from './app/components/ErrorAlert.tsx';
+import { ExportPanel } from './app/components/ExportPanel.tsx';
+import { FirstRunDialog, firstRunSeen } from './app/components/FirstRunDialog.tsx';
+import { ProjectsPanel } from './app/components/ProjectsPanel.tsx';
 import { OpenPhoto } from './app/components/OpenPhoto.tsx';
 import { PhotoView } from './app/components/PhotoView.tsx';
 import { RestorePanel } from './app/components/RestorePanel.tsx';
@@ -18,6 +21,7 @@ export function App() {
   const status = useStore((s) => s.status);
   const openFile = useStore((s) => s.openFile);
   const [dragging, setDragging] = useState(false);
+  const [about, setAbout] = useState(() => !firstRunSeen());
 
   // Paste a photo from the clipboard anywhere on the page.
   useEffect(() => {
@@ -54,7 +58,11 @@ export function App() {
       <header className="top">
         <h1>Heirloom</h1>
         <p className="tagline">Restore old photos on your device. Nothing is uploaded.</p>
+        <button type="button" className="link about-link" onClick={() => setAbout(true)}>
+          About &amp; privacy
+        </button>
       </header>
+      <FirstRunDialog open={about} onClose={() => setAbout(false)} />
       <UpdateBanner />
       <ErrorAlert />
       {photo ? (
@@ -69,8 +77,13 @@ export function App() {
               <>
                 <StagePicker />
                 <RestorePanel />
+                <ExportPanel />
               </>
             )}
+            <details className="saved">
+              <summary>Saved projects &amp; storage</summary>
+              <ProjectsPanel />
+            </details>
           </aside>
         </main>
       ) : (
@@ -80,6 +93,7 @@ export function App() {
             <OpenPhoto big />
             <p className="muted">JPEG, PNG or WebP. Your photo stays on this device.</p>
           </div>
+          <ProjectsPanel compact />
         </main>
       )}
       <footer>

@@ -19,6 +19,8 @@ declare global {
 window.__heirloom = { runtimeInfo, state: snapshot };
 
 useStore.getState().refreshRuntime();
+// Pick up the project open last (a reload mid-review lands where it left off).
+void useStore.getState().resumeLastProject();
 registerServiceWorker(() => useStore.getState().setUpdateAvailable(true));
 
 createRoot(document.getElementById('root')!).render(

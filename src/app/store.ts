@@ -14,6 +14,22 @@ import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import { stageUIs } from '../stages/ui.ts';
 import { client, fallBackToWasm, runtimeInfo } from './client.ts';
+import {
+  deleteEverything as wipeStorage,
+  deleteProject as removeProject,
+  currentProjectId,
+  listProjects,
+  loadProject,
+  newProjectId,
+  requestPersistence,
+  saveProject,
+  storageInfo,
+  type ProjectDoc,
+  type ProjectMeta,
+  type StagePixels,
+  type StorageInfo,
+  type StoredStage,
+} from './persistence/projects.ts';
 
 export type Status = 'idle' | 'decoding' | 'analyzing' | 'restoring';
 
@@ -43,13 +59,47 @@ export interface ResultSummary {
 export interface Photo {
   name: string;
   image: RGBAImage;
+  /** The original file, byte for byte (export copies its EXIF and ICC profile; projects store it). */
+  bytes: Uint8Array;
+  mime: string;
+}
+
+/** One stage of a run, in full: what the review step works from. */
+export interface StageOutcome {
+  stage: string;
+  options: StageOptions;
+  method: StageResult['method'];
+  model?: { id: string; version: string };
+  /** This stage's output (the next stage's input). */
+  image: RGBAImage;
+  /** Per-pixel change against this stage's input (see engine/pipeline/change-map.ts). */
+  changeMap: Uint8Array;
+  ms: number;
+  changed: number;
 }
 
 export interface Result {
   image: RGBAImage;
   stages: ResultSummary[];
+  /** Every stage's output and change map, in pipeline order (the last one's image is `image`). */
+  outcomes: StageOutcome[];
   /** Share of pixels the whole run changed by more than 2/255 (vs the original). */
   changed: number;
+  /** When the run finished (ISO 8601). */
+  finishedAt: string;
+}
+
+/**
+ * The user's review decisions (accept/reject per region, per stage...). The
+ * review step owns their shape; the store keeps them with the project and
+ * persistence saves them as they are (they must be structured-cloneable).
+ */
+export type ReviewDecisions = Record<string, unknown>;
+
+/** The photo being worked on, as a saved project. */
+export interface ProjectRef {
+  id: string;
+  created: number;
 }
 
 export interface AppState {
@@ -64,8 +114,21 @@ export interface AppState {
   result?: Result;
   error?: string;
   updateAvailable: boolean;
+  project?: ProjectRef;
+  decisions: ReviewDecisions;
+  /** Saved projects, newest first. */
+  projects: ProjectMeta[];
+  storage?: StorageInfo;
 
   openFile(file: File): Promise<void>;
+  /** Reopens the project open last (at start-up), if there is one. */
+  resumeLastProject(): Promise<void>;
+  openProject(id: string): Promise<void>;
+  refreshProjects(): Promise<void>;
+  deleteProject(id: string): Promise<void>;
+  /** Deletes every saved project and closes the open photo. */
+  deleteEverything(): Promise<void>;
+  setDecisions(patch: ReviewDecisions): void;
   setChoice(stage: string, patch: Partial<StageChoice>): void;
   restore(): Promise<void>;
   cancel(): void;
@@ -112,23 +175,58 @@ export function errorMessage(e: unknown): string {
 /** Bumped for every new photo or run, so late answers for an older one are dropped. */
 let generation = 0;
 
+type Doc = ProjectDoc<Record<string, StageChoice>, ReviewDecisions>;
+
+function projectDoc(s: AppState): Doc | undefined {
+  if (!s.photo || !s.project) return undefined;
+  return {
+    formatVersion: 1,
+    id: s.project.id,
+    name: s.photo.name,
+    mime: s.photo.mime,
+    created: s.project.created,
+    analysis: s.analysis,
+    choices: s.choices,
+    decisions: s.decisions,
+    result: s.result && {
+      finishedAt: s.result.finishedAt,
+      changed: s.result.changed,
+      stages: s.result.outcomes.map(({ stage, options, method, model, ms, changed }): StoredStage => ({ stage, options, method, model, ms, changed })),
+    },
+  };
+}
+
+let docTimer: ReturnType<typeof setTimeout> | undefined;
+
 export const useStore = create<AppState>((set, get) => ({
   choices: defaultChoices(),
   status: 'idle',
   progress: [],
   updateAvailable: false,
+  decisions: {},
+  projects: [],
 
   async openFile(file) {
     if (get().status === 'restoring') get().cancel();
     const gen = ++generation;
     set({ status: 'decoding', error: undefined });
     try {
-      const { name, image } = await decodePhoto(file);
+      const { name, image, bytes, sniff } = await decodePhoto(file);
       if (gen !== generation) return;
-      set({ photo: { name, image }, analysis: undefined, result: undefined, progress: [], choices: defaultChoices(), status: 'analyzing' });
+      set({
+        photo: { name, image, bytes, mime: sniff.mime },
+        project: { id: newProjectId(), created: Date.now() },
+        decisions: {},
+        analysis: undefined,
+        result: undefined,
+        progress: [],
+        choices: defaultChoices(),
+        status: 'analyzing',
+      });
       const analysis = await client().analyze(image);
       if (gen !== generation) return;
       set({ analysis, choices: choicesFrom(analysis), status: 'idle' });
+      void persist({ original: bytes, refreshThumbnail: true });
     } catch (e) {
       if (gen !== generation) return;
       set({ status: 'idle', error: errorMessage(e) });
@@ -138,6 +236,93 @@ export const useStore = create<AppState>((set, get) => ({
   setChoice(stage, patch) {
     const choices = get().choices;
     set({ choices: { ...choices, [stage]: { ...choices[stage], ...patch } } });
+    persistDocSoon();
+  },
+
+  setDecisions(patch) {
+    set({ decisions: { ...get().decisions, ...patch } });
+    persistDocSoon();
+  },
+
+  async resumeLastProject() {
+    const id = await currentProjectId().catch(() => undefined);
+    // Only if the user has not opened something in the meantime.
+    if (id && !get().photo && get().status === 'idle') await get().openProject(id);
+    else void get().refreshProjects();
+  },
+
+  async openProject(id) {
+    if (get().status === 'restoring') get().cancel();
+    const gen = ++generation;
+    set({ status: 'decoding', error: undefined });
+    try {
+      const loaded = await loadProject<Record<string, StageChoice>, ReviewDecisions>(id);
+      if (gen !== generation) return;
+      if (!loaded) {
+        set({ status: 'idle', error: 'That project is no longer stored on this device.' });
+        void get().refreshProjects();
+        return;
+      }
+      const { doc, original, pixels } = loaded;
+      const { image } = await decodePhoto(new File([original as Uint8Array<ArrayBuffer>], doc.name, { type: doc.mime }));
+      if (gen !== generation) return;
+      let result: Result | undefined;
+      const stored = doc.result;
+      if (stored && pixels.length === stored.stages.length && pixels.every((p) => p.image.width === image.width && p.image.height === image.height)) {
+        const outcomes = stored.stages.map((st, i): StageOutcome => ({ ...st, image: pixels[i].image, changeMap: pixels[i].changeMap }));
+        result = {
+          image: outcomes.at(-1)!.image,
+          outcomes,
+          stages: outcomes.map(summary),
+          changed: stored.changed,
+          finishedAt: stored.finishedAt,
+        };
+      }
+      set({
+        photo: { name: doc.name, image, bytes: original, mime: doc.mime },
+        project: { id: doc.id, created: doc.created },
+        analysis: doc.analysis,
+        choices: { ...defaultChoices(), ...doc.choices },
+        decisions: doc.decisions ?? {},
+        result,
+        progress: [],
+        status: doc.analysis ? 'idle' : 'analyzing',
+      });
+      if (!doc.analysis) {
+        const analysis = await client().analyze(image);
+        if (gen !== generation) return;
+        set({ analysis, choices: choicesFrom(analysis), status: 'idle' });
+      }
+      // Make it the current project again (and bump it to the top of the list).
+      void persist({});
+    } catch (e) {
+      if (gen !== generation) return;
+      set({ status: 'idle', error: errorMessage(e) });
+    }
+  },
+
+  async refreshProjects() {
+    try {
+      const projects = await listProjects();
+      set({ projects });
+      const storage = await storageInfo(projects);
+      set({ storage });
+    } catch (e) {
+      set({ error: `Saved projects could not be read: ${errorMessage(e)}` });
+    }
+  },
+
+  async deleteProject(id) {
+    const open = get().project?.id === id;
+    if (open) closePhoto();
+    await removeProject(id).catch((e) => set({ error: `The project could not be deleted: ${errorMessage(e)}` }));
+    await get().refreshProjects();
+  },
+
+  async deleteEverything() {
+    closePhoto();
+    await wipeStorage().catch((e) => set({ error: `Stored data could not be deleted: ${errorMessage(e)}` }));
+    await get().refreshProjects();
   },
 
   async restore() {
@@ -187,15 +372,35 @@ export const useStore = create<AppState>((set, get) => ({
       }
       if (gen !== generation) return;
       const last = results.at(-1)!;
+      const outcomes = results.map(
+        (r): StageOutcome => ({
+          stage: r.stage,
+          options: r.options,
+          method: r.method,
+          model: r.model && { id: r.model.id, version: r.model.version },
+          image: r.image,
+          changeMap: r.changeMap,
+          ms: Math.round(r.ms),
+          changed: changedShare(r.changeMap),
+        }),
+      );
       set({
         status: 'idle',
+        // A new run replaces the results the old decisions were about.
+        decisions: {},
         result: {
           image: last.image,
           changed: diffShare(photo.image, last.image),
-          stages: results.map((r) => ({ stage: r.stage, method: r.method, model: r.model?.id, ms: Math.round(r.ms), changed: changedShare(r.changeMap) })),
+          outcomes,
+          stages: outcomes.map(summary),
+          finishedAt: new Date().toISOString(),
         },
       });
       get().refreshRuntime();
+      void persist({ pixels: outcomes.map((o) => ({ image: o.image, changeMap: o.changeMap })), refreshThumbnail: true }).then((ok) => {
+        // Now there is work worth keeping: ask the browser not to evict it.
+        if (ok) void requestPersistence().then(() => get().refreshProjects());
+      });
     } catch (e) {
       if (gen !== generation) return;
       if (e instanceof CancelledError) {
@@ -232,6 +437,45 @@ export const useStore = create<AppState>((set, get) => ({
   },
 }));
 
+function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
+  return { stage: o.stage, method: o.method, model: o.model?.id, ms: o.ms, changed: o.changed };
+}
+
+/** Back to the empty state (the worker keeps running; a run in progress is cancelled). */
+function closePhoto() {
+  const s = useStore.getState();
+  if (s.status === 'restoring') s.cancel();
+  generation++;
+  clearTimeout(docTimer);
+  useStore.setState({ photo: undefined, project: undefined, analysis: undefined, result: undefined, progress: [], decisions: {}, choices: defaultChoices(), status: 'idle' });
+}
+
+/** Saves the open project; resolves false (and says so) if storage failed. */
+async function persist(parts: { original?: Uint8Array; pixels?: StagePixels[]; refreshThumbnail?: boolean }): Promise<boolean> {
+  const s = useStore.getState();
+  const doc = projectDoc(s);
+  if (!doc || !s.photo) return false;
+  try {
+    await saveProject({ doc, preview: s.result?.image ?? s.photo.image, ...parts });
+    void s.refreshProjects();
+    return true;
+  } catch (e) {
+    if (useStore.getState().project?.id === doc.id) {
+      useStore.setState({ error: `This project could not be saved on this device (${errorMessage(e)}). You can still export it.` });
+    }
+    return false;
+  }
+}
+
+/** Choices and decisions change often: save the small record a moment after the last change. */
+function persistDocSoon() {
+  clearTimeout(docTimer);
+  docTimer = setTimeout(() => {
+    const s = useStore.getState();
+    if (s.status !== 'analyzing' && s.status !== 'decoding') void persist({});
+  }, 400);
+}
+
 /** Deep copy without functions; typed arrays (masks, maps) become a short description. */
 function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (ArrayBuffer.isView(x) ? `${x.constructor.name}(${x.byteLength} bytes)` : x)));
@@ -254,5 +498,8 @@ export function snapshot() {
       ? { width: s.result.image.width, height: s.result.image.height, changed: s.result.changed, stages: s.result.stages.map((r) => ({ ...r })) }
       : null,
     updateAvailable: s.updateAvailable,
+    project: s.project ? { ...s.project } : null,
+    projects: s.projects.map(({ thumbnail: _t, ...p }) => ({ ...p, stages: [...p.stages] })),
+    decisions: plain(s.decisions),
   };
 }

@@ -11,6 +11,8 @@ export interface DecodedPhoto {
   name: string;
   image: RGBAImage;
   sniff: SniffResult;
+  /** The file's bytes as read (kept by the app: export copies the original's metadata from them). */
+  bytes: Uint8Array;
 }
 
 export async function decodePhoto(file: Blob & { name?: string }): Promise<DecodedPhoto> {
@@ -36,7 +38,7 @@ export async function decodePhoto(file: Blob & { name?: string }): Promise<Decod
     );
   }
   try {
-    return { name: file.name ?? 'photo', image: bitmapToRGBA(bitmap), sniff };
+    return { name: file.name ?? 'photo', image: bitmapToRGBA(bitmap), sniff, bytes };
   } finally {
     bitmap.close();
   }

@@ -4,6 +4,25 @@
  */
 import { expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { FIRST_RUN_KEY } from '../../src/app/first-run.ts';
+
+export const ORIGIN = 'http://localhost:4173';
+
+/**
+ * Browser storage for a profile that has already seen (and closed) the
+ * first-run dialog: playwright.config.ts gives it to every test, so the modal
+ * does not sit over the page. Specs about the first visit use `FRESH_PROFILE`.
+ */
+export const FIRST_RUN_SEEN = {
+  cookies: [],
+  origins: [{ origin: ORIGIN, localStorage: [{ name: FIRST_RUN_KEY, value: '1' }] }],
+};
+export const FRESH_PROFILE = { cookies: [], origins: [] };
+
+/** For pages on another origin (or a fresh profile) that should still skip the first-run dialog. */
+export async function skipFirstRun(page: Page) {
+  await page.addInitScript((key) => localStorage.setItem(key, '1'), FIRST_RUN_KEY);
+}
 
 /** Small deterministic RNG so fixtures are the same on every run. */
 function rng(seed: number) {

@@ -1,0 +1,131 @@
+/**
+ * The record of AI edits embedded in exports: plain JSON in an XMP packet
+ * (`heirloom:EditRecord`), with a one-sentence `dc:description` for people
+ * and, when content was generated, the IPTC digital-source-type term that
+ * platforms read to flag AI-generated parts.
+ */
+
+export interface EditRecordStage {
+  stage: string;
+  label: string;
+  method: 'model' | 'classical';
+  model?: { id: string; version: string };
+  strength: number;
+  /** Share of pixels this stage changed by more than 2/255 (0..1). */
+  changedShare: number;
+  /** True for stages that invent pixels that were not in the photo (fill of missing areas). */
+  generated: boolean;
+}
+
+export interface EditRecord {
+  format: 'heirloom-edit-record';
+  formatVersion: 1;
+  app: string;
+  appVersion: string;
+  /** When the restoration ran (ISO 8601). */
+  date: string;
+  /** When this file was exported (ISO 8601). */
+  exported: string;
+  source: string;
+  stages: EditRecordStage[];
+  /** Share of pixels the whole restoration changed (0..1). */
+  changedShare: number;
+  contentGenerated: boolean;
+}
+
+export const XMP_NAMESPACE = 'https://heirloom.invalid/ns/1.0/';
+const IPTC_GENERATED = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+/** The sentence for `dc:description`. */
+export function describeRecord(r: EditRecord): string {
+  const stages = r.stages
+    .map((s) => {
+      const how = s.method === 'model' && s.model ? `model ${s.model.id} ${s.model.version}` : 'classical method';
+      return `${s.label} (${how}, strength ${pct(s.strength)}, ${pct(s.changedShare)} of pixels changed)`;
+    })
+    .join('; ');
+  return (
+    `Restored with ${r.app} ${r.appVersion} on ${r.date.slice(0, 10)}: ${stages || 'no repairs'}. ` +
+    `${pct(r.changedShare)} of pixels changed in all. ` +
+    (r.contentGenerated ? 'Some content was generated (invented) by the app.' : 'No content was generated.')
+  );
+}
+
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function unescapeXml(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+}
+
+/** A complete XMP packet (UTF-8 text) carrying the record. */
+export function buildXmp(r: EditRecord): string {
+  const generated = r.contentGenerated
+    ? `\n   <Iptc4xmpExt:DigitalSourceType>${IPTC_GENERATED}</Iptc4xmpExt:DigitalSourceType>`
+    : '';
+  return `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+    xmlns:heirloom="${XMP_NAMESPACE}">
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(describeRecord(r))}</rdf:li></rdf:Alt></dc:description>
+   <xmp:CreatorTool>${escapeXml(`${r.app} ${r.appVersion}`)}</xmp:CreatorTool>
+   <xmp:ModifyDate>${escapeXml(r.exported)}</xmp:ModifyDate>${generated}
+   <heirloom:EditRecord>${escapeXml(JSON.stringify(r))}</heirloom:EditRecord>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>`;
+}
+
+/** Reads the record back from an XMP packet (for tests and for re-opening our own exports). */
+export function parseEditRecord(xmp: string): EditRecord | undefined {
+  const m = /<heirloom:EditRecord>([\s\S]*?)<\/heirloom:EditRecord>/.exec(xmp);
+  if (!m) return undefined;
+  try {
+    return JSON.parse(unescapeXml(m[1])) as EditRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stages that put pixels where the photo had none (or damage): their output is generated content. */
+export const GENERATING_STAGES: ReadonlySet<string> = new Set(['fill']);
+
+export interface EditRecordInput {
+  app: string;
+  appVersion: string;
+  source: string;
+  date: string;
+  exported: string;
+  changedShare: number;
+  stages: Omit<EditRecordStage, 'generated'>[];
+}
+
+export function buildEditRecord(input: EditRecordInput): EditRecord {
+  const round = (v: number) => Math.round(v * 10000) / 10000;
+  const stages = input.stages.map((s) => ({
+    ...s,
+    strength: round(s.strength),
+    changedShare: round(s.changedShare),
+    generated: GENERATING_STAGES.has(s.stage) && s.changedShare > 0,
+  }));
+  return {
+    format: 'heirloom-edit-record',
+    formatVersion: 1,
+    app: input.app,
+    appVersion: input.appVersion,
+    date: input.date,
+    exported: input.exported,
+    source: input.source,
+    stages,
+    changedShare: round(input.changedShare),
+    contentGenerated: stages.some((s) => s.generated),
+  };
+}
