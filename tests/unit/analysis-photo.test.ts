@@ -96,3 +96,15 @@ describe('analyzePhoto / proposeStages', () => {
     expect(r.reason).toContain('150');
   });
 });
+
+describe('denoise strength proposal', () => {
+  it('proposes full strength for clearly noisy photos and keeps some grain on lightly noisy ones', () => {
+    const clean = syntheticPhoto(256, 256, 9);
+    const strengthAt = (sigma: number) =>
+      proposeStages(analyzePhoto(planarToRGBA(gaussianNoise(clean, sigma, 1)))).find((p) => p.stage === 'denoise')?.strength;
+    expect(strengthAt(20)).toBe(1);
+    const light = strengthAt(5)!;
+    expect(light).toBeGreaterThan(0.55);
+    expect(light).toBeLessThan(0.9);
+  });
+});

@@ -24,7 +24,7 @@ export interface DefectVerdict {
   /** Plain words, with the measured number. */
   reason: string;
   proposedStage?: StageName;
-  /** 0..1 strength for the stage (denoise: sigma/50; sharpen: blur/4; colour: severity). */
+  /** 0..1 strength for the stage (denoise: 0.5 + sigma/24; sharpen: blur/4; colour: severity). */
   suggestedStrength?: number;
 }
 
@@ -167,7 +167,10 @@ function noiseVerdict(m: Measurements): DefectVerdict {
   const severity = clamp01((s - 2) / 58);
   const num = `${r1(s)} (8-bit levels)`;
   if (s < 2) return { defect: 'noise', severity: 0, verdict: 'none', reason: `Noise is negligible: estimated noise level ${num}.` };
-  const strength = clamp01(s / 50);
+  // The denoiser is blind: at strength 1 it removes the noise it sees, whatever its level. Below 1
+  // it keeps some of the original grain, which suits lightly noisy photos (film look): full
+  // strength from a level of 12 up, tapering to ~0.6 for barely noisy photos.
+  const strength = clamp01(0.5 + s / 24);
   if (s <= 30) return { defect: 'noise', severity, verdict: 'fixable', reason: `Visible grain/noise, estimated level ${num}; denoising should remove it cleanly.`, proposedStage: 'denoise', suggestedStrength: strength };
   if (s <= 60) return { defect: 'noise', severity, verdict: 'partly-fixable', reason: `Heavy noise, estimated level ${num}; denoising will help but fine detail under the noise is partly lost.`, proposedStage: 'denoise', suggestedStrength: strength };
   return { defect: 'noise', severity: 1, verdict: 'beyond-repair', reason: `Extreme noise, estimated level ${num}; most detail is lost. Denoising can smooth it but cannot recover detail.`, proposedStage: 'denoise', suggestedStrength: 1 };
