@@ -33,7 +33,8 @@ export interface EditRecord {
   contentGenerated: boolean;
 }
 
-export const XMP_NAMESPACE = 'https://heirloom.invalid/ns/1.0/';
+// A URN, not a web address: XMP namespaces are identifiers, and nothing is ever fetched from them.
+export const XMP_NAMESPACE = 'urn:heirloom:xmp:1.0#';
 const IPTC_GENERATED = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
