@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch-side (or ONNX-via-numpy) evaluation; the reference for the TypeScript parity check.
 
-python3 training/evaluate.py --checkpoint RUN/final.pth --data /work/shared/datasets/test/CBSD68 \
+python3 training/evaluate.py --checkpoint RUN/final.pth --data ../shared/datasets/test/CBSD68 \
     --sigma 25 --seed 0 [--n 6] [--kind gaussian|realistic] [--onnx model.onnx] [--strength 1]
 
 Protocol (heirloom_train/evaluation.py): image k of the sorted folder gets
