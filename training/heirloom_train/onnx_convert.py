@@ -136,24 +136,14 @@ def to_qdq(model, act_ranges):
             wq = np.clip(np.round(w / ws[:, None, None, None]), -127, 127).astype(np.int8)
             base = node.name.strip('/').replace('/', '_')
             wn = base + '__w'
-            new_inits += [numpy_helper.from_array(wq, wn + '_q'),
-                          numpy_helper.from_array(ws, wn + '_scale'),
-                          numpy_helper.from_array(np.zeros(w.shape[0], np.int8), wn + '_zp')]
-            new_nodes.append(helper.make_node('DequantizeLinear', [wn + '_q', wn + '_scale', wn + '_zp'],
-                                              [wn + '_dq'], axis=0, name=wn + '_DQ'))
-            node.input[1] = wn + '_dq'
+            node.input[1] = _per_channel_dq(wn, wq, ws, np.int8, new_inits, new_nodes)
             if len(node.input) > 2 and node.input[2]:
                 b = numpy_helper.to_array(inits[node.input[2]]).astype(np.float32)
                 xs, _ = qparams_uint8(*act_ranges[x])
                 bs = (np.float32(xs) * ws).astype(np.float32)
                 bq = np.round(b / bs).astype(np.int32)
                 bn = base + '__b'
-                new_inits += [numpy_helper.from_array(bq, bn + '_q'),
-                              numpy_helper.from_array(bs, bn + '_scale'),
-                              numpy_helper.from_array(np.zeros(w.shape[0], np.int32), bn + '_zp')]
-                new_nodes.append(helper.make_node('DequantizeLinear', [bn + '_q', bn + '_scale', bn + '_zp'],
-                                                  [bn + '_dq'], axis=0, name=bn + '_DQ'))
-                node.input[2] = bn + '_dq'
+                node.input[2] = _per_channel_dq(bn, bq, bs, np.int32, new_inits, new_nodes)
             new_nodes.append(node)
             y = node.output[0]
             rename[y] = act_qdq(y, new_nodes)
@@ -169,3 +159,13 @@ def to_qdq(model, act_ranges):
     g.node.extend(new_nodes)
     del g.value_info[:]
     return model
+
+
+def _per_channel_dq(name, q, scale, zp_dtype, new_inits, new_nodes):
+    """Stores quantized values with per-output-channel scales (zero point 0) and a DequantizeLinear; returns its output."""
+    new_inits += [numpy_helper.from_array(q, name + '_q'),
+                  numpy_helper.from_array(scale, name + '_scale'),
+                  numpy_helper.from_array(np.zeros(q.shape[0], zp_dtype), name + '_zp')]
+    new_nodes.append(helper.make_node('DequantizeLinear', [name + '_q', name + '_scale', name + '_zp'],
+                                      [name + '_dq'], axis=0, name=name + '_DQ'))
+    return name + '_dq'

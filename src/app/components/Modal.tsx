@@ -32,3 +32,17 @@ export function Modal(props: { open: boolean; title: string; onClose(): void; ch
     </dialog>
   );
 }
+
+/** The two buttons of a confirmation: a safe way out first, the destructive action last. */
+export function ConfirmActions(props: { cancel: string; confirm: string; onCancel(): void; onConfirm(): void }) {
+  return (
+    <div className="modal-actions">
+      <button type="button" onClick={props.onCancel}>
+        {props.cancel}
+      </button>
+      <button type="button" className="danger" onClick={props.onConfirm}>
+        {props.confirm}
+      </button>
+    </div>
+  );
+}

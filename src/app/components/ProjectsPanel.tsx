@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ProjectMeta } from '../persistence/projects.ts';
 import { useStore } from '../store.ts';
-import { Modal } from './Modal.tsx';
+import { ConfirmActions, Modal } from './Modal.tsx';
 
 export function formatBytes(n: number) {
   if (n < 1024) return `${n} B`;
@@ -90,21 +90,15 @@ export function ProjectsPanel(props: { compact?: boolean }) {
       </div>
       <Modal open={confirm === 'one'} title="Delete this project?" onClose={() => setConfirm(undefined)} role="alertdialog">
         <p>The photo, its restorations and your choices are removed from this device. Files you exported are not affected.</p>
-        <div className="modal-actions">
-          <button type="button" onClick={() => setConfirm(undefined)}>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => {
-              setConfirm(undefined);
-              if (current) void deleteProject(current);
-            }}
-          >
-            Delete project
-          </button>
-        </div>
+        <ConfirmActions
+          cancel="Keep it"
+          confirm="Delete project"
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => {
+            setConfirm(undefined);
+            if (current) void deleteProject(current);
+          }}
+        />
       </Modal>
       <Modal open={confirm === 'all'} title="Delete everything?" onClose={() => setConfirm(undefined)} role="alertdialog" testId="confirm-delete-all">
         <p>
@@ -114,21 +108,15 @@ export function ProjectsPanel(props: { compact?: boolean }) {
         <p className="muted">
           The app itself and its downloaded repair models stay, so it keeps working offline: they contain nothing of yours.
         </p>
-        <div className="modal-actions">
-          <button type="button" onClick={() => setConfirm(undefined)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => {
-              setConfirm(undefined);
-              void deleteEverything();
-            }}
-          >
-            Delete everything
-          </button>
-        </div>
+        <ConfirmActions
+          cancel="Cancel"
+          confirm="Delete everything"
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => {
+            setConfirm(undefined);
+            void deleteEverything();
+          }}
+        />
       </Modal>
     </section>
   );
