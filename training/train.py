@@ -65,6 +65,9 @@ def main():
     ap.add_argument('--minutes', type=float, help='wall-clock budget; cosine LR ends at the deadline')
     ap.add_argument('--steps', type=int, help='step budget (used when minutes is 0)')
     ap.add_argument('--run-dir', help='default training/runs/<name>')
+    ap.add_argument('--init', help='fine-tune: start from this checkpoint\'s weights with a fresh '
+                                   'optimizer and LR schedule (a warm restart)')
+    ap.add_argument('--lr', type=float, help='peak learning rate (overrides config)')
     args = ap.parse_args()
 
     cfg = load_config(args.config)
@@ -75,6 +78,8 @@ def main():
         dc['val'] = args.val_data
     if args.minutes is not None:
         tc['minutes'] = args.minutes
+    if args.lr is not None:
+        tc['lr'] = args.lr
     if args.steps is not None:
         tc['total_steps'] = args.steps
         if args.minutes is None:
@@ -111,11 +116,17 @@ def main():
         set_rng_state(ck['rng'], ds)
         minutes = ck.get('minutes', minutes) if args.minutes is None else minutes
         print(f'resumed from step {step}, elapsed {elapsed_prev / 60:.1f} min', flush=True)
+    elif args.init:
+        ck = torch.load(args.init, map_location='cpu')
+        net.load_state_dict(ck['model'])
+        cfg['init'] = {'checkpoint': os.path.abspath(args.init), 'steps': ck.get('step'),
+                       'minutes': ck.get('elapsed', 0) / 60}
+        print(f'fine-tuning from {args.init} (step {ck.get("step")})', flush=True)
     with open(os.path.join(run_dir, 'config.yaml'), 'w') as f:
         yaml.safe_dump(dict(cfg, resolved={'minutes': minutes, 'total_steps': total_steps}), f)
     print(f'model {cfg["arch"]["type"]}: {params} params, {macs:.0f} MACs/pixel; run dir {run_dir}', flush=True)
     logger.log(event='start', step=step, params=params, macs_per_pixel=macs, minutes=minutes,
-               total_steps=total_steps, device=str(device))
+               total_steps=total_steps, device=str(device), init=cfg.get('init'))
 
     budget_s = minutes * 60.0
     t0 = time.time() - elapsed_prev

@@ -92,10 +92,13 @@ def qparams_uint8(lo, hi):
     return np.float32(scale), np.uint8(zp)
 
 
-def to_qdq(model, act_ranges):
+def to_qdq(model, act_ranges, float_convs=()):
     """Static QDQ: uint8 per-tensor activations (on every Conv input and output), int8 per-output-
     channel symmetric Conv weights, int32 bias (scale = s_x * s_w). act_ranges: tensor -> (lo, hi)
-    measured on the fp32 graph. Everything else (LayerNorm, gates, residuals) stays float."""
+    measured on the fp32 graph. Everything else (LayerNorm, gates, residuals) stays float, and so do
+    the Conv nodes named in float_convs (e.g. the first and last layer: 3-channel, cheap, and the
+    ones where an 8-bit step costs the most precision)."""
+    float_convs = set(float_convs)
     model = onnx.ModelProto.FromString(model.SerializeToString())
     constants_to_initializers(model)
     g = model.graph
@@ -118,13 +121,13 @@ def to_qdq(model, act_ranges):
         dq_src[dqn] = name
         return dqn
 
-    conv_outputs = {n.output[0] for n in g.node if n.op_type == 'Conv'}
+    conv_outputs = {n.output[0] for n in g.node if n.op_type == 'Conv' and n.name not in float_convs}
     rename = {}  # original conv output -> dq name (consumers rewired)
     for node in g.node:
         for k, name in enumerate(node.input):
             if name in rename:
                 node.input[k] = rename[name]
-        if node.op_type == 'Conv':
+        if node.op_type == 'Conv' and node.name not in float_convs:
             x = node.input[0]
             if x in dq_src:          # already the DQ output of a quantized conv output
                 x_dq, x = x, dq_src[x]
