@@ -6,16 +6,22 @@ export interface MaskRegion {
   x1: number;
   y1: number;
   pixels: number;
+  /** This region's value in `labels`, when maskRegions was given one. */
+  label: number;
 }
 
-export function maskRegions(mask: Uint8Array, width: number, height: number): MaskRegion[] {
-  const seen = new Uint8Array(width * height);
+/**
+ * Connected regions, largest first. With `labels` (width*height), every pixel of a
+ * region gets that region's `label` (1-based), so callers can cut out its exact shape.
+ */
+export function maskRegions(mask: Uint8Array, width: number, height: number, labels?: Int32Array): MaskRegion[] {
+  const seen = labels ?? new Int32Array(width * height);
   const regions: MaskRegion[] = [];
   const stack: number[] = [];
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
-    const r: MaskRegion = { x0: width, y0: height, x1: 0, y1: 0, pixels: 0 };
-    seen[start] = 1;
+    const r: MaskRegion = { x0: width, y0: height, x1: 0, y1: 0, pixels: 0, label: regions.length + 1 };
+    seen[start] = r.label;
     stack.push(start);
     while (stack.length) {
       const p = stack.pop()!;
@@ -33,7 +39,7 @@ export function maskRegions(mask: Uint8Array, width: number, height: number): Ma
           if (nx < 0 || nx >= width) continue;
           const q = ny * width + nx;
           if (mask[q] && !seen[q]) {
-            seen[q] = 1;
+            seen[q] = r.label;
             stack.push(q);
           }
         }

@@ -1,0 +1,46 @@
+/**
+ * The review step's model: regions found in a run, the user's decisions on them,
+ * and the photo those decisions compose to. No UI and no worker here, so the CLI
+ * and the unit tests use exactly what the app does.
+ */
+import type { RGBAImage } from '../image.ts';
+import type { ReviewLayer } from './compose.ts';
+import { byImportance, changeRegions, damageRegions, type ReviewRegion } from './regions.ts';
+
+export * from './compose.ts';
+export * from './decisions.ts';
+export * from './regions.ts';
+
+export interface ReviewedStage {
+  stage: string;
+  image: RGBAImage;
+  changeMap: Uint8Array;
+  /** Mask-driven (fill) stages give damage regions; the others change regions. */
+  control: 'strength' | 'mask';
+}
+
+/**
+ * The layers of a run: each stage against the image it ran on. A fill layer that
+ * changes nothing is added first when the user marked damage on a run without one.
+ */
+export function reviewLayers(original: RGBAImage, stages: ReviewedStage[], needFill: boolean): ReviewLayer[] {
+  const layers = stages.map((s, i) => ({ stage: s.stage, before: i === 0 ? original : stages[i - 1].image, after: s.image }));
+  if (needFill && !layers.some((l) => l.stage === 'fill')) layers.unshift({ stage: 'fill', before: original, after: original });
+  return layers;
+}
+
+/** Every region of a run, largest change first within each stage, plus the damage the user marked. */
+export function runRegions(stages: ReviewedStage[], width: number, height: number, marked: ReviewRegion[] = []): ReviewRegion[] {
+  const found = stages.flatMap((s) =>
+    s.control === 'mask'
+      ? damageRegions(s.stage, thresholdMask(s.changeMap), width, height, 'run').sort(byImportance)
+      : changeRegions(s.stage, s.changeMap, width, height),
+  );
+  return [...found, ...marked];
+}
+
+function thresholdMask(changeMap: Uint8Array): Uint8Array {
+  const m = new Uint8Array(changeMap.length);
+  for (let i = 0; i < m.length; i++) m[i] = changeMap[i] > 0 ? 1 : 0;
+  return m;
+}

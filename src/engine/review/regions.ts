@@ -1,0 +1,153 @@
+/**
+ * Review regions: the parts of a restoration the user decides on one by one.
+ *
+ * - `change` regions: where a strength stage (denoise, colour, sharpen) changed the
+ *   photo most. Found on a grid of `cell`-pixel blocks of the stage's change map, so
+ *   a 24-megapixel photo yields a handful of regions, not thousands of specks.
+ * - `damage` regions: connected groups of a fill mask (a scratch, a dust cluster, a
+ *   hole), kept at pixel resolution because the fill must not touch anything else.
+ */
+import { maskRegions } from '../regions.ts';
+
+export interface Rect {
+  /** Inclusive-exclusive, in photo pixels. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface ReviewRegion {
+  /** Stable across reloads: derived from the stage and the data it was found in. */
+  id: string;
+  stage: string;
+  kind: 'change' | 'damage';
+  rect: Rect;
+  /** Size in photo pixels of one mask cell (1 = pixel mask). */
+  cell: number;
+  /** ceil(w / cell) x ceil(h / cell) cells over `rect`, non-zero = in the region. */
+  mask: Uint8Array;
+  /** Pixels in the region. */
+  pixels: number;
+  /** Mean change inside (8-bit units): what "largest change first" sorts by, with the size. */
+  meanChange: number;
+  /** Content made up by the app rather than recovered (large fills): flagged in the review and the export record. */
+  invented: boolean;
+}
+
+export const CHANGE_CELL = 16;
+/** Fills wider than this in both directions are mostly invented content, not repair of a thin defect. */
+export const INVENTED_MIN_SIDE = 24;
+
+export function maskWidth(r: ReviewRegion): number {
+  return Math.ceil((r.rect.x1 - r.rect.x0) / r.cell);
+}
+
+/** Whether photo pixel (x, y) belongs to the region. */
+export function inRegion(r: ReviewRegion, x: number, y: number): boolean {
+  if (x < r.rect.x0 || y < r.rect.y0 || x >= r.rect.x1 || y >= r.rect.y1) return false;
+  return r.mask[(((y - r.rect.y0) / r.cell) | 0) * maskWidth(r) + (((x - r.rect.x0) / r.cell) | 0)] !== 0;
+}
+
+/** Calls fn(x, y, index) for every photo pixel of the region, row by row. */
+export function forEachRegionPixel(r: ReviewRegion, width: number, fn: (x: number, y: number, index: number) => void): void {
+  const mw = maskWidth(r);
+  for (let y = r.rect.y0; y < r.rect.y1; y++) {
+    const row = (((y - r.rect.y0) / r.cell) | 0) * mw;
+    for (let x = r.rect.x0; x < r.rect.x1; x++) {
+      if (r.mask[row + (((x - r.rect.x0) / r.cell) | 0)]) fn(x, y, y * width + x);
+    }
+  }
+}
+
+export interface ChangeRegionOptions {
+  cell?: number;
+  /** At most this many regions per stage (the rest of the change belongs to the stage as a whole). */
+  maxRegions?: number;
+  /** A block counts only if its mean change is at least this (8-bit units)... */
+  minMeanChange?: number;
+  /** ...and among the top share of blocks by change. */
+  topShare?: number;
+}
+
+/** Regions where a strength stage changed the photo most, largest total change first. */
+export function changeRegions(stage: string, changeMap: Uint8Array, width: number, height: number, opts: ChangeRegionOptions = {}): ReviewRegion[] {
+  const cell = opts.cell ?? CHANGE_CELL;
+  const maxRegions = opts.maxRegions ?? 12;
+  const minMean = opts.minMeanChange ?? 4;
+  const gw = Math.ceil(width / cell), gh = Math.ceil(height / cell);
+  const sums = new Float64Array(gw * gh), counts = new Uint32Array(gw * gh);
+  for (let y = 0; y < height; y++) {
+    const gy = ((y / cell) | 0) * gw;
+    for (let x = 0; x < width; x++) {
+      const g = gy + ((x / cell) | 0);
+      sums[g] += changeMap[y * width + x];
+      counts[g]++;
+    }
+  }
+  const means = Array.from(sums, (s, i) => s / counts[i]);
+  const sorted = [...means].sort((a, b) => a - b);
+  const cut = Math.max(minMean, sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - (opts.topShare ?? 0.2))))] ?? 0);
+  const blocks = new Uint8Array(gw * gh);
+  for (let i = 0; i < blocks.length; i++) blocks[i] = means[i] >= cut && means[i] > 0 ? 1 : 0;
+  const labels = new Int32Array(blocks.length);
+  const found = maskRegions(blocks, gw, gh, labels).map((b) => {
+    const mw = b.x1 - b.x0, mh = b.y1 - b.y0;
+    const mask = new Uint8Array(mw * mh);
+    let pixels = 0, change = 0;
+    for (let y = b.y0; y < b.y1; y++) {
+      for (let x = b.x0; x < b.x1; x++) {
+        if (labels[y * gw + x] !== b.label) continue;
+        mask[(y - b.y0) * mw + x - b.x0] = 1;
+        pixels += counts[y * gw + x];
+        change += sums[y * gw + x];
+      }
+    }
+    const rect = { x0: b.x0 * cell, y0: b.y0 * cell, x1: Math.min(width, b.x1 * cell), y1: Math.min(height, b.y1 * cell) };
+    return { rect, mask, pixels, change };
+  });
+  return found
+    .sort((a, b) => b.change - a.change)
+    .slice(0, maxRegions)
+    .map((f) => ({
+      id: `${stage}:change:${f.rect.x0},${f.rect.y0},${f.rect.x1},${f.rect.y1}`,
+      stage,
+      kind: 'change' as const,
+      rect: f.rect,
+      cell,
+      mask: f.mask,
+      pixels: f.pixels,
+      meanChange: f.change / f.pixels,
+      invented: false,
+    }));
+}
+
+/**
+ * Damage regions of a fill mask (full photo size, non-zero = damaged): one per
+ * connected group, with its pixel mask. `idPrefix` keeps ids unique per source
+ * (the run's mask, or one brushing by the user).
+ */
+export function damageRegions(stage: string, mask: Uint8Array, width: number, height: number, idPrefix: string): ReviewRegion[] {
+  const labels = new Int32Array(width * height);
+  return maskRegions(mask, width, height, labels).map((b) => {
+    const w = b.x1 - b.x0, h = b.y1 - b.y0;
+    const local = new Uint8Array(w * h);
+    for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) if (labels[y * width + x] === b.label) local[(y - b.y0) * w + x - b.x0] = 1;
+    return {
+      id: `${stage}:${idPrefix}:${b.x0},${b.y0},${b.x1},${b.y1}`,
+      stage,
+      kind: 'damage' as const,
+      rect: { x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1 },
+      cell: 1,
+      mask: local,
+      pixels: b.pixels,
+      meanChange: 255,
+      invented: Math.min(w, h) > INVENTED_MIN_SIDE,
+    };
+  });
+}
+
+/** Largest change first: regions that matter most at the top of the list. */
+export function byImportance(a: ReviewRegion, b: ReviewRegion): number {
+  return b.pixels * b.meanChange - a.pixels * a.meanChange;
+}
