@@ -7,6 +7,7 @@ import { ProjectsPanel } from './app/components/ProjectsPanel.tsx';
 import { OpenPhoto } from './app/components/OpenPhoto.tsx';
 import { PhotoView } from './app/components/PhotoView.tsx';
 import { RestorePanel } from './app/components/RestorePanel.tsx';
+import { ReviewPanel } from './app/components/ReviewPanel.tsx';
 import { RuntimeStatus } from './app/components/RuntimeStatus.tsx';
 import { StagePicker } from './app/components/StagePicker.tsx';
 import { UpdateBanner } from './app/components/UpdateBanner.tsx';
@@ -77,6 +78,7 @@ export function App() {
               <>
                 <StagePicker />
                 <RestorePanel />
+                <ReviewPanel />
                 <ExportPanel />
               </>
             )}

@@ -10,9 +10,32 @@ import { proposeStages, type AnalysisReport } from '../engine/analysis/index.ts'
 import type { RGBAImage } from '../engine/image.ts';
 import type { PipelineProgress, StageResult } from '../engine/pipeline/pipeline.ts';
 import type { StageOptions, StageRequest } from '../engine/pipeline/stage.ts';
+import {
+  composeReview,
+  cropImage,
+  cutRect,
+  damageRegions,
+  forEachRegionPixel,
+  decideRegion,
+  decideStage as decideStageIn,
+  emptyDecisions,
+  grow,
+  history,
+  isAccepted,
+  normalizeDecisions,
+  reviewLayers,
+  runRegions,
+  withMarked,
+  withPatch,
+  type History,
+  type RegionDecision,
+  type ReviewDecisions,
+  type ReviewedStage,
+  type ReviewRegion,
+} from '../engine/review/index.ts';
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
-import { stageUIs } from '../stages/ui.ts';
+import { stageUI, stageUIs } from '../stages/ui.ts';
 import { client, fallBackToWasm, runtimeInfo } from './client.ts';
 import {
   deleteEverything as wipeStorage,
@@ -31,7 +54,13 @@ import {
   type StoredStage,
 } from './persistence/projects.ts';
 
-export type Status = 'idle' | 'decoding' | 'analyzing' | 'restoring';
+/** 'redoing': one region is being redone (the rest of the app stays usable). */
+export type Status = 'idle' | 'decoding' | 'analyzing' | 'restoring' | 'redoing';
+
+/** Context a region is redone with, so the model sees the same surroundings as in the full run. */
+const REDO_MARGIN = 64;
+/** Context the fill reads around marked damage (it never writes outside the mask). */
+const FILL_MARGIN = 24;
 
 export interface StageChoice {
   enabled: boolean;
@@ -79,7 +108,10 @@ export interface StageOutcome {
 }
 
 export interface Result {
+  /** What the user sees and exports: the run composed with the review decisions. */
   image: RGBAImage;
+  /** Regions the run found (the user's marked ones are in the decisions). */
+  regions: ReviewRegion[];
   stages: ResultSummary[];
   /** Every stage's output and change map, in pipeline order (the last one's image is `image`). */
   outcomes: StageOutcome[];
@@ -89,12 +121,19 @@ export interface Result {
   finishedAt: string;
 }
 
-/**
- * The user's review decisions (accept/reject per region, per stage...). The
- * review step owns their shape; the store keeps them with the project and
- * persistence saves them as they are (they must be structured-cloneable).
- */
-export type ReviewDecisions = Record<string, unknown>;
+export type { ReviewDecisions, ReviewRegion, RegionDecision };
+
+/** Brushing damage on the photo: a full-size mask, for new damage or to edit one region's. */
+export interface MarkState {
+  tool: 'brush' | 'eraser';
+  /** Brush diameter in photo pixels. */
+  size: number;
+  mask: Uint8Array;
+  /** The marked region being edited, if any (its mask started the brushing). */
+  editing?: string;
+  /** Bumped on every stroke so views redraw. */
+  version: number;
+}
 
 /** The photo being worked on, as a saved project. */
 export interface ProjectRef {
@@ -116,6 +155,11 @@ export interface AppState {
   updateAvailable: boolean;
   project?: ProjectRef;
   decisions: ReviewDecisions;
+  /** Undo/redo of the decisions (not saved: a reload starts a fresh history). */
+  undoStack: ReviewDecisions[];
+  redoStack: ReviewDecisions[];
+  selectedRegion?: string;
+  mark?: MarkState;
   /** Saved projects, newest first. */
   projects: ProjectMeta[];
   storage?: StorageInfo;
@@ -128,7 +172,21 @@ export interface AppState {
   deleteProject(id: string): Promise<void>;
   /** Deletes every saved project and closes the open photo. */
   deleteEverything(): Promise<void>;
-  setDecisions(patch: ReviewDecisions): void;
+  selectRegion(id: string | undefined): void;
+  decide(regionId: string, decision: RegionDecision): void;
+  decideStage(stage: string, accepted: boolean): void;
+  /** Runs the region's stage again with another strength, on a crop around it. */
+  redoRegion(regionId: string, strength: number): Promise<void>;
+  /** Starts brushing damage (new, or the mask of a marked region to edit). */
+  startMarking(editing?: string): void;
+  setMarkTool(patch: Partial<Pick<MarkState, 'tool' | 'size'>>): void;
+  /** Paints a stroke segment (photo coordinates) into the mark mask. */
+  paintMark(x0: number, y0: number, x1: number, y1: number): void;
+  cancelMarking(): void;
+  /** Fills the brushed damage (replacing the region being edited). */
+  fillMarked(): Promise<void>;
+  undo(): void;
+  redo(): void;
   setChoice(stage: string, patch: Partial<StageChoice>): void;
   restore(): Promise<void>;
   cancel(): void;
@@ -203,7 +261,9 @@ export const useStore = create<AppState>((set, get) => ({
   status: 'idle',
   progress: [],
   updateAvailable: false,
-  decisions: {},
+  decisions: emptyDecisions(),
+  undoStack: [],
+  redoStack: [],
   projects: [],
 
   async openFile(file) {
@@ -216,7 +276,7 @@ export const useStore = create<AppState>((set, get) => ({
       set({
         photo: { name, image, bytes, mime: sniff.mime },
         project: { id: newProjectId(), created: Date.now() },
-        decisions: {},
+        ...freshReview(),
         analysis: undefined,
         result: undefined,
         progress: [],
@@ -239,11 +299,114 @@ export const useStore = create<AppState>((set, get) => ({
     persistDocSoon();
   },
 
-  setDecisions(patch) {
-    set({ decisions: { ...get().decisions, ...patch } });
-    persistDocSoon();
+selectRegion(id) {
+    set({ selectedRegion: id });
   },
 
+  decide(regionId, decision) {
+    applyDecisions(decideRegion(get().decisions, regionId, decision));
+  },
+
+  decideStage(stage, accepted) {
+    applyDecisions(decideStageIn(get().decisions, stage, accepted, allRegions()));
+  },
+
+  async redoRegion(regionId, strength) {
+    const { photo, result, status } = get();
+    const region = allRegions().find((r) => r.id === regionId);
+    if (!photo || !result || !region || status !== 'idle') return;
+    const outcome = result.outcomes.find((o) => o.stage === region.stage);
+    const layer = currentLayers().find((l) => l.stage === region.stage);
+    if (!outcome || !layer) return;
+    const gen = generation;
+    set({ status: 'redoing', error: undefined });
+    try {
+      const { width, height } = photo.image;
+      // Global stages (colour levels) measure the whole photo: run them on all of it.
+      const whole = stageUI(region.stage)?.meta.scope === 'global';
+      const crop = whole ? { x0: 0, y0: 0, x1: width, y1: height } : grow(region.rect, REDO_MARGIN, width, height);
+      const [redone] = await client().run(cropImage(layer.before, crop), [{ stage: region.stage, options: { ...outcome.options, strength } }]);
+      if (gen !== generation) return;
+      set({ status: 'idle' });
+      applyDecisions(withPatch(get().decisions, { regionId, stage: region.stage, rect: region.rect, pixels: cutRect(redone.image, crop.x0, crop.y0, region.rect), strength }));
+    } catch (e) {
+      if (gen !== generation) return;
+      set({ status: 'idle', error: e instanceof CancelledError ? undefined : `The region could not be redone: ${errorMessage(e)}` });
+    }
+  },
+
+  startMarking(editing) {
+    const { photo } = get();
+    if (!photo) return;
+    const { width, height } = photo.image;
+    const mask = new Uint8Array(width * height);
+    const region = editing ? get().decisions.marked.find((r) => r.id === editing) : undefined;
+    if (region) forEachRegionPixel(region, width, (_x, _y, k) => (mask[k] = 1));
+    const size = get().mark?.size ?? Math.max(6, Math.round(Math.min(width, height) / 60));
+    set({ mark: { tool: 'brush', size, mask, editing: region?.id, version: 0 }, selectedRegion: region?.id });
+  },
+
+  setMarkTool(patch) {
+    const mark = get().mark;
+    if (mark) set({ mark: { ...mark, ...patch } });
+  },
+
+  paintMark(x0, y0, x1, y1) {
+    const { mark, photo } = get();
+    if (!mark || !photo) return;
+    paintSegment(mark.mask, photo.image.width, photo.image.height, x0, y0, x1, y1, mark.size / 2, mark.tool === 'brush' ? 1 : 0);
+    set({ mark: { ...mark, version: mark.version + 1 } });
+  },
+
+  cancelMarking() {
+    set({ mark: undefined });
+  },
+
+  async fillMarked() {
+    const { photo, result, mark, status } = get();
+    if (!photo || !result || !mark || status !== 'idle') return;
+    const { width, height } = photo.image;
+    const tag = `marked-${Date.now().toString(36)}`;
+    const regions = damageRegions('fill', mark.mask, width, height, tag);
+    const gen = generation;
+    if (!regions.length) {
+      // An edited region brushed away entirely: the marking is undone.
+      set({ mark: undefined });
+      if (mark.editing) applyDecisions(withMarked(get().decisions, [], mark.editing));
+      return;
+    }
+    set({ status: 'redoing', error: undefined });
+    try {
+      const union = regions.reduce((u, r) => ({ x0: Math.min(u.x0, r.rect.x0), y0: Math.min(u.y0, r.rect.y0), x1: Math.max(u.x1, r.rect.x1), y1: Math.max(u.y1, r.rect.y1) }), regions[0].rect);
+      const crop = grow(union, FILL_MARGIN, width, height);
+      const cw = crop.x1 - crop.x0;
+      const cropMask = new Uint8Array(cw * (crop.y1 - crop.y0));
+      for (let y = crop.y0; y < crop.y1; y++) cropMask.set(mark.mask.subarray(y * width + crop.x0, y * width + crop.x1), (y - crop.y0) * cw);
+      // The fill runs first in the pipeline: it reads the original photo.
+      const [filled] = await client().run(cropImage(photo.image, crop), [{ stage: 'fill', options: { strength: 1 }, mask: cropMask }]);
+      if (gen !== generation) return;
+      const added = regions.map((region) => ({ region, patch: { regionId: region.id, stage: 'fill', rect: region.rect, pixels: cutRect(filled.image, crop.x0, crop.y0, region.rect) } }));
+      set({ status: 'idle', mark: undefined, selectedRegion: regions[0].id });
+      applyDecisions(withMarked(get().decisions, added, mark.editing));
+    } catch (e) {
+      if (gen !== generation) return;
+      set({ status: 'idle', error: e instanceof CancelledError ? undefined : `The marked damage could not be filled: ${errorMessage(e)}` });
+    }
+  },
+
+  undo() {
+    const { undoStack, redoStack, decisions } = get();
+    if (!undoStack.length) return;
+    const h = history.undo<ReviewDecisions>({ past: undoStack, present: decisions, future: redoStack });
+    applyDecisions(h.present, h);
+  },
+
+  redo() {
+    const { undoStack, redoStack, decisions } = get();
+    if (!redoStack.length) return;
+    const h = history.redo<ReviewDecisions>({ past: undoStack, present: decisions, future: redoStack });
+    applyDecisions(h.present, h);
+  },
   async resumeLastProject() {
     const id = await currentProjectId().catch(() => undefined);
     // Only if the user has not opened something in the meantime.
@@ -272,6 +435,7 @@ export const useStore = create<AppState>((set, get) => ({
         const outcomes = stored.stages.map((st, i): StageOutcome => ({ ...st, image: pixels[i].image, changeMap: pixels[i].changeMap }));
         result = {
           image: outcomes.at(-1)!.image,
+          regions: runRegions(reviewedStages(outcomes), image.width, image.height),
           outcomes,
           stages: outcomes.map(summary),
           changed: stored.changed,
@@ -283,11 +447,13 @@ export const useStore = create<AppState>((set, get) => ({
         project: { id: doc.id, created: doc.created },
         analysis: doc.analysis,
         choices: { ...defaultChoices(), ...doc.choices },
-        decisions: doc.decisions ?? {},
+        ...freshReview(),
+        decisions: normalizeDecisions(doc.decisions),
         result,
         progress: [],
         status: doc.analysis ? 'idle' : 'analyzing',
       });
+      if (result) recompose();
       if (!doc.analysis) {
         const analysis = await client().analyze(image);
         if (gen !== generation) return;
@@ -387,9 +553,10 @@ export const useStore = create<AppState>((set, get) => ({
       set({
         status: 'idle',
         // A new run replaces the results the old decisions were about.
-        decisions: {},
+        ...freshReview(),
         result: {
           image: last.image,
+          regions: runRegions(reviewedStages(outcomes), photo.image.width, photo.image.height),
           changed: diffShare(photo.image, last.image),
           outcomes,
           stages: outcomes.map(summary),
@@ -441,13 +608,63 @@ function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
   return { stage: o.stage, method: o.method, model: o.model?.id, ms: o.ms, changed: o.changed };
 }
 
+function freshReview() {
+  return { decisions: emptyDecisions(), undoStack: [], redoStack: [], selectedRegion: undefined, mark: undefined };
+}
+
+function reviewedStages(outcomes: StageOutcome[]): ReviewedStage[] {
+  return outcomes.map((o) => ({ stage: o.stage, image: o.image, changeMap: o.changeMap, control: stageUI(o.stage)?.meta.control ?? 'strength' }));
+}
+
+/** The run's regions and the user's marked ones. */
+export function allRegions(): ReviewRegion[] {
+  const { result, decisions } = useStore.getState();
+  return result ? [...result.regions, ...decisions.marked] : [];
+}
+
+function currentLayers() {
+  const { photo, result, decisions } = useStore.getState();
+  if (!photo || !result) return [];
+  return reviewLayers(photo.image, reviewedStages(result.outcomes), decisions.marked.length > 0);
+}
+
+/** Recomputes the shown (and exported) image from the run and the decisions. */
+function recompose() {
+  const { photo, result, decisions } = useStore.getState();
+  if (!photo || !result) return;
+  const image = composeReview(photo.image, currentLayers(), allRegions(), decisions);
+  useStore.setState({ result: { ...result, image, changed: diffShare(photo.image, image) } });
+}
+
+/** A new decision state: recorded for undo (unless it comes from undo/redo), shown, saved. */
+function applyDecisions(next: ReviewDecisions, h?: History<ReviewDecisions>) {
+  const s = useStore.getState();
+  const past = h ?? history.push({ past: s.undoStack, present: s.decisions, future: s.redoStack }, next);
+  useStore.setState({ decisions: next, undoStack: past.past, redoStack: past.future });
+  recompose();
+  persistDocSoon();
+}
+
+/** Paints a round-capped segment of radius r into a full-size mask. */
+function paintSegment(mask: Uint8Array, width: number, height: number, x0: number, y0: number, x1: number, y1: number, r: number, value: number) {
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  const steps = Math.max(1, Math.ceil(len / Math.max(1, r / 2)));
+  const rr = r * r;
+  for (let i = 0; i <= steps; i++) {
+    const cx = x0 + ((x1 - x0) * i) / steps, cy = y0 + ((y1 - y0) * i) / steps;
+    const ya = Math.max(0, Math.floor(cy - r)), yb = Math.min(height - 1, Math.ceil(cy + r));
+    const xa = Math.max(0, Math.floor(cx - r)), xb = Math.min(width - 1, Math.ceil(cx + r));
+    for (let y = ya; y <= yb; y++) for (let x = xa; x <= xb; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= rr) mask[y * width + x] = value;
+  }
+}
+
 /** Back to the empty state (the worker keeps running; a run in progress is cancelled). */
 function closePhoto() {
   const s = useStore.getState();
   if (s.status === 'restoring') s.cancel();
   generation++;
   clearTimeout(docTimer);
-  useStore.setState({ photo: undefined, project: undefined, analysis: undefined, result: undefined, progress: [], decisions: {}, choices: defaultChoices(), status: 'idle' });
+  useStore.setState({ photo: undefined, project: undefined, analysis: undefined, result: undefined, progress: [], ...freshReview(), choices: defaultChoices(), status: 'idle' });
 }
 
 /** Saves the open project; resolves false (and says so) if storage failed. */
@@ -501,5 +718,22 @@ export function snapshot() {
     project: s.project ? { ...s.project } : null,
     projects: s.projects.map(({ thumbnail: _t, ...p }) => ({ ...p, stages: [...p.stages] })),
     decisions: plain(s.decisions),
+    review: {
+      regions: allRegions().map((r) => ({
+        id: r.id,
+        stage: r.stage,
+        kind: r.kind,
+        rect: { ...r.rect },
+        cell: r.cell,
+        pixels: r.pixels,
+        invented: r.invented,
+        accepted: isAccepted(s.decisions, r),
+        // Small masks only (tests compare pixels inside a region).
+        mask: r.mask.length <= 20000 ? Array.from(r.mask) : null,
+      })),
+      undo: s.undoStack.length,
+      redo: s.redoStack.length,
+      marking: s.mark ? { tool: s.mark.tool, size: s.mark.size, editing: s.mark.editing ?? null, markedPixels: s.mark.mask.reduce((n, v) => n + (v ? 1 : 0), 0) } : null,
+    },
   };
 }

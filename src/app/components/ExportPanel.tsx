@@ -3,9 +3,19 @@ import { stageUI } from '../../stages/ui.ts';
 import { APP_NAME, APP_VERSION } from '../app-info.ts';
 import { download, exportComparison, exportImage } from '../export/encode.ts';
 import { buildEditRecord, describeSourceMetadata, FORMAT_INFO, readSourceMetadata, type ExportFormat, type SourceMetadataInfo } from '../export/index.ts';
-import { errorMessage, useStore, type Photo, type Result } from '../store.ts';
+import { isAccepted } from '../../engine/review/index.ts';
+import { allRegions, errorMessage, useStore, type Photo, type Result, type ReviewDecisions } from '../store.ts';
 
-function editRecord(photo: Photo, result: Result) {
+function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
+  const regions = allRegions().map((r) => ({
+    stage: r.stage,
+    box: [r.rect.x0, r.rect.y0, r.rect.x1 - r.rect.x0, r.rect.y1 - r.rect.y0] as [number, number, number, number],
+    decision: isAccepted(decisions, r) ? ('accepted' as const) : ('rejected' as const),
+    strength: decisions.patches.find((p) => p.regionId === r.id)?.strength,
+    marked: decisions.marked.some((m) => m.id === r.id),
+    invented: r.invented,
+  }));
+  const ran = new Set(result.outcomes.map((o) => o.stage));
   return buildEditRecord({
     app: APP_NAME,
     appVersion: APP_VERSION,
@@ -20,7 +30,14 @@ function editRecord(photo: Photo, result: Result) {
       model: o.model,
       strength: o.options.strength,
       changedShare: o.changed,
-    })),
+    })).concat(
+      // Damage the user marked and had filled, on a run without the fill stage.
+      decisions.marked.length && !ran.has('fill')
+        ? [{ stage: 'fill', label: stageUI('fill')?.meta.label ?? 'fill', method: 'classical', model: undefined, strength: 1, changedShare: decisions.marked.reduce((n, r) => n + r.pixels, 0) / (photo.image.width * photo.image.height) }]
+        : [],
+    ),
+    rejectedStages: Object.entries(decisions.stages).filter(([, ok]) => !ok).map(([stage]) => stage),
+    regions,
   });
 }
 
@@ -65,7 +82,7 @@ export function ExportPanel() {
     setBusy(true);
     setNotes([]);
     try {
-      const record = includeRecord ? editRecord(photo, result) : undefined;
+      const record = includeRecord ? editRecord(photo, result, useStore.getState().decisions) : undefined;
       const file =
         what === 'image'
           ? await exportImage({

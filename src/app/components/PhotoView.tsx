@@ -1,51 +1,254 @@
-import { useState } from 'react';
-import { useStore } from '../store.ts';
+import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { isAccepted } from '../../engine/review/index.ts';
+import { allRegions, useStore } from '../store.ts';
 import { ImageCanvas } from './ImageCanvas.tsx';
 
-/** The photo, and after a restore a split view: original on the left of the handle, restored on the right. */
+const MAX_ZOOM = 16;
+/** The brushed mask is shown at most this many pixels on a side (the mask itself stays full size). */
+const MASK_PREVIEW_SIDE = 2048;
+
+interface View {
+  zoom: number;
+  /** Pan in CSS pixels of the unzoomed view. */
+  x: number;
+  y: number;
+}
+
+/**
+ * The photo, and after a restore a split view: original left of the handle,
+ * restored right. Zoom with the wheel, a pinch, +/- or the buttons; pan by
+ * dragging or with the arrow keys; hold the button (or H) to see the original.
+ * Review regions are outlined; while marking damage, dragging paints the mask.
+ */
 export function PhotoView() {
   const photo = useStore((s) => s.photo);
   const result = useStore((s) => s.result);
+  const decisions = useStore((s) => s.decisions);
+  const selected = useStore((s) => s.selectedRegion);
+  const mark = useStore((s) => s.mark);
   const [split, setSplit] = useState(50);
+  const [holding, setHolding] = useState(false);
+  const [view, setView] = useState<View>({ zoom: 1, x: 0, y: 0 });
+  const viewport = useRef<HTMLDivElement>(null);
+  const surface = useRef<HTMLDivElement>(null);
+  const pointers = useRef(new Map<number, { x: number; y: number }>());
+  const gesture = useRef<{ dist?: number; last?: { x: number; y: number }; paint?: { x: number; y: number } }>({});
+
+  // A new photo starts unzoomed.
+  useEffect(() => setView({ zoom: 1, x: 0, y: 0 }), [photo]);
+
+  // The wheel zooms around the pointer (a non-passive listener, so the page does not scroll).
+  useEffect(() => {
+    const el = viewport.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const rect = el.getBoundingClientRect();
+      zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - rect.left, e.clientY - rect.top);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  });
+
   if (!photo) return null;
   const { width, height } = photo.image;
   // As wide as the column allows, but never taller than the viewport leaves room for.
   const box = { aspectRatio: `${width} / ${height}`, width: `min(100%, calc(var(--max-h) * ${(width / height).toFixed(4)}))` };
+
+  function zoomAt(factor: number, cx: number, cy: number) {
+    setView((v) => {
+      const zoom = Math.min(MAX_ZOOM, Math.max(1, v.zoom * factor));
+      if (zoom === 1) return { zoom, x: 0, y: 0 };
+      const k = zoom / v.zoom;
+      return { zoom, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
+    });
+  }
+
+  /** Photo pixel under a client point (the transform is included in the bounding box). */
+  function toPhoto(clientX: number, clientY: number) {
+    const r = surface.current!.getBoundingClientRect();
+    return { x: ((clientX - r.left) / r.width) * width, y: ((clientY - r.top) / r.height) * height };
+  }
+
+  function onPointerDown(e: ReactPointerEvent<HTMLDivElement>) {
+    (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pointers.current.size === 2) {
+      const [a, b] = [...pointers.current.values()];
+      gesture.current = { dist: Math.hypot(a.x - b.x, a.y - b.y) };
+    } else if (mark) {
+      const p = toPhoto(e.clientX, e.clientY);
+      useStore.getState().paintMark(p.x, p.y, p.x, p.y);
+      gesture.current = { paint: p };
+    } else {
+      gesture.current = { last: { x: e.clientX, y: e.clientY } };
+    }
+  }
+
+  function onPointerMove(e: ReactPointerEvent<HTMLDivElement>) {
+    if (!pointers.current.has(e.pointerId)) return;
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    const g = gesture.current;
+    if (pointers.current.size === 2 && g.dist) {
+      const [a, b] = [...pointers.current.values()];
+      const dist = Math.hypot(a.x - b.x, a.y - b.y);
+      const rect = viewport.current!.getBoundingClientRect();
+      zoomAt(dist / g.dist, (a.x + b.x) / 2 - rect.left, (a.y + b.y) / 2 - rect.top);
+      g.dist = dist;
+    } else if (g.paint) {
+      const p = toPhoto(e.clientX, e.clientY);
+      useStore.getState().paintMark(g.paint.x, g.paint.y, p.x, p.y);
+      g.paint = p;
+    } else if (g.last && view.zoom > 1) {
+      const dx = e.clientX - g.last.x, dy = e.clientY - g.last.y;
+      g.last = { x: e.clientX, y: e.clientY };
+      setView((v) => ({ ...v, x: v.x + dx, y: v.y + dy }));
+    }
+  }
+
+  function onPointerUp(e: ReactPointerEvent<HTMLDivElement>) {
+    pointers.current.delete(e.pointerId);
+    gesture.current = {};
+  }
+
+  function onKeyDown(e: React.KeyboardEvent) {
+    const rect = viewport.current!.getBoundingClientRect();
+    const step = 40;
+    const keys: Record<string, () => void> = {
+      '+': () => zoomAt(1.25, rect.width / 2, rect.height / 2),
+      '=': () => zoomAt(1.25, rect.width / 2, rect.height / 2),
+      '-': () => zoomAt(0.8, rect.width / 2, rect.height / 2),
+      '0': () => setView({ zoom: 1, x: 0, y: 0 }),
+      ArrowLeft: () => setView((v) => ({ ...v, x: v.x + step })),
+      ArrowRight: () => setView((v) => ({ ...v, x: v.x - step })),
+      ArrowUp: () => setView((v) => ({ ...v, y: v.y + step })),
+      ArrowDown: () => setView((v) => ({ ...v, y: v.y - step })),
+      h: () => setHolding(true),
+    };
+    const fn = keys[e.key];
+    if (!fn || (e.key.startsWith('Arrow') && view.zoom === 1)) return;
+    e.preventDefault();
+    fn();
+  }
+
+  const regions = result ? allRegions() : [];
+  const showResult = result && !holding;
   return (
     <figure className="photo-view">
-      <div className="compare" style={box}>
-        <ImageCanvas image={photo.image} label={`Original: ${photo.name}`} testId="original-canvas" />
-        {result && (
-          <>
-            <ImageCanvas
-              image={result.image}
-              label="Restored"
-              testId="result-canvas"
-              className="after"
-              style={{ clipPath: `inset(0 0 0 ${split}%)` }}
-            />
-            <div className="divider" style={{ left: `${split}%` }} aria-hidden="true" />
-          </>
-        )}
+      <div
+        ref={viewport}
+        className={`viewport${mark ? ' marking' : ''}${view.zoom > 1 ? ' zoomed' : ''}`}
+        tabIndex={0}
+        role="group"
+        aria-label="Photo. Plus and minus zoom, arrow keys pan, hold H to see the original."
+        onKeyDown={onKeyDown}
+        onKeyUp={(e) => e.key === 'h' && setHolding(false)}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+        data-testid="photo-viewport"
+      >
+        <div
+          ref={surface}
+          className="compare"
+          style={{ ...box, transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
+          data-testid="photo-surface"
+        >
+          <ImageCanvas image={photo.image} label={`Original: ${photo.name}`} testId="original-canvas" />
+          {result && (
+            <>
+              <ImageCanvas
+                image={result.image}
+                label="Restored"
+                testId="result-canvas"
+                className="after"
+                style={{ clipPath: `inset(0 0 0 ${split}%)`, visibility: showResult ? 'visible' : 'hidden' }}
+              />
+              {showResult && <div className="divider" style={{ left: `${split}%` }} aria-hidden="true" />}
+              <svg className="outlines" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+                {regions.map((r) => (
+                  <rect
+                    key={r.id}
+                    x={r.rect.x0}
+                    y={r.rect.y0}
+                    width={r.rect.x1 - r.rect.x0}
+                    height={r.rect.y1 - r.rect.y0}
+                    className={`${r.id === selected ? 'selected' : ''} ${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''}`}
+                    vectorEffect="non-scaling-stroke"
+                  />
+                ))}
+              </svg>
+            </>
+          )}
+          {mark && <MaskPreview mask={mark.mask} version={mark.version} width={width} height={height} />}
+        </div>
       </div>
-      {result ? (
-        <figcaption className="compare-controls">
-          <span>Original</span>
-          <input
-            type="range"
-            min={0}
-            max={100}
-            value={split}
-            aria-label="Compare original and restored"
-            onChange={(e) => setSplit(Number(e.target.value))}
-          />
-          <span>Restored</span>
-        </figcaption>
-      ) : (
-        <figcaption className="muted">
-          {photo.name} · {photo.image.width}×{photo.image.height}
-        </figcaption>
-      )}
+      <figcaption className="compare-controls">
+        {result ? (
+          <>
+            <span>Original</span>
+            <input type="range" min={0} max={100} value={split} aria-label="Compare original and restored" onChange={(e) => setSplit(Number(e.target.value))} />
+            <span>Restored</span>
+            <button
+              type="button"
+              className="hold"
+              aria-pressed={holding}
+              onPointerDown={() => setHolding(true)}
+              onPointerUp={() => setHolding(false)}
+              onPointerLeave={() => setHolding(false)}
+              onKeyDown={(e) => (e.key === ' ' || e.key === 'Enter') && setHolding(true)}
+              onKeyUp={() => setHolding(false)}
+            >
+              Hold for original
+            </button>
+          </>
+        ) : (
+          <span className="muted">
+            {photo.name} · {width}×{height}
+          </span>
+        )}
+        <span className="zoom" role="group" aria-label="Zoom">
+          <button type="button" aria-label="Zoom out" onClick={() => zoomAt(0.8, (viewport.current?.clientWidth ?? 0) / 2, (viewport.current?.clientHeight ?? 0) / 2)}>
+            −
+          </button>
+          <span aria-live="polite">{Math.round(view.zoom * 100)}%</span>
+          <button type="button" aria-label="Zoom in" onClick={() => zoomAt(1.25, (viewport.current?.clientWidth ?? 0) / 2, (viewport.current?.clientHeight ?? 0) / 2)}>
+            +
+          </button>
+          <button type="button" onClick={() => setView({ zoom: 1, x: 0, y: 0 })} disabled={view.zoom === 1}>
+            Fit
+          </button>
+        </span>
+      </figcaption>
     </figure>
   );
+}
+
+/** The brushed damage, in translucent red over the photo. */
+function MaskPreview({ mask, version, width, height }: { mask: Uint8Array; version: number; width: number; height: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const scale = Math.min(1, MASK_PREVIEW_SIDE / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * scale)), h = Math.max(1, Math.round(height * scale));
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => {
+      const ctx = ref.current?.getContext('2d');
+      if (!ctx) return;
+      const img = ctx.createImageData(w, h);
+      for (let y = 0; y < h; y++) {
+        const row = Math.min(height - 1, Math.floor(y / scale)) * width;
+        for (let x = 0; x < w; x++) {
+          if (!mask[row + Math.min(width - 1, Math.floor(x / scale))]) continue;
+          const p = (y * w + x) * 4;
+          img.data[p] = 255;
+          img.data[p + 1] = 40;
+          img.data[p + 2] = 40;
+          img.data[p + 3] = 140;
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [mask, version, w, h, width, height, scale]);
+  return <canvas ref={ref} width={w} height={h} className="mask-preview" data-testid="mask-preview" aria-hidden="true" />;
 }

@@ -17,6 +17,20 @@ export interface EditRecordStage {
   generated: boolean;
 }
 
+/** One reviewed region: where it is and what the user decided. */
+export interface EditRecordRegion {
+  stage: string;
+  /** [x, y, width, height] in photo pixels. */
+  box: [number, number, number, number];
+  decision: 'accepted' | 'rejected';
+  /** Set when the user redid the region with another strength. */
+  strength?: number;
+  /** Marked by the user (rather than found by the app). */
+  marked: boolean;
+  /** Content made up by the app (large fills). */
+  invented: boolean;
+}
+
 export interface EditRecord {
   format: 'heirloom-edit-record';
   formatVersion: 1;
@@ -31,6 +45,9 @@ export interface EditRecord {
   /** Share of pixels the whole restoration changed (0..1). */
   changedShare: number;
   contentGenerated: boolean;
+  /** Stages the user rejected as a whole (their change is not in the file). */
+  rejectedStages: string[];
+  regions: EditRecordRegion[];
 }
 
 // A URN, not a web address: XMP namespaces are identifiers, and nothing is ever fetched from them.
@@ -50,6 +67,8 @@ export function describeRecord(r: EditRecord): string {
   return (
     `Restored with ${r.app} ${r.appVersion} on ${r.date.slice(0, 10)}: ${stages || 'no repairs'}. ` +
     `${pct(r.changedShare)} of pixels changed in all. ` +
+    (r.rejectedStages?.length ? `Rejected by the user: ${r.rejectedStages.join(', ')}. ` : '') +
+    (r.regions?.length ? `${r.regions.length} regions reviewed (${r.regions.filter((g) => g.decision === 'rejected').length} rejected). ` : '') +
     (r.contentGenerated ? 'Some content was generated (invented) by the app.' : 'No content was generated.')
   );
 }
@@ -107,15 +126,21 @@ export interface EditRecordInput {
   exported: string;
   changedShare: number;
   stages: Omit<EditRecordStage, 'generated'>[];
+  rejectedStages?: string[];
+  regions?: EditRecordRegion[];
 }
 
 export function buildEditRecord(input: EditRecordInput): EditRecord {
   const round = (v: number) => Math.round(v * 10000) / 10000;
+  const regions = input.regions ?? [];
+  const rejectedStages = input.rejectedStages ?? [];
   const stages = input.stages.map((s) => ({
     ...s,
     strength: round(s.strength),
     changedShare: round(s.changedShare),
-    generated: GENERATING_STAGES.has(s.stage) && s.changedShare > 0,
+    generated:
+      !rejectedStages.includes(s.stage) &&
+      ((GENERATING_STAGES.has(s.stage) && s.changedShare > 0) || regions.some((r) => r.stage === s.stage && r.invented && r.decision === 'accepted')),
   }));
   return {
     format: 'heirloom-edit-record',
@@ -128,5 +153,7 @@ export function buildEditRecord(input: EditRecordInput): EditRecord {
     stages,
     changedShare: round(input.changedShare),
     contentGenerated: stages.some((s) => s.generated),
+    rejectedStages,
+    regions,
   };
 }

@@ -20,6 +20,12 @@ export interface StageMeta {
   control: 'strength' | 'mask';
   /** Manifest task of the model this stage uses when one ships; the classical method runs otherwise. */
   modelTask?: string;
+  /**
+   * 'global' stages compute their correction from the whole photo (colour levels):
+   * a region is redone by running them on the whole photo. 'local' ones (default)
+   * are redone on a crop around the region.
+   */
+  scope?: 'local' | 'global';
   defaults: StageOptions;
 }
 

@@ -6,6 +6,7 @@ export const meta: StageMeta = {
   description: 'Restores contrast and neutral colour to faded or tinted photos; black-and-white stays black-and-white.',
   order: 30,
   control: 'strength',
+  scope: 'global',
   modelTask: 'colour',
   defaults: { strength: 1 },
 };

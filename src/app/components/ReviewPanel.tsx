@@ -1,0 +1,202 @@
+import { useEffect, useState } from 'react';
+import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
+import { stageUI } from '../../stages/ui.ts';
+import { allRegions, useStore } from '../store.ts';
+
+const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 100)}%`;
+
+/** A short name for a region: what it is and how much of the photo it covers. */
+export function regionTitle(r: ReviewRegion, index: number, photoPixels: number): string {
+  const what = r.kind === 'damage' ? (r.invented ? 'Filled area' : 'Scratch or speck') : 'Area';
+  return `${what} ${index + 1} · ${pct(r.pixels / photoPixels)} of the photo`;
+}
+
+/**
+ * The review: every region the run found (and the damage the user marked), by
+ * stage, largest change first; accept, reject or redo each; accept or reject a
+ * stage as a whole; undo and redo every decision.
+ */
+export function ReviewPanel() {
+  const photo = useStore((s) => s.photo);
+  const result = useStore((s) => s.result);
+  const decisions = useStore((s) => s.decisions);
+  const status = useStore((s) => s.status);
+  const mark = useStore((s) => s.mark);
+  const canUndo = useStore((s) => s.undoStack.length > 0);
+  const canRedo = useStore((s) => s.redoStack.length > 0);
+  const { undo, redo, decideStage, startMarking } = useStore.getState();
+
+  // Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes (not while typing in a field).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || (e.target as HTMLElement)?.closest?.('input[type=text], input[type=number], textarea')) return;
+      const key = e.key.toLowerCase();
+      if (key === 'z' && !e.shiftKey) useStore.getState().undo();
+      else if ((key === 'z' && e.shiftKey) || key === 'y') useStore.getState().redo();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (!photo || !result) return null;
+  const regions = allRegions();
+  const n = photo.image.width * photo.image.height;
+  const stages = [...new Set([...result.outcomes.map((o) => o.stage), ...regions.map((r) => r.stage)])].sort(
+    (a, b) => (stageUI(a)?.meta.order ?? 0) - (stageUI(b)?.meta.order ?? 0),
+  );
+  const busy = status !== 'idle';
+  return (
+    <section className="review" aria-label="Review" data-testid="review-panel">
+      <div className="review-head">
+        <h2>Review</h2>
+        <div className="actions">
+          <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)">
+            Undo
+          </button>
+          <button type="button" onClick={redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">
+            Redo
+          </button>
+        </div>
+      </div>
+      <p className="muted">
+        Each change can be kept or undone where it happened. Outlined on the photo: the areas each repair changed most.
+      </p>
+      {stages.map((stage) => {
+        const label = stageUI(stage)?.meta.label ?? stage;
+        const accepted = decisions.stages[stage] !== false;
+        const list = regions.filter((r) => r.stage === stage);
+        return (
+          <section key={stage} className="review-stage" data-stage={stage} aria-label={`${label} review`}>
+            <header>
+              <h3>{label}</h3>
+              <div className="segmented" role="group" aria-label={`${label}: whole photo`}>
+                <button type="button" aria-pressed={accepted} onClick={() => decideStage(stage, true)} disabled={busy}>
+                  Keep all
+                </button>
+                <button type="button" aria-pressed={!accepted} onClick={() => decideStage(stage, false)} disabled={busy}>
+                  Undo all
+                </button>
+              </div>
+            </header>
+            {list.length === 0 ? (
+              <p className="muted small">{stage === 'fill' ? 'No damage marked.' : 'Changes are spread evenly; no area stands out.'}</p>
+            ) : (
+              <ol className="regions" aria-label={`${label} regions`}>
+                {list.map((r, i) => (
+                  <RegionRow key={r.id} region={r} title={regionTitle(r, i, n)} busy={busy} />
+                ))}
+              </ol>
+            )}
+          </section>
+        );
+      })}
+      {!mark && (
+        <button type="button" onClick={() => startMarking()} disabled={busy}>
+          Mark damage to fill…
+        </button>
+      )}
+      {mark && <MarkTools />}
+    </section>
+  );
+}
+
+function RegionRow({ region, title, busy }: { region: ReviewRegion; title: string; busy: boolean }) {
+  const decisions = useStore((s) => s.decisions);
+  const selected = useStore((s) => s.selectedRegion === region.id);
+  const outcome = useStore((s) => s.result?.outcomes.find((o) => o.stage === region.stage));
+  const { decide, selectRegion, redoRegion, startMarking } = useStore.getState();
+  const accepted = isAccepted(decisions, region);
+  const patch = decisions.patches.find((p) => p.regionId === region.id);
+  const current = patch?.strength ?? outcome?.options.strength ?? 1;
+  const [strength, setStrength] = useState(current);
+  const [open, setOpen] = useState(false);
+  useEffect(() => setStrength(current), [current]);
+  const marked = decisions.marked.some((m) => m.id === region.id);
+  return (
+    <li className={`region${selected ? ' selected' : ''}${accepted ? '' : ' rejected'}`} data-region={region.id}>
+      <button type="button" className="link region-name" aria-pressed={selected} onClick={() => selectRegion(selected ? undefined : region.id)}>
+        {title}
+      </button>
+      {region.invented && (
+        <span className="badge invented" title="Most of this area was made up by the app, not recovered from the photo.">
+          invented
+        </span>
+      )}
+      {patch?.strength !== undefined && <span className="badge">redone at {Math.round(patch.strength * 100)}%</span>}
+      <div className="segmented" role="group" aria-label={title}>
+        <button type="button" aria-pressed={accepted} onClick={() => decide(region.id, 'accepted')} disabled={busy}>
+          Keep
+        </button>
+        <button type="button" aria-pressed={!accepted} onClick={() => decide(region.id, 'rejected')} disabled={busy}>
+          Reject
+        </button>
+        {region.kind === 'change' ? (
+          <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} disabled={busy}>
+            Redo…
+          </button>
+        ) : (
+          marked && (
+            <button type="button" onClick={() => startMarking(region.id)} disabled={busy}>
+              Edit mask…
+            </button>
+          )
+        )}
+      </div>
+      {open && region.kind === 'change' && outcome && (
+        <div className="redo">
+          <label>
+            Strength {Math.round(strength * 100)}%
+            <input type="range" min={0} max={1} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} aria-label={`${title}: strength`} />
+          </label>
+          <button
+            type="button"
+            onClick={() => {
+              setOpen(false);
+              void redoRegion(region.id, strength);
+            }}
+            disabled={busy}
+          >
+            Redo this area
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** Brush and eraser for marking damage, then fill it. */
+function MarkTools() {
+  const mark = useStore((s) => s.mark)!;
+  const status = useStore((s) => s.status);
+  const { setMarkTool, fillMarked, cancelMarking } = useStore.getState();
+  const marked = mark.mask.some(Boolean);
+  return (
+    <div className="mark-tools" role="group" aria-label="Mark damage" data-testid="mark-tools">
+      <p className="small">
+        {mark.editing ? 'Brush to add to this area, erase what is not damage, then fill it again.' : 'Brush over scratches, specks or holes the repair missed, then fill them.'}
+      </p>
+      <div className="segmented" role="group" aria-label="Tool">
+        <button type="button" aria-pressed={mark.tool === 'brush'} onClick={() => setMarkTool({ tool: 'brush' })}>
+          Brush
+        </button>
+        <button type="button" aria-pressed={mark.tool === 'eraser'} onClick={() => setMarkTool({ tool: 'eraser' })}>
+          Eraser
+        </button>
+      </div>
+      <label>
+        Size {mark.size}px
+        <input type="range" min={2} max={200} value={mark.size} onChange={(e) => setMarkTool({ size: Number(e.target.value) })} aria-label="Brush size" />
+      </label>
+      <div className="actions">
+        <button type="button" className="primary" disabled={status !== 'idle' || (!marked && !mark.editing)} onClick={() => void fillMarked()}>
+          {mark.editing ? 'Redo fill' : 'Fill marked area'}
+        </button>
+        <button type="button" onClick={cancelMarking}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
