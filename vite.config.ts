@@ -65,6 +65,20 @@ export default defineConfig({
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
           { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // "Open with Heirloom" for photo files (File Handling API; handled in src/app/launch.ts).
+        file_handlers: [
+          {
+            action: '.',
+            accept: { 'image/jpeg': ['.jpg', '.jpeg'], 'image/png': ['.png'], 'image/webp': ['.webp'], 'image/avif': ['.avif'], 'image/gif': ['.gif'], 'image/bmp': ['.bmp'] },
+          },
+        ],
+        // Share a photo to the installed app (the service worker receives the POST).
+        share_target: {
+          action: 'share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { files: [{ name: 'photo', accept: ['image/*'] }] },
+        },
       },
       devOptions: { enabled: false },
     }),

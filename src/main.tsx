@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { runtimeInfo } from './app/client.ts';
 import { snapshot, useStore } from './app/store.ts';
+import { consumeLaunchedFiles, consumeSharedFile } from './app/launch.ts';
 import { registerServiceWorker } from './app/sw-register.ts';
 import './app/styles.css';
 
@@ -19,8 +20,15 @@ declare global {
 window.__heirloom = { runtimeInfo, state: snapshot };
 
 useStore.getState().refreshRuntime();
-// Pick up the project open last (a reload mid-review lands where it left off).
-void useStore.getState().resumeLastProject();
+// A photo shared to the installed app, or opened with it, comes first; otherwise
+// pick up the project open last (a reload mid-review lands where it left off).
+const openFile = (file: File) => void useStore.getState().openFile(file);
+consumeLaunchedFiles(openFile);
+void consumeSharedFile(openFile)
+  .catch(() => false)
+  .then((shared) => {
+    if (!shared) void useStore.getState().resumeLastProject();
+  });
 registerServiceWorker(() => useStore.getState().setUpdateAvailable(true));
 
 createRoot(document.getElementById('root')!).render(

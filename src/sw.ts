@@ -15,6 +15,7 @@ import { clientsClaim, type WorkboxPlugin } from 'workbox-core';
 import { addPlugins, cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { registerRoute } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
+import { SHARE_ACTION, SHARE_CACHE, SHARE_FIELD, SHARED_FILE_KEY } from './app/launch.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<string | { url: string; revision: string | null }> };
 
@@ -46,6 +47,22 @@ precacheAndRoute(self.__WB_MANIFEST, { ignoreURLParametersMatching: [/.*/] });
 const sameOrigin = (url: URL) => url.origin === self.location.origin;
 const scopePath = new URL(self.registration.scope).pathname;
 const isModel = (url: URL) => sameOrigin(url) && url.pathname.startsWith(`${scopePath}models/`);
+
+// Web Share Target: park the shared photo for the page, then open the app on it (see app/launch.ts).
+registerRoute(
+  ({ url }) => sameOrigin(url) && url.pathname === `${scopePath}${SHARE_ACTION}`,
+  async ({ request }) => {
+    const form = await request.formData().catch(() => undefined);
+    const file = form?.get(SHARE_FIELD);
+    if (file instanceof File) {
+      const cache = await caches.open(SHARE_CACHE);
+      const headers = { 'Content-Type': file.type || 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name || 'shared-photo') };
+      await cache.put(new URL(SHARED_FILE_KEY, self.registration.scope).href, new Response(file, { headers }));
+    }
+    return Response.redirect(`${self.registration.scope}?shared=1`, 303);
+  },
+  'POST',
+);
 
 registerRoute(
   ({ url }) => isModel(url) && url.pathname.endsWith('/manifest.json'),

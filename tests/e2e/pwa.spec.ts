@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { noisyPng } from './fixtures.ts';
 
 test.use({ serviceWorkers: 'allow' });
 
@@ -60,4 +61,35 @@ test('on a host that sends no COOP/COEP, the service worker makes the app cross-
   } finally {
     server.close();
   }
+});
+
+test('a photo shared to the installed app opens in it, and the share leaves nothing behind', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', undefined, { timeout: 120_000 });
+  const manifest = await page.evaluate(async () => (await fetch(document.querySelector('link[rel="manifest"]')!.getAttribute('href')!)).json());
+  expect(manifest.share_target).toMatchObject({ action: 'share-target', method: 'POST', enctype: 'multipart/form-data' });
+  expect(Object.keys(manifest.file_handlers[0].accept)).toContain('image/jpeg');
+
+  // What the share sheet does: a multipart POST navigation to the share target.
+  const png = await noisyPng(96, 64);
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const form = document.createElement('form');
+    form.method = 'POST';
+    form.action = 'share-target';
+    form.enctype = 'multipart/form-data';
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.name = 'photo';
+    const files = new DataTransfer();
+    files.items.add(new File([bytes], 'shared photo.png', { type: 'image/png' }));
+    input.files = files.files;
+    form.append(input);
+    document.body.append(form);
+    form.submit();
+  }, png.toString('base64'));
+  await expect(page.getByTestId('analysis-report')).toBeVisible({ timeout: 60_000 });
+  expect((await page.evaluate(() => window.__heirloom!.state())).photo).toMatchObject({ name: 'shared photo.png', width: 96, height: 64 });
+  expect(new URL(page.url()).search).toBe('');
+  expect(await page.evaluate(() => caches.keys())).not.toContain('heirloom-share-v1');
 });
