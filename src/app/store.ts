@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import { CancelledError } from '../client/restoration-client.ts';
 import { decodePhoto } from '../client/decode.ts';
+import { inputNotes } from '../engine/io/sniff.ts';
 import { proposeStages, type AnalysisReport } from '../engine/analysis/index.ts';
 import type { RGBAImage } from '../engine/image.ts';
 import type { PipelineProgress, StageResult } from '../engine/pipeline/pipeline.ts';
@@ -91,6 +92,8 @@ export interface Photo {
   /** The original file, byte for byte (export copies its EXIF and ICC profile; projects store it). */
   bytes: Uint8Array;
   mime: string;
+  /** How the file was read, when the user should know (16-bit, CMYK). */
+  notes?: string[];
 }
 
 /** One stage of a run, in full: what the review step works from. */
@@ -274,7 +277,7 @@ export const useStore = create<AppState>((set, get) => ({
       const { name, image, bytes, sniff } = await decodePhoto(file);
       if (gen !== generation) return;
       set({
-        photo: { name, image, bytes, mime: sniff.mime },
+        photo: { name, image, bytes, mime: sniff.mime, notes: inputNotes(sniff) },
         project: { id: newProjectId(), created: Date.now() },
         ...freshReview(),
         analysis: undefined,
@@ -427,7 +430,7 @@ selectRegion(id) {
         return;
       }
       const { doc, original, pixels } = loaded;
-      const { image } = await decodePhoto(new File([original as Uint8Array<ArrayBuffer>], doc.name, { type: doc.mime }));
+      const { image, sniff } = await decodePhoto(new File([original as Uint8Array<ArrayBuffer>], doc.name, { type: doc.mime }));
       if (gen !== generation) return;
       let result: Result | undefined;
       const stored = doc.result;
@@ -443,7 +446,7 @@ selectRegion(id) {
         };
       }
       set({
-        photo: { name: doc.name, image, bytes: original, mime: doc.mime },
+        photo: { name: doc.name, image, bytes: original, mime: doc.mime, notes: inputNotes(sniff) },
         project: { id: doc.id, created: doc.created },
         analysis: doc.analysis,
         choices: { ...defaultChoices(), ...doc.choices },
@@ -707,7 +710,7 @@ export function snapshot() {
     runtime: s.runtime ?? null,
     runtimeError: s.runtimeError ?? null,
     download: s.download ?? null,
-    photo: s.photo ? { name: s.photo.name, width: s.photo.image.width, height: s.photo.image.height } : null,
+    photo: s.photo ? { name: s.photo.name, width: s.photo.image.width, height: s.photo.image.height, notes: s.photo.notes ?? [] } : null,
     analysis: s.analysis ? plain(s.analysis) : null,
     choices: plain(s.choices) as Record<string, StageChoice>,
     progress: s.progress.map((p) => ({ ...p })),

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { appState, expectReport, jpeg, noisyPng, openPhoto } from './fixtures.ts';
+import sharp from 'sharp';
+import { appState, expectReport, jpeg, noisyPng, openPhoto, photoPixels } from './fixtures.ts';
 
 function crc32(bytes: Uint8Array): number {
   let c = ~0;
@@ -68,4 +69,25 @@ test('bad files get a clear message and the app stays usable', async ({ page }) 
   await openPhoto(page, Buffer.alloc(0), 'empty-again.png', 'image/png');
   await expect(page.getByRole('alert')).toContainText(/is empty/);
   expect((await appState(page)).photo).toMatchObject({ name: 'good.png' });
+});
+
+test('16-bit PNGs and CMYK JPEGs open, with a note on how they are read', async ({ page }) => {
+  await page.goto('/');
+  const raw = photoPixels(120, 80, 10);
+  const png16 = await sharp(raw, { raw: { width: 120, height: 80, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+  expect((await sharp(png16).metadata()).depth).toBe('ushort');
+  await openPhoto(page, png16, 'scan16.png');
+  await expectReport(page);
+  let state = await appState(page);
+  expect(state.photo).toMatchObject({ name: 'scan16.png', width: 120, height: 80 });
+  await expect(page.getByTestId('input-note')).toContainText('16-bit');
+
+  const cmyk = await sharp(raw, { raw: { width: 120, height: 80, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+  expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+  await openPhoto(page, cmyk, 'print.jpg', 'image/jpeg');
+  await expect.poll(async () => (await appState(page)).photo?.name).toBe('print.jpg');
+  await expectReport(page);
+  state = await appState(page);
+  expect(state.photo).toMatchObject({ width: 120, height: 80 });
+  await expect(page.getByTestId('input-note')).toContainText('CMYK');
 });

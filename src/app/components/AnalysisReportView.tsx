@@ -20,11 +20,17 @@ const VERDICT_LABEL: Record<Verdict, string> = {
 export function AnalysisReportView() {
   const status = useStore((s) => s.status);
   const analysis = useStore((s) => s.analysis);
+  const notes = useStore((s) => s.photo?.notes);
   if (status === 'analyzing') return <p className="muted" aria-live="polite">Looking at the photo…</p>;
   if (!analysis) return null;
   return (
     <section className="report" aria-labelledby="report-title" data-testid="analysis-report">
       <h2 id="report-title">What we found</h2>
+      {notes?.map((n) => (
+        <p key={n} className="note" data-testid="input-note">
+          {n}
+        </p>
+      ))}
       <ul className="defects">
         {analysis.defects.map((d) => (
           <li key={d.defect} className={`defect verdict-${d.verdict}`} data-defect={d.defect}>

@@ -76,6 +76,24 @@ export function sniffImage(bytes: Uint8Array, name = 'This file'): SniffResult {
   return result;
 }
 
+/**
+ * What the user should know about how the file is read (nothing refused): the app
+ * works at 8 bits per RGB channel, which is what the browser's decoder gives it.
+ */
+export function inputNotes(sniff: SniffResult): string[] {
+  const notes: string[] = [];
+  if (sniff.bitDepth === 16 && (sniff.format === 'png' || sniff.format === 'tiff')) {
+    notes.push('This is a 16-bit file. Heirloom works at 8 bits per channel, so the restored copy is 8-bit; your original file is not changed.');
+  }
+  if (sniff.format === 'jpeg' && sniff.components === 4) {
+    notes.push('This is a CMYK (print) JPEG. The browser converts it to RGB to work on it, so colours can differ slightly from the printed original; the restored copy is RGB.');
+  }
+  if (sniff.format === 'jpeg' && sniff.bitDepth === 12) {
+    notes.push('This JPEG has 12 bits per channel; Heirloom works at 8.');
+  }
+  return notes;
+}
+
 function truncated(name: string): never {
   throw new ImageInputError(`${name} is incomplete (the file ends early). Copy or export it again from the original.`, 'truncated');
 }
