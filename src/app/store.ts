@@ -75,6 +75,10 @@ export interface StageProgress {
   done: number;
   total: number;
   finished: boolean;
+  /** When this stage's first unit of work was reported (ms since epoch), for the time-left estimate. */
+  startedAt?: number;
+  /** Estimated seconds left for this stage, once a few tiles are done. */
+  secondsLeft?: number;
 }
 
 export interface ResultSummary {
@@ -520,7 +524,15 @@ selectRegion(id) {
         photo.image,
         requests,
         {
-          onProgress: (p: PipelineProgress) => setProgress(p.stage, { done: p.done, total: p.total }),
+          onProgress: (p: PipelineProgress) => {
+            const now = Date.now();
+            const prev = get().progress.find((x) => x.stage === p.stage);
+            // The clock starts at the first report; the rate of the tiles since gives the estimate.
+            const startedAt = prev?.startedAt ?? now;
+            const base = prev?.startedAt ? 0 : p.done;
+            const rate = p.done > base ? (now - startedAt) / (p.done - base) : undefined;
+            setProgress(p.stage, { done: p.done, total: p.total, startedAt, secondsLeft: rate ? ((p.total - p.done) * rate) / 1000 : undefined });
+          },
           onModelDownload: (d) => gen === generation && set({ download: d }),
           onStage: (r) => setProgress(r.stage, { finished: true }),
         },

@@ -1,6 +1,12 @@
 import { stageUI } from '../../stages/ui.ts';
 import { useStore } from '../store.ts';
 
+function timeLeft(s: number): string {
+  if (s < 1.5) return 'a moment left';
+  if (s < 90) return `about ${Math.round(s)} s left`;
+  return `about ${Math.round(s / 60)} min left`;
+}
+
 /** Restore / Cancel, a progress bar per stage, and what the last run did. */
 export function RestorePanel() {
   const status = useStore((s) => s.status);
@@ -30,7 +36,9 @@ export function RestorePanel() {
               <li key={p.stage} data-stage={p.stage}>
                 <span>{name}</span>
                 <progress value={p.finished ? 1 : p.done} max={p.finished ? 1 : p.total || 1} aria-label={`${name} progress`} />
-                <span className="count">{p.finished ? 'done' : p.total ? `${p.done} / ${p.total}` : 'waiting'}</span>
+                <span className="count">
+                  {p.finished ? 'done' : p.total ? `${p.done} / ${p.total}${p.secondsLeft !== undefined && p.done < p.total ? ` · ${timeLeft(p.secondsLeft)}` : ''}` : 'waiting'}
+                </span>
               </li>
             );
           })}

@@ -60,6 +60,11 @@ export function ReviewPanel() {
           </button>
         </div>
       </div>
+      {status === 'redoing' && (
+        <p className="working" role="status">
+          Working on it…
+        </p>
+      )}
       <p className="muted">
         Each change can be kept or undone where it happened. Outlined on the photo: the areas each repair changed most.
       </p>
