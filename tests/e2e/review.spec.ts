@@ -52,10 +52,15 @@ test('review: reject a region, mark damage and redo its fill with an edited mask
   // Largest change first, and on the noisy (left) half.
   const target = denoiseRegions[0];
   expect(target.rect.x0).toBeLessThan(W / 2);
-  await expect(page.locator('.outlines rect')).toHaveCount(before.regions.length);
+  await expect(page.locator('.outlines path')).toHaveCount(before.regions.length);
+
+  const row = review.locator(`[data-region="${target.id}"]`);
+  // Selecting it highlights it in the list and on the photo.
+  await row.getByRole('button', { name: /^Area 1/ }).click();
+  await expect(row.getByRole('button', { name: /^Area 1/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator(`.outlines path.selected[data-region="${target.id}"]`)).toHaveCount(1);
 
   // Redo it softer (the model runs again on a crop around it), then reject it.
-  const row = review.locator(`[data-region="${target.id}"]`);
   await row.getByRole('button', { name: 'Redo…' }).click();
   await row.getByRole('slider', { name: /strength/ }).fill('0.3');
   await row.getByRole('button', { name: 'Redo this area' }).click();

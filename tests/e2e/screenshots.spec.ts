@@ -19,6 +19,20 @@ for (const [label, viewport] of [
     await chooseOnly(page, 'denoise');
     await restoreAndWait(page);
     await page.screenshot({ path: `${dir}/${label}.png`, fullPage: label === 'phone' });
+
+    // The review with a region rejected, one open for a redo, and damage being marked.
+    const review = page.getByTestId('review-panel');
+    const rows = review.locator('li.region');
+    await rows.first().getByRole('button', { name: 'Reject' }).click();
+    await rows.first().getByRole('button', { name: /^Area/ }).click();
+    if ((await rows.count()) > 1) await rows.nth(1).getByRole('button', { name: 'Redo…' }).click();
+    await review.getByRole('button', { name: 'Mark damage to fill…' }).click();
+    const box = (await page.getByTestId('photo-surface').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.5, { steps: 10 });
+    await page.mouse.up();
+    await page.screenshot({ path: `${dir}/${label}-review.png` });
   });
 }
 

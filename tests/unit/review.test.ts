@@ -11,6 +11,7 @@ import {
   emptyDecisions,
   history,
   inRegion,
+  regionOutlinePath,
   reviewLayers,
   runRegions,
   withMarked,
@@ -55,6 +56,14 @@ describe('review regions', () => {
     expect(regions[0].meanChange).toBeCloseTo(30, 0);
     expect(inRegion(regions[1], 5, 5)).toBe(true);
     expect(inRegion(regions[1], 20, 5)).toBe(false);
+  });
+
+  it('outlines follow the cells of a region, not its bounding box', () => {
+    const r = { ...changeRegions('a', changeMap(original, afterA), W, H)[1] };
+    expect(regionOutlinePath(r)).toBe('M0 0H16M0 16H16M0 0V16M16 0V16');
+    // An L of three cells: six outer edges merged into runs.
+    const l = { ...r, rect: { x0: 0, y0: 0, x1: 32, y1: 32 }, mask: Uint8Array.of(1, 0, 1, 1) };
+    expect(regionOutlinePath(l)).toBe('M0 0H16M16 16H32M0 32H32M0 0V32M16 0V16M32 16V32');
   });
 
   it('a uniform change gives no regions, and an unchanged photo none either', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import { isAccepted } from '../../engine/review/index.ts';
+import { isAccepted, regionOutlinePath, type ReviewRegion } from '../../engine/review/index.ts';
 import { allRegions, useStore } from '../store.ts';
 import { ImageCanvas } from './ImageCanvas.tsx';
 
@@ -132,6 +132,7 @@ export function PhotoView() {
   }
 
   const regions = result ? allRegions() : [];
+  const outlines = outlineCache(regions);
   const showResult = result && !holding;
   return (
     <figure className="photo-view">
@@ -168,13 +169,11 @@ export function PhotoView() {
               {showResult && <div className="divider" style={{ left: `${split}%` }} aria-hidden="true" />}
               <svg className="outlines" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
                 {regions.map((r) => (
-                  <rect
+                  <path
                     key={r.id}
-                    x={r.rect.x0}
-                    y={r.rect.y0}
-                    width={r.rect.x1 - r.rect.x0}
-                    height={r.rect.y1 - r.rect.y0}
-                    className={`${r.id === selected ? 'selected' : ''} ${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''}`}
+                    d={outlines.get(r.id)}
+                    data-region={r.id}
+                    className={`${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''} ${r.id === selected ? 'selected' : ''}`}
                     vectorEffect="non-scaling-stroke"
                   />
                 ))}
@@ -222,6 +221,19 @@ export function PhotoView() {
         </span>
       </figcaption>
     </figure>
+  );
+}
+
+const outlinePaths = new WeakMap<ReviewRegion, string>();
+
+/** Outlines are computed once per region object (regions are immutable). */
+function outlineCache(regions: ReviewRegion[]): Map<string, string> {
+  return new Map(
+    regions.map((r) => {
+      let d = outlinePaths.get(r);
+      if (d === undefined) outlinePaths.set(r, (d = regionOutlinePath(r)));
+      return [r.id, d];
+    }),
   );
 }
 

@@ -151,3 +151,39 @@ export function damageRegions(stage: string, mask: Uint8Array, width: number, he
 export function byImportance(a: ReviewRegion, b: ReviewRegion): number {
   return b.pixels * b.meanChange - a.pixels * a.meanChange;
 }
+
+/**
+ * The region's outline as an SVG path in photo pixels: every cell edge with no
+ * region cell on its other side, merged along rows and columns.
+ */
+export function regionOutlinePath(r: ReviewRegion): string {
+  const mw = maskWidth(r), mh = Math.ceil((r.rect.y1 - r.rect.y0) / r.cell);
+  const on = (x: number, y: number) => x >= 0 && y >= 0 && x < mw && y < mh && r.mask[y * mw + x] !== 0;
+  const X = (cx: number) => Math.min(r.rect.x1, r.rect.x0 + cx * r.cell);
+  const Y = (cy: number) => Math.min(r.rect.y1, r.rect.y0 + cy * r.cell);
+  const parts: string[] = [];
+  // Horizontal edges: between row y-1 and row y.
+  for (let y = 0; y <= mh; y++) {
+    let start = -1;
+    for (let x = 0; x <= mw; x++) {
+      const edge = x < mw && on(x, y - 1) !== on(x, y);
+      if (edge && start < 0) start = x;
+      if (!edge && start >= 0) {
+        parts.push(`M${X(start)} ${Y(y)}H${X(x)}`);
+        start = -1;
+      }
+    }
+  }
+  for (let x = 0; x <= mw; x++) {
+    let start = -1;
+    for (let y = 0; y <= mh; y++) {
+      const edge = y < mh && on(x - 1, y) !== on(x, y);
+      if (edge && start < 0) start = y;
+      if (!edge && start >= 0) {
+        parts.push(`M${X(x)} ${Y(start)}V${Y(y)}`);
+        start = -1;
+      }
+    }
+  }
+  return parts.join('');
+}
