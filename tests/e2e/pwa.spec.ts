@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { noisyPng } from './fixtures.ts';
+import { chooseOnly, expectReport, noisyPng, openPhoto, restoreAndWait } from './fixtures.ts';
 
 test.use({ serviceWorkers: 'allow' });
 
@@ -19,6 +19,16 @@ test('the service worker precaches the app and ORT, and keeps it isolated offlin
   expect(cached.some((u) => /\/assets\/ort-wasm.*\.wasm$/.test(u))).toBe(true);
   expect(cached.some((u) => u.startsWith('/models/'))).toBe(false);
 
+  // Use a model once online (it is cached on first use), so it works offline later.
+  await page.goto('/?backend=wasm&model=denoise=tiny-test');
+  // (The app reloads itself once if the page is not yet isolated: wait until it is before using it.)
+  await page.waitForFunction(() => window.crossOriginIsolated && navigator.serviceWorker.controller !== null);
+  await expect(page.getByRole('button', { name: 'Open a photo' })).toBeVisible();
+  await openPhoto(page, await noisyPng(96, 64), 'online.png');
+  await expectReport(page);
+  await chooseOnly(page, 'denoise');
+  await restoreAndWait(page);
+
   // Offline, the SW serves the app with COOP/COEP: still cross-origin isolated, engine starts with threads.
   await context.setOffline(true);
   await page.reload();
@@ -29,6 +39,15 @@ test('the service worker precaches the app and ORT, and keeps it isolated offlin
   expect(info.threads).toBeGreaterThan(1);
   const manifest = await page.evaluate(() => document.querySelector('link[rel="manifest"]')?.getAttribute('href'));
   expect(manifest).toBeTruthy();
+
+  // ...and a new photo is restored offline with the cached model.
+  await openPhoto(page, await noisyPng(80, 80), 'offline.png');
+  await expect.poll(async () => (await page.evaluate(() => window.__heirloom!.state())).photo?.name).toBe('offline.png');
+  await expectReport(page);
+  await chooseOnly(page, 'denoise');
+  await restoreAndWait(page);
+  const state = await page.evaluate(() => window.__heirloom!.state());
+  expect(state.result!.stages).toEqual([expect.objectContaining({ stage: 'denoise', method: 'model', model: 'tiny-test' })]);
 });
 
 test('on a host that sends no COOP/COEP, the service worker makes the app cross-origin isolated', async ({ page, baseURL }) => {

@@ -37,7 +37,10 @@ function regionPixels(r: RegionView): [number, number][] {
   return out;
 }
 
-test('review: reject a region, mark damage and redo its fill with an edited mask, undo/redo, export', async ({ page }) => {
+test('review: reject a region, mark damage and redo its fill with an edited mask, undo/redo, export', async ({ page, context, baseURL }) => {
+  // Network audit of the whole flow: nothing leaves our origin, and nothing is uploaded.
+  const requests: { url: string; method: string }[] = [];
+  context.on('request', (r) => requests.push({ url: r.url(), method: r.method() }));
   await page.goto('/?backend=wasm&model=denoise=tiny-test');
   await openPhoto(page, await halfNoisyJpeg(), 'family.jpg', 'image/jpeg');
   await expectReport(page);
@@ -151,6 +154,10 @@ test('review: reject a region, mark damage and redo its fill with an edited mask
   expect(changedElsewhere).toBeGreaterThan(500);
   const filled = regionPixels(fills[0]);
   expect(filled.filter(([x, y]) => Math.abs(data[(y * W + x) * 4] - original[(y * W + x) * 4]) > 0).length).toBeGreaterThan(0);
+
+  const origin = new URL(baseURL!).origin;
+  expect(requests.filter((r) => !/^(data|blob):/.test(r.url) && new URL(r.url).origin !== origin)).toEqual([]);
+  expect(requests.filter((r) => !['GET', 'HEAD'].includes(r.method))).toEqual([]);
 
   // A reload mid-review brings the decisions back.
   await expect.poll(async () => (await appState(page)).projects.length, { timeout: 30_000 }).toBeGreaterThan(0);
