@@ -56,4 +56,27 @@ mkdir -p "$TMP/tiny"
 "$PY" "$HERE/tools/make_tiny_model.py" --out "$TMP/tiny" > /dev/null
 cmp "$TMP/tiny/tiny-test-fp32.onnx" "$HERE/../public/models/tiny-test-fp32.onnx"
 
+echo "== damage sets (the one damage definition): every protocol, reproducible per seed, masks where damage is"
+for proto in mixed thin holes; do
+  "$PY" "$HERE/tools/make_damage_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/damage-a/$proto" --protocol $proto --limit 2 > /dev/null
+  "$PY" "$HERE/tools/make_damage_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/damage-b/$proto" --protocol $proto --limit 2 > /dev/null
+done
+diff -r "$TMP/damage-a" "$TMP/damage-b" | grep -v '"source"' | grep -q . && { echo "damage sets differ between runs"; exit 1; }
+"$PY" - "$TMP/damage-a" <<'PYEOF'
+import json, os, sys
+import cv2, numpy as np
+root = sys.argv[1]
+for proto, want in (('mixed', None), ('thin', 'defect'), ('holes', 'missing')):
+    s = json.load(open(os.path.join(root, proto, 'set.json')))
+    for im in s['images']:
+        if want:
+            assert im[want] > 0, (proto, im)
+        d = cv2.imread(os.path.join(root, proto, 'damaged', im['name'])).astype(int)
+        c = cv2.imread(os.path.join(root, proto, 'clean', im['name'])).astype(int)
+        m = (cv2.imread(os.path.join(root, proto, 'defect', im['name']), 0) | cv2.imread(os.path.join(root, proto, 'missing', im['name']), 0)) > 0
+        if m.any():
+            assert np.abs(d - c)[m].mean() > 3 * max(np.abs(d - c)[~m].mean(), 0.5), (proto, im['name'])
+print('damage sets ok')
+PYEOF
+
 echo "smoke OK in $(( $(date +%s) - start ))s"
