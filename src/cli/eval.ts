@@ -7,8 +7,15 @@
  * seed), restores it through the shipped model and the engine's tiling, and
  * prints per-image and mean PSNR/SSIM for the model and each classical baseline.
  * With --json the last line is one JSON object with the means.
+ *
+ * npm run eval -- --task detect|fill --data <damaged set> [--limit N] [--json]
+ *
+ * Damage tasks read a set written by training/tools/make_damage_set.py (see
+ * src/eval/damage-eval.ts) and score detection (F1, IoU, false alarms) or fill
+ * (PSNR inside the damage, whole-photo PSNR/SSIM) for each method.
  */
 import { parseArgs } from 'node:util';
+import { classicalDetector, evaluateDetectFill, evaluateDetector, evaluateFiller, readDamageSet, teleaFiller } from '../eval/damage-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
 import { createService, runMain, UsageError } from './setup.ts';
@@ -30,8 +37,9 @@ async function main() {
       json: { type: 'boolean', default: false },
     },
   });
+  if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values);
   const task = EVAL_TASKS[values.task ?? ''];
-  if (!task) throw new UsageError(`--task must be one of: ${Object.keys(EVAL_TASKS).join(', ')}`);
+  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill'].join(', ')}`);
   if (!values.data) throw new UsageError('--data <folder> is required');
   const service = await createService(values);
   const opts = {
@@ -57,6 +65,29 @@ async function main() {
   console.log(`# mean over ${summary.images} images (PSNR dB / SSIM / ms per image):`);
   for (const [k, v] of Object.entries(summary.mean)) console.log(`#   ${k.padEnd(34)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.ms}`);
   if (values.json) console.log(JSON.stringify({ ...summary, runtime: service.runtime.info, precision: values.precision ?? 'default' }));
+}
+
+async function damageEval(task: 'detect' | 'fill', values: { data?: string; limit?: string; json?: boolean }) {
+  if (!values.data) throw new UsageError('--data <damaged set folder> is required (training/tools/make_damage_set.py writes one)');
+  const set = await readDamageSet(values.data, values.limit ? Number(values.limit) : undefined);
+  const head = `# ${task} on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`;
+  console.log(head);
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  if (task === 'detect') {
+    const { score, perImage } = await evaluateDetector(set, classicalDetector);
+    for (const p of perImage) console.log(`${p.name.padEnd(14)} defect F1 ${f(p.f1, 3)}  missing IoU ${f(p.missingIoU, 3)}  false alarms on clean ${(p.falseAlarm * 100).toFixed(3)}%`);
+    console.log(`# ${classicalDetector.name}: defect P ${f(score.defect.precision, 3)} R ${f(score.defect.recall, 3)} F1 ${f(score.defect.f1, 3)}; missing IoU ${f(score.missingIoU, 3)}; false alarms ${(score.falseAlarm * 100).toFixed(3)}% of clean pixels; ${f(score.ms, 0)} ms/image`);
+    if (values.json) console.log(JSON.stringify({ task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, detectors: { [classicalDetector.name]: score } }));
+    return;
+  }
+  const scores = {
+    input: await evaluateFiller(set, null),
+    [teleaFiller.name]: await evaluateFiller(set, teleaFiller),
+    [`${classicalDetector.name}+${teleaFiller.name}`]: await evaluateDetectFill(set, classicalDetector, teleaFiller),
+  };
+  console.log('# method (true mask unless detect+fill): PSNR inside damage / whole PSNR / whole SSIM / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(34)} ${f(v.maskPsnr)}  ${f(v.psnr)}  ${f(v.ssim, 4)}  ${f(v.ms, 0)}`);
+  if (values.json) console.log(JSON.stringify({ task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, mean: scores }));
 }
 
 runMain(main);

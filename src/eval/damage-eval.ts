@@ -1,0 +1,202 @@
+/**
+ * Evaluation of damage detection and fill on a held-out damaged set written by
+ * training/tools/make_damage_set.py (the one damage definition lives in training/;
+ * this reads its pixels, it does not re-draw them):
+ *   SET/clean, SET/damaged, SET/defect, SET/missing (PNG, same names), SET/set.json.
+ *
+ * - detect: pixel precision/recall/F1 of `defect`, IoU of `missing`, and false alarms
+ *   (share of pixels flagged) on the clean photos, which have no damage.
+ * - fill: each method fills the true mask (defect | missing) of the damaged photo; PSNR
+ *   over the masked pixels and over the whole photo, SSIM over the whole photo, against
+ *   the clean reference. Also the automatic path: detect -> fill, whole-photo PSNR gain.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { detectDamageClassical, type DamageMasks } from '../engine/classical/damage.ts';
+import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
+import { psnr, ssim } from '../engine/metrics/index.ts';
+import { stage as fillStage } from '../stages/fill/worker.ts';
+import { decodeFile } from '../cli/node-image.ts';
+import type { StageContext } from '../engine/pipeline/stage.ts';
+
+export interface DamageSetImage {
+  name: string;
+  clean: RGBAImage;
+  damaged: RGBAImage;
+  defect: Uint8Array;
+  missing: Uint8Array;
+}
+
+export interface DamageSet {
+  protocol: string;
+  seed: number;
+  source: string;
+  images: DamageSetImage[];
+}
+
+async function readMask(path: string): Promise<Uint8Array> {
+  const { image } = await decodeFile(path);
+  const m = new Uint8Array(image.width * image.height);
+  for (let i = 0; i < m.length; i++) m[i] = image.data[i * 4] > 127 ? 1 : 0;
+  return m;
+}
+
+export async function readDamageSet(dir: string, limit?: number): Promise<DamageSet> {
+  const meta = JSON.parse(await readFile(join(dir, 'set.json'), 'utf8')) as { protocol: string; seed: number; source: string; images: { name: string }[] };
+  const images: DamageSetImage[] = [];
+  for (const { name } of meta.images.slice(0, limit)) {
+    images.push({
+      name,
+      clean: (await decodeFile(join(dir, 'clean', name))).image,
+      damaged: (await decodeFile(join(dir, 'damaged', name))).image,
+      defect: await readMask(join(dir, 'defect', name)),
+      missing: await readMask(join(dir, 'missing', name)),
+    });
+  }
+  return { protocol: meta.protocol, seed: meta.seed, source: meta.source, images };
+}
+
+export interface Detector {
+  name: string;
+  detect(img: RGBAImage): Promise<DamageMasks>;
+}
+
+export interface Filler {
+  name: string;
+  fill(img: RGBAImage, mask: Uint8Array): Promise<RGBAImage>;
+}
+
+export const classicalDetector: Detector = { name: 'classical:tophat', detect: async (img) => detectDamageClassical(img) };
+
+const quietContext: StageContext = { runner: async () => null, progress: () => {}, shouldStop: () => false };
+
+/** The app's fill stage with its classical (Telea-style) method: per region, on a crop. */
+export const teleaFiller: Filler = {
+  name: 'classical:telea',
+  fill: async (img, mask) => (await fillStage.run(img, { strength: 1, classical: true }, quietContext, mask)).image,
+};
+
+function union(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return a.map((v, i) => (v || b[i] ? 1 : 0));
+}
+
+function count(m: Uint8Array): number {
+  let n = 0;
+  for (const v of m) n += v ? 1 : 0;
+  return n;
+}
+
+/** PSNR (8-bit images) over the pixels where mask is set, all three channels. */
+export function maskedPsnr(a: RGBAImage, b: RGBAImage, mask: Uint8Array): number {
+  let se = 0, n = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    for (let c = 0; c < 3; c++) {
+      const d = a.data[i * 4 + c] - b.data[i * 4 + c];
+      se += d * d;
+      n++;
+    }
+  }
+  return n === 0 ? NaN : se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / n));
+}
+
+export interface DetectScore {
+  defect: { precision: number; recall: number; f1: number };
+  missingIoU: number;
+  /** Share of pixels of the clean photo flagged as damage of any kind. */
+  falseAlarm: number;
+  ms: number;
+}
+
+function prf(pred: Uint8Array, truth: Uint8Array) {
+  let tp = 0, fp = 0, fn = 0;
+  for (let i = 0; i < pred.length; i++) {
+    if (pred[i] && truth[i]) tp++;
+    else if (pred[i]) fp++;
+    else if (truth[i]) fn++;
+  }
+  const precision = tp + fp ? tp / (tp + fp) : 1, recall = tp + fn ? tp / (tp + fn) : 1;
+  return { tp, fp, fn, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+}
+
+function iou(pred: Uint8Array, truth: Uint8Array): { inter: number; uni: number } {
+  let inter = 0, uni = 0;
+  for (let i = 0; i < pred.length; i++) {
+    if (pred[i] && truth[i]) inter++;
+    if (pred[i] || truth[i]) uni++;
+  }
+  return { inter, uni };
+}
+
+/** Detection scores, pooled over the set (pixel counts summed, so big photos weigh more). */
+export async function evaluateDetector(set: DamageSet, d: Detector) {
+  let tp = 0, fp = 0, fn = 0, inter = 0, uni = 0, flagged = 0, pixels = 0, ms = 0;
+  const perImage: { name: string; f1: number; missingIoU: number; falseAlarm: number }[] = [];
+  for (const im of set.images) {
+    const t0 = performance.now();
+    const found = await d.detect(im.damaged);
+    ms += performance.now() - t0;
+    const s = prf(found.defect, im.defect);
+    const j = iou(found.missing, im.missing);
+    tp += s.tp; fp += s.fp; fn += s.fn; inter += j.inter; uni += j.uni;
+    const onClean = await d.detect(im.clean);
+    const fa = count(union(onClean.defect, onClean.missing));
+    flagged += fa;
+    pixels += im.defect.length;
+    perImage.push({ name: im.name, f1: s.f1, missingIoU: j.uni ? j.inter / j.uni : NaN, falseAlarm: fa / im.defect.length });
+  }
+  const precision = tp + fp ? tp / (tp + fp) : 1, recall = tp + fn ? tp / (tp + fn) : 1;
+  const score: DetectScore = {
+    defect: { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 },
+    missingIoU: uni ? inter / uni : NaN,
+    falseAlarm: flagged / pixels,
+    ms: ms / set.images.length,
+  };
+  return { score, perImage };
+}
+
+export interface FillScore {
+  /** Over the damaged pixels. */
+  maskPsnr: number;
+  psnr: number;
+  ssim: number;
+  ms: number;
+}
+
+/** Fill of the true masks: mean over images of each score. */
+export async function evaluateFiller(set: DamageSet, f: Filler | null) {
+  const rows: FillScore[] = [];
+  for (const im of set.images) {
+    const mask = union(im.defect, im.missing);
+    const t0 = performance.now();
+    const out = f ? await f.fill(im.damaged, mask) : im.damaged;
+    const ms = performance.now() - t0;
+    rows.push({ maskPsnr: maskedPsnr(out, im.clean, mask), ...whole(out, im.clean), ms });
+  }
+  return mean(rows);
+}
+
+/** The automatic path: detect, then fill what was detected; whole-photo scores. */
+export async function evaluateDetectFill(set: DamageSet, d: Detector, f: Filler) {
+  const rows: FillScore[] = [];
+  for (const im of set.images) {
+    const t0 = performance.now();
+    const found = await d.detect(im.damaged);
+    const out = await f.fill(im.damaged, union(found.defect, found.missing));
+    rows.push({ maskPsnr: maskedPsnr(out, im.clean, union(im.defect, im.missing)), ...whole(out, im.clean), ms: performance.now() - t0 });
+  }
+  return mean(rows);
+}
+
+function whole(out: RGBAImage, clean: RGBAImage) {
+  const a = rgbaToPlanar(out), b = rgbaToPlanar(clean);
+  return { psnr: psnr(a, b), ssim: ssim(a, b) };
+}
+
+function mean(rows: FillScore[]): FillScore {
+  const avg = (k: keyof FillScore) => {
+    const v = rows.map((r) => r[k]).filter((x) => Number.isFinite(x));
+    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
+  };
+  return { maskPsnr: avg('maskPsnr'), psnr: avg('psnr'), ssim: avg('ssim'), ms: avg('ms') };
+}
