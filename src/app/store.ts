@@ -75,8 +75,9 @@ export interface StageProgress {
   done: number;
   total: number;
   finished: boolean;
-  /** When this stage's first unit of work was reported (ms since epoch), for the time-left estimate. */
+  /** When this stage's first unit of work was reported (ms since epoch) and how many were done then: the time-left estimate's origin. */
   startedAt?: number;
+  startedDone?: number;
   /** Estimated seconds left for this stage, once a few tiles are done. */
   secondsLeft?: number;
 }
@@ -527,11 +528,10 @@ selectRegion(id) {
           onProgress: (p: PipelineProgress) => {
             const now = Date.now();
             const prev = get().progress.find((x) => x.stage === p.stage);
-            // The clock starts at the first report; the rate of the tiles since gives the estimate.
-            const startedAt = prev?.startedAt ?? now;
-            const base = prev?.startedAt ? 0 : p.done;
-            const rate = p.done > base ? (now - startedAt) / (p.done - base) : undefined;
-            setProgress(p.stage, { done: p.done, total: p.total, startedAt, secondsLeft: rate ? ((p.total - p.done) * rate) / 1000 : undefined });
+            // The clock starts at the first report; the rate of the units done since gives the estimate.
+            const startedAt = prev?.startedAt ?? now, startedDone = prev?.startedDone ?? p.done;
+            const perUnit = p.done > startedDone ? (now - startedAt) / (p.done - startedDone) : undefined;
+            setProgress(p.stage, { done: p.done, total: p.total, startedAt, startedDone, secondsLeft: perUnit && ((p.total - p.done) * perUnit) / 1000 });
           },
           onModelDownload: (d) => gen === generation && set({ download: d }),
           onStage: (r) => setProgress(r.stage, { finished: true }),

@@ -108,15 +108,19 @@ export interface DetectScore {
   ms: number;
 }
 
-function prf(pred: Uint8Array, truth: Uint8Array) {
+function counts(pred: Uint8Array, truth: Uint8Array) {
   let tp = 0, fp = 0, fn = 0;
   for (let i = 0; i < pred.length; i++) {
     if (pred[i] && truth[i]) tp++;
     else if (pred[i]) fp++;
     else if (truth[i]) fn++;
   }
+  return { tp, fp, fn };
+}
+
+function prf({ tp, fp, fn }: { tp: number; fp: number; fn: number }) {
   const precision = tp + fp ? tp / (tp + fp) : 1, recall = tp + fn ? tp / (tp + fn) : 1;
-  return { tp, fp, fn, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
 }
 
 function iou(pred: Uint8Array, truth: Uint8Array): { inter: number; uni: number } {
@@ -136,18 +140,17 @@ export async function evaluateDetector(set: DamageSet, d: Detector) {
     const t0 = performance.now();
     const found = await d.detect(im.damaged);
     ms += performance.now() - t0;
-    const s = prf(found.defect, im.defect);
+    const c = counts(found.defect, im.defect);
     const j = iou(found.missing, im.missing);
-    tp += s.tp; fp += s.fp; fn += s.fn; inter += j.inter; uni += j.uni;
+    tp += c.tp; fp += c.fp; fn += c.fn; inter += j.inter; uni += j.uni;
     const onClean = await d.detect(im.clean);
     const fa = count(union(onClean.defect, onClean.missing));
     flagged += fa;
     pixels += im.defect.length;
-    perImage.push({ name: im.name, f1: s.f1, missingIoU: j.uni ? j.inter / j.uni : NaN, falseAlarm: fa / im.defect.length });
+    perImage.push({ name: im.name, f1: prf(c).f1, missingIoU: j.uni ? j.inter / j.uni : NaN, falseAlarm: fa / im.defect.length });
   }
-  const precision = tp + fp ? tp / (tp + fp) : 1, recall = tp + fn ? tp / (tp + fn) : 1;
   const score: DetectScore = {
-    defect: { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 },
+    defect: prf({ tp, fp, fn }),
     missingIoU: uni ? inter / uni : NaN,
     falseAlarm: flagged / pixels,
     ms: ms / set.images.length,

@@ -65,7 +65,7 @@ test('review: reject a region, mark damage and redo its fill with an edited mask
 
   // Redo it softer (the model runs again on a crop around it), then reject it.
   await row.getByRole('button', { name: 'Redo…' }).click();
-  await row.getByRole('slider', { name: /strength/ }).fill('0.3');
+  await row.getByRole('slider', { name: 'Redo strength' }).fill('30');
   await row.getByRole('button', { name: 'Redo this area' }).click();
   await expect(row.getByText('redone at 30%')).toBeVisible();
   expect((await appState(page)).status).toBe('idle');

@@ -14,6 +14,14 @@ interface View {
   y: number;
 }
 
+/** The view zoomed by `factor` around the point (cx, cy) of the viewport, within 1x..MAX_ZOOM. */
+function zoomed(v: View, factor: number, cx: number, cy: number): View {
+  const zoom = Math.min(MAX_ZOOM, Math.max(1, v.zoom * factor));
+  if (zoom === 1) return { zoom, x: 0, y: 0 };
+  const k = zoom / v.zoom;
+  return { zoom, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
+}
+
 /**
  * The photo, and after a restore a split view: original left of the handle,
  * restored right. Zoom with the wheel, a pinch, +/- or the buttons; pan by
@@ -38,17 +46,18 @@ export function PhotoView() {
   useEffect(() => setView({ zoom: 1, x: 0, y: 0 }), [photo]);
 
   // The wheel zooms around the pointer (a non-passive listener, so the page does not scroll).
+  const hasPhoto = photo !== undefined;
   useEffect(() => {
     const el = viewport.current;
     if (!el) return;
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
       const rect = el.getBoundingClientRect();
-      zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - rect.left, e.clientY - rect.top);
+      setView((v) => zoomed(v, Math.exp(-e.deltaY * 0.0015), e.clientX - rect.left, e.clientY - rect.top));
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
-  });
+  }, [hasPhoto]);
 
   if (!photo) return null;
   const { width, height } = photo.image;
@@ -56,12 +65,7 @@ export function PhotoView() {
   const box = { aspectRatio: `${width} / ${height}`, width: `min(100%, calc(var(--max-h) * ${(width / height).toFixed(4)}))` };
 
   function zoomAt(factor: number, cx: number, cy: number) {
-    setView((v) => {
-      const zoom = Math.min(MAX_ZOOM, Math.max(1, v.zoom * factor));
-      if (zoom === 1) return { zoom, x: 0, y: 0 };
-      const k = zoom / v.zoom;
-      return { zoom, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
-    });
+    setView((v) => zoomed(v, factor, cx, cy));
   }
 
   /** Photo pixel under a client point (the transform is included in the bounding box). */

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI } from '../../stages/ui.ts';
+import { StrengthSlider } from '../../ui/StrengthSlider.tsx';
 import { allRegions, useStore } from '../store.ts';
 
 const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 100)}%`;
@@ -151,10 +152,7 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
       </div>
       {open && region.kind === 'change' && outcome && (
         <div className="redo">
-          <label>
-            Strength {Math.round(strength * 100)}%
-            <input type="range" min={0} max={1} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} aria-label={`${title}: strength`} />
-          </label>
+          <StrengthSlider label="Redo strength" value={strength} onChange={setStrength} disabled={busy} />
           <button
             type="button"
             onClick={() => {

@@ -10,7 +10,7 @@
  * - Missing areas (tears, holes): large, flat, near-white or near-black patches, the
  *   scanner lid or bed showing through.
  */
-import type { RGBAImage } from '../image.ts';
+import { planarLuma, rgbaToPlanar, type RGBAImage } from '../image.ts';
 import { maskRegions } from '../regions.ts';
 
 export interface DamageDetectorOptions {
@@ -28,14 +28,6 @@ export interface DamageMasks {
   defect: Uint8Array;
   /** 1 = missing content (must be invented). */
   missing: Uint8Array;
-}
-
-function luminance(img: RGBAImage): Float32Array {
-  const n = img.width * img.height;
-  const out = new Float32Array(n);
-  const d = img.data;
-  for (let i = 0, p = 0; i < n; i++, p += 4) out[i] = 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
-  return out;
 }
 
 /** Separable min or max filter with a square window (reflect at the borders). */
@@ -78,7 +70,8 @@ function median(values: Float32Array): number {
 export function detectDamageClassical(img: RGBAImage, opts: DamageDetectorOptions = {}): DamageMasks {
   const { width: w, height: h } = img;
   const size = opts.window ?? 9;
-  const L = luminance(img);
+  // Luma in 8-bit units (the thresholds below are in levels).
+  const L = planarLuma(rgbaToPlanar(img)).data.map((v) => v * 255);
   const opening = rankFilter(rankFilter(L, w, h, size, false), w, h, size, true);
   const closing = rankFilter(rankFilter(L, w, h, size, true), w, h, size, false);
   const hat = new Float32Array(L.length);

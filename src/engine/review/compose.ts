@@ -57,6 +57,31 @@ export function isAccepted(d: ReviewDecisions, region: ReviewRegion): boolean {
   return d.stages[region.stage] !== false && d.regions[region.id] !== 'rejected';
 }
 
+/**
+ * A layer's output with its redo patches pasted in. Cached per output image and kept
+ * while the list of patches is the same objects, so an accept/reject click (which
+ * leaves the patches alone) does not copy a full-size image again.
+ */
+const patchedCache = new WeakMap<RGBAImage, { patches: RegionPatch[]; image: RGBAImage }>();
+
+function patchedAfter(layer: ReviewLayer, patches: RegionPatch[], byId: Map<string, ReviewRegion>, width: number): RGBAImage {
+  if (!patches.length) return layer.after;
+  const hit = patchedCache.get(layer.after);
+  if (hit && hit.patches.length === patches.length && hit.patches.every((p, i) => p === patches[i])) return hit.image;
+  const after = { ...layer.after, data: layer.after.data.slice() };
+  for (const p of patches) {
+    const r = byId.get(p.regionId)!;
+    const pw = p.rect.x1 - p.rect.x0;
+    forEachRegionPixel(r, width, (x, y, k) => {
+      if (x < p.rect.x0 || y < p.rect.y0 || x >= p.rect.x1 || y >= p.rect.y1) return;
+      const s = ((y - p.rect.y0) * pw + x - p.rect.x0) * 4;
+      after.data.set(p.pixels.subarray(s, s + 3), k * 4);
+    });
+  }
+  patchedCache.set(layer.after, { patches, image: after });
+  return after;
+}
+
 const MAX_LAYERS = 7;
 const FILLED = 1 << 7;
 
@@ -71,21 +96,7 @@ export function composeReview(original: RGBAImage, layers: ReviewLayer[], region
   const byId = new Map(regions.map((r) => [r.id, r]));
   // Per pixel: bit i = layer i is off here; FILLED = an accepted fill replaced this pixel.
   const off = new Uint8Array(n);
-  const afters = layers.map((layer) => {
-    const patches = d.patches.filter((p) => p.stage === layer.stage && byId.has(p.regionId));
-    if (!patches.length) return layer.after;
-    const after = { ...layer.after, data: layer.after.data.slice() };
-    for (const p of patches) {
-      const r = byId.get(p.regionId)!;
-      const pw = p.rect.x1 - p.rect.x0;
-      forEachRegionPixel(r, width, (x, y, k) => {
-        if (x < p.rect.x0 || y < p.rect.y0 || x >= p.rect.x1 || y >= p.rect.y1) return;
-        const s = ((y - p.rect.y0) * pw + x - p.rect.x0) * 4;
-        after.data.set(p.pixels.subarray(s, s + 3), k * 4);
-      });
-    }
-    return after;
-  });
+  const afters = layers.map((layer) => patchedAfter(layer, d.patches.filter((p) => p.stage === layer.stage && byId.has(p.regionId)), byId, width));
   for (const r of regions) {
     const i = layers.findIndex((l) => l.stage === r.stage);
     if (i < 0) continue;
