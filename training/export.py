@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Export a trained denoiser to ONNX (fp32, fp16, int8 QDQ) and merge its manifest entry.
+"""Export a trained model (denoiser, damage detector, fill) to ONNX (fp32, fp16, int8 QDQ) and
+merge its manifest entry. The task comes from the checkpoint's config (``task``, default denoise);
+each task's ONNX contract (inputs, wrapper, calibration data) is in CONTRACTS below.
 
 python3 training/export.py --checkpoint training/runs/denoise-nafnet-w16/final.pth \
     [--config training/configs/denoise.yaml] [--out public/models] [--calib-data DIR] \
@@ -21,7 +23,8 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from heirloom_train.archs import build_arch, HeirloomDenoiser  # noqa: E402
+from heirloom_train.archs import build_arch, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill  # noqa: E402
+from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG, gaussian, realistic  # noqa: E402
 from heirloom_train.onnx_convert import to_fp16, to_qdq  # noqa: E402
@@ -29,7 +32,45 @@ from heirloom_train.onnx_np import OnnxNp  # noqa: E402
 from heirloom_train.utils import count_macs_per_pixel, load_config  # noqa: E402
 from manifest_io import merge_manifest_entry  # noqa: E402
 
-TITLES = {'denoise': 'Noise, grain and JPEG reduction'}
+DAMAGE_DEG = ('synthetic damage, training/heirloom_train/data/damage.py: scratches (bright/dark, 1-8 px, '
+              'straight/curved/branching), dust and fibres, emulsion cracks, folds, stain rims, torn corners and '
+              'holes, on aged backgrounds (monochrome, sepia, faded colour, grain, mild blur)')
+DENOISE_DEG = ('blind mix: 65% Gaussian sigma 0-55 (unclipped), 10% Poisson-Gaussian, '
+               '20% realistic (luminance-dependent correlated film grain + chroma noise, 8-bit, JPEG q30-95), '
+               '5% JPEG q20-95; training/heirloom_train/data/degradations.py')
+
+# What each task's ONNX file takes and gives (the engine's ModelRunner reads io from the manifest).
+CONTRACTS = {
+    'denoise': {'wrap': HeirloomDenoiser, 'inputs': ['input', 'strength'], 'title': 'Noise, grain and JPEG reduction',
+                'io': {'input': 'input', 'strength': 'strength', 'output': 'output'}, 'degradations': DENOISE_DEG},
+    'detect': {'wrap': HeirloomDamageDetector, 'inputs': ['input'],
+               'title': 'Scratch, dust and tear detector (defect / missing probabilities)',
+               'io': {'input': 'input', 'output': 'output', 'outputChannels': 2}, 'degradations': DAMAGE_DEG},
+    'fill': {'wrap': HeirloomFill, 'inputs': ['input', 'mask'], 'title': 'Fill of scratches, specks and holes',
+             'io': {'input': 'input', 'mask': 'mask', 'output': 'output'}, 'degradations': DAMAGE_DEG},
+}
+
+
+def example_feeds(task, x):
+    """ONNX feeds for a [1,3,H,W] image (plus a deterministic mask / strength)."""
+    feeds = {'input': x}
+    if task == 'denoise':
+        feeds['strength'] = np.array([0.8], np.float32)
+    if task == 'fill':
+        h, w = x.shape[2:]
+        yy, xx = np.mgrid[0:h, 0:w]
+        feeds['mask'] = (((xx - w / 3) ** 2 + (yy - h / 2) ** 2 < (min(h, w) / 5) ** 2) | (np.abs(yy - xx) < 1.5)) \
+            .astype(np.float32)[None, None]
+    return feeds
+
+
+def tile_fn(task, model):
+    """The model as the engine's tiler sees it: one tensor per tile, a mask as its last channel."""
+    if task == 'denoise':
+        return lambda t: model(t, torch.ones(1))
+    if task == 'fill':
+        return lambda t: model(t[:, :3], t[:, 3:])
+    return model
 
 
 def load_model(checkpoint, config=None):
@@ -42,11 +83,12 @@ def load_model(checkpoint, config=None):
     return net, cfg, ck
 
 
-def export_fp32(model, path, opset=13):
-    torch.onnx.export(model, (torch.rand(1, 3, 64, 64), torch.ones(1)), path, opset_version=opset,
-                      input_names=['input', 'strength'], output_names=['output'],
-                      dynamic_axes={'input': {2: 'height', 3: 'width'}, 'output': {2: 'height', 3: 'width'}},
-                      do_constant_folding=True)
+def export_fp32(model, path, task='denoise', opset=13):
+    feeds = example_feeds(task, np.random.default_rng(0).random((1, 3, 64, 64)).astype(np.float32))
+    names = CONTRACTS[task]['inputs']
+    axes = {n: {2: 'height', 3: 'width'} for n in names + ['output'] if n != 'strength'}
+    torch.onnx.export(model, tuple(torch.from_numpy(feeds[n]) for n in names), path, opset_version=opset,
+                      input_names=names, output_names=['output'], dynamic_axes=axes, do_constant_folding=True)
     m = onnx.load(path)
     m.producer_name = 'heirloom-training'
     onnx.checker.check_model(m)
@@ -54,9 +96,9 @@ def export_fp32(model, path, opset=13):
     return m
 
 
-def calibration_crops(folder, n=24, size=128, seed=1234):
-    """Deterministic crops of real photos with noise: even k -> Gaussian sigma in 5-50,
-    odd k -> the realistic mix (grain/chroma/8-bit, no JPEG)."""
+def calibration_crops(folder, n=24, size=128, seed=1234, task='denoise'):
+    """Deterministic feeds from crops of real photos. Denoise: even k -> Gaussian sigma in 5-50,
+    odd k -> the realistic mix (grain/chroma/8-bit, no JPEG). Detect / fill: synthetic damage."""
     paths = list_images(folder)
     rng = CounterRNG(seed, stream=0)
     crops = []
@@ -67,11 +109,16 @@ def calibration_crops(folder, n=24, size=128, seed=1234):
         x = int(rng.uniform() * (W - size + 1))
         c = img[y:y + size, x:x + size].astype(np.float64) / 255.0
         r = CounterRNG(seed, stream=1000 + k)
-        if k % 2 == 0:
-            c = gaussian(c, r, sigma=5 + 45 * rng.uniform())
+        chw = lambda a: a.astype(np.float32).transpose(2, 0, 1)[None]  # noqa: E731
+        if task == 'detect':
+            crops.append({'input': chw(D.detector_example(c, r)[0])})
+        elif task == 'fill':
+            damaged, _, mask = D.fill_example(c, r)
+            crops.append({'input': chw(damaged), 'mask': mask.astype(np.float32)[None, None]})
+        elif k % 2 == 0:
+            crops.append({'input': chw(gaussian(c, r, sigma=5 + 45 * rng.uniform())), 'strength': np.ones(1, np.float32)})
         else:
-            c = realistic(c, r, jpeg_enabled=False)
-        crops.append(c.astype(np.float32).transpose(2, 0, 1)[None])
+            crops.append({'input': chw(realistic(c, r, jpeg_enabled=False)), 'strength': np.ones(1, np.float32)})
     return crops
 
 
@@ -87,7 +134,7 @@ def calibrate(fp32_model, crops, percentile=99.99, per_tensor_samples=200000):
     maxs = {t: -np.inf for t in conv_tensors}
     gen = np.random.default_rng(0)
     for c in crops:
-        env = rt.run({'input': c, 'strength': np.ones(1, np.float32)}, keep_all=True)
+        env = rt.run(c, keep_all=True)
         for t in conv_tensors:
             v = env[t].ravel()
             mins[t] = min(mins[t], float(v.min()))
@@ -106,7 +153,7 @@ def calibrate(fp32_model, crops, percentile=99.99, per_tensor_samples=200000):
 
 def receptive_field(net, size=512):
     """Theoretical receptive field (px, full width) from the support of d out[center] / d input."""
-    x = torch.rand(1, 3, size, size, requires_grad=True)
+    x = torch.rand(1, getattr(net, 'in_ch', 3), size, size, requires_grad=True)
     net.zero_grad()
     y = net(x)
     y[0, :, size // 2, size // 2].sum().backward()
@@ -149,21 +196,29 @@ def tiled_max_error(model, t, whole, tile, overlap, m):
     err = 0.0
     for sy, (vy0, vy1) in zip(py[2], py[3]):
         for sx, (vx0, vx1) in zip(px[2], px[3]):
-            o = model(t[:, :, sy:sy + py[1], sx:sx + px[1]], torch.ones(1))
+            o = model(t[:, :, sy:sy + py[1], sx:sx + px[1]])
             d = o[:, :, vy0 - sy:vy1 - sy, vx0 - sx:vx1 - sx] - whole[:, :, vy0:vy1, vx0:vx1]
             err = max(err, float(d.abs().max()))
     return err
 
 
-def measure_tile_overlap(model, mult, image_u8, tile=256, sigma=25, max_margin=96):
+def measure_tile_overlap(fn, mult, image_u8, task='denoise', tile=256, sigma=25, max_margin=96):
     """Smallest margin (multiple of 8) from which on the tiled fp32 output (engine tiling plan,
-    no feathering, tile 256 on a reflect-padded noisy photo) stays within 1/255 of one whole run."""
-    x = gaussian(image_u8.astype(np.float64) / 255.0, CounterRNG(0, 0), sigma).astype(np.float32)
-    t = torch.from_numpy(x).permute(2, 0, 1)[None]
+    no feathering, tile 256 on a reflect-padded degraded photo) stays within 1/255 of one whole run.
+    ``fn`` takes one tensor per tile (tile_fn)."""
+    x = image_u8.astype(np.float64) / 255.0
+    if task == 'denoise':
+        t = torch.from_numpy(gaussian(x, CounterRNG(0, 0), sigma).astype(np.float32)).permute(2, 0, 1)[None]
+    else:
+        damaged, _, defect, missing = D.damage(x, CounterRNG(0, 0))
+        t = torch.from_numpy(damaged.astype(np.float32)).permute(2, 0, 1)[None]
+        if task == 'fill':
+            t = torch.cat([t, torch.from_numpy((defect | missing).astype(np.float32))[None, None]], 1)
     H, W = t.shape[2:]
     t = F.pad(t, (0, (-W) % mult, 0, (-H) % mult), mode='reflect')
+    model = fn
     with torch.no_grad():
-        whole = model(t, torch.ones(1))
+        whole = model(t)
     errs = {}
     for m in range(8, max_margin + 1, 8):
         e = tiled_max_error(model, t, whole, tile, m, mult)
@@ -214,29 +269,31 @@ def main():
     t_start = time.time()
 
     net, cfg, ck = load_model(args.checkpoint, args.config)
+    task = cfg.get('task', 'denoise')
+    contract = CONTRACTS[task]
     mid = args.id or cfg.get('model_id', cfg['name'])
     os.makedirs(args.out, exist_ok=True)
-    model = HeirloomDenoiser(net).eval()
+    model = contract['wrap'](net).eval()
     params, macs = count_macs_per_pixel(net)
     mult = net.size_multiple
     paths = {p: os.path.join(args.out, f'{mid}-{p}.onnx') for p in ('fp32', 'fp16', 'int8')}
 
-    m32 = export_fp32(model, paths['fp32'])
+    m32 = export_fp32(model, paths['fp32'], task)
     gen = np.random.default_rng(0)
     xt = (gen.random((1, 3, 3 * mult, 5 * mult)).astype(np.float32) * 1.1 - 0.05)
-    st = np.array([0.8], np.float32)
+    feeds = example_feeds(task, xt)
     with torch.no_grad():
-        ref = model(torch.from_numpy(xt), torch.from_numpy(st)).numpy()
+        ref = model(*(torch.from_numpy(feeds[n]) for n in contract['inputs'])).numpy()
     report = {}
-    report['fp32_maxerr'] = float(np.abs(OnnxNp(m32).run({'input': xt, 'strength': st})[0] - ref).max())
+    report['fp32_maxerr'] = float(np.abs(OnnxNp(m32).run(feeds)[0] - ref).max())
 
     m16 = to_fp16(m32)
     onnx.checker.check_model(m16)
     onnx.save(m16, paths['fp16'])
-    report['fp16_maxerr'] = float(np.abs(OnnxNp(m16).run({'input': xt, 'strength': st})[0] - ref).max())
+    report['fp16_maxerr'] = float(np.abs(OnnxNp(m16).run(feeds)[0] - ref).max())
 
     calib_dir = args.calib_data or cfg['data']['train']
-    crops = calibration_crops(calib_dir, n=args.calib_crops)
+    crops = calibration_crops(calib_dir, n=args.calib_crops, task=task)
     ranges = calibrate(m32, crops, args.calib_percentile)
     # The full-resolution level stays fp32: the first conv (image in), the last (residual out), the
     # first encoder level, the last decoder level and the upsampling into it; ~18% of the MACs, and
@@ -249,21 +306,27 @@ def main():
     m8 = to_qdq(m32, ranges, float_convs=[] if args.int8_all_convs else [convs[0], convs[-1], *full_res])
     onnx.checker.check_model(m8)
     onnx.save(m8, paths['int8'])
-    report['int8_maxerr'] = float(np.abs(OnnxNp(m8).run({'input': xt, 'strength': st})[0] - ref).max())
-    z0 = OnnxNp(m8).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
-    report['int8_strength0_exact'] = bool(np.array_equal(z0, xt))
-    z0 = OnnxNp(m16).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
-    report['fp16_strength0_exact'] = bool(np.array_equal(z0, xt))
+    report['int8_maxerr'] = float(np.abs(OnnxNp(m8).run(feeds)[0] - ref).max())
+    for name, m in (('int8', m8), ('fp16', m16)):
+        if task == 'denoise':  # strength 0 gives the input back exactly
+            z0 = OnnxNp(m).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
+            report[f'{name}_strength0_exact'] = bool(np.array_equal(z0, xt))
+        if task == 'fill':  # nothing outside the mask changes
+            out = OnnxNp(m).run(feeds)[0]
+            keep = np.broadcast_to(feeds['mask'] == 0, out.shape)
+            report[f'{name}_outside_mask_exact'] = bool(np.array_equal(out[keep], xt[keep]))
     for k, v in report.items():
         print(f'{k}: {v}', flush=True)
     if report['fp32_maxerr'] > 1e-3:
         raise SystemExit('fp32 ONNX does not match PyTorch')
+    if task == 'fill' and not (report['int8_outside_mask_exact'] and report['fp16_outside_mask_exact']):
+        raise SystemExit('the fill changes pixels outside its mask')
 
     rf, overlap = None, None
     if not args.skip_tiling:
         rf, touches = receptive_field(net)
-        img_path = args.tile_image or list_images(cfg['data']['val'])[0]
-        overlap, errs = measure_tile_overlap(model, mult, read_rgb(img_path))
+        img_path = args.tile_image or list_images(cfg['data'].get('val') or cfg['data']['train'])[0]
+        overlap, errs = measure_tile_overlap(tile_fn(task, model), mult, read_rgb(img_path), task)
         print(f'receptive field {rf}px{" (>= measurement window)" if touches else ""}; tiled max err by '
               f'margin: ' + ', '.join(f'{m}:{e:.4f}' for m, e in errs.items()), flush=True)
         print(f'tileOverlap (max err < 1/255 from here on): {overlap}', flush=True)
@@ -274,16 +337,12 @@ def main():
     if args.no_manifest:
         print(f'exported in {time.time() - t_start:.0f}s (manifest not touched)')
         return
-    deg = ('blind mix: 65% Gaussian sigma 0-55 (unclipped), 10% Poisson-Gaussian, '
-           '20% realistic (luminance-dependent correlated film grain + chroma noise, 8-bit, JPEG q30-95), '
-           '5% JPEG q20-95; training/heirloom_train/data/degradations.py')
     # A fine-tuned run (train.py --init) counts the steps and time of the run it started from.
     init = (ck.get('config') or {}).get('init') or {}
     entry = {
-        'id': mid, 'task': 'denoise', 'version': args.version, 'title': TITLES['denoise'],
+        'id': mid, 'task': task, 'version': args.version, 'title': contract['title'],
         'licence': 'MIT (trained by Heirloom on CBSD432)',
-        'io': {'input': 'input', 'strength': 'strength', 'output': 'output', 'layout': 'NCHW',
-               'channels': 3, 'range': [0, 1]},
+        'io': {**contract['io'], 'layout': 'NCHW', 'channels': 3, 'range': [0, 1]},
         'sizeMultiple': mult, 'receptiveField': rf, 'tileOverlap': overlap, 'preferredTile': 512,
         'parameters': int(params), 'macsPerPixel': int(round(macs)),
         'variants': [
@@ -291,8 +350,8 @@ def main():
             {'backend': 'webgpu', 'precision': 'fp32', 'file': os.path.basename(paths['fp32'])},
             {'backend': 'webgpu', 'precision': 'fp16', 'file': os.path.basename(paths['fp16']),
              'requires': 'shader-f16'}],
-        'provenance': {'data': 'CBSD432 (432 photos), random crops', 'degradations': deg,
-                       'recipe': 'training/configs/denoise.yaml', 'commit': git_commit(),
+        'provenance': {'data': 'CBSD432 (432 photos), random crops', 'degradations': contract['degradations'],
+                       'recipe': f'training/configs/{task}.yaml', 'commit': git_commit(),
                        'steps': int(ck['step']) + int(init.get('steps') or 0),
                        'trainingMinutes': round(float(ck['elapsed']) / 60 + float(init.get('minutes') or 0), 1),
                        'hardware': '2 CPU cores'},

@@ -56,6 +56,21 @@ mkdir -p "$TMP/tiny"
 "$PY" "$HERE/tools/make_tiny_model.py" --out "$TMP/tiny" > /dev/null
 cmp "$TMP/tiny/tiny-test-fp32.onnx" "$HERE/../public/models/tiny-test-fp32.onnx"
 
+echo "== detector and fill: tiny models, train 20 steps, export fp32 / fp16 / int8 with their ONNX contracts"
+for t in detect fill; do
+  "$PY" "$HERE/train.py" --config "$HERE/configs/$t-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-$t" | tail -n 2
+  "$PY" "$HERE/export.py" --checkpoint "$TMP/run-$t/final.pth" --out "$TMP/models" --calib-data "$ROOT/train/CBSD432" \
+    --calib-crops 4 --tile-image "$TILE_IMAGE" 2>&1 | grep -v -i warning | grep -E "maxerr|exact|tileOverlap"
+  for p in fp32 fp16 int8; do test -s "$TMP/models/$t-smoke-$p.onnx"; done
+done
+"$PY" - "$TMP/models/manifest.json" <<'PYEOF'
+import json, sys
+m = {e['id']: e for e in json.load(open(sys.argv[1]))['models']}
+assert m['detect-smoke']['task'] == 'detect' and m['detect-smoke']['io']['outputChannels'] == 2, m['detect-smoke']['io']
+assert m['fill-smoke']['task'] == 'fill' and m['fill-smoke']['io']['mask'] == 'mask', m['fill-smoke']['io']
+print('detect / fill manifest entries ok')
+PYEOF
+
 echo "== damage sets (the one damage definition): every protocol, reproducible per seed, masks where damage is"
 for proto in mixed thin holes; do
   "$PY" "$HERE/tools/make_damage_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/damage-a/$proto" --protocol $proto --limit 2 > /dev/null

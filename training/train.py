@@ -17,11 +17,8 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from heirloom_train.archs import build_arch, HeirloomDenoiser  # noqa: E402
-from heirloom_train.data.dataset import RandomCropDegradeDataset, list_images, read_rgb  # noqa: E402
-from heirloom_train.evaluation import degrade_eval, run_padded, to_u8  # noqa: E402
-from heirloom_train.losses import build_loss  # noqa: E402
-from heirloom_train.metrics import psnr  # noqa: E402
+from heirloom_train.archs import build_arch  # noqa: E402
+from heirloom_train.tasks import build_task  # noqa: E402
 from heirloom_train.utils import (JsonlLogger, count_macs_per_pixel, load_config, rng_state,  # noqa: E402
                                   save_checkpoint, set_rng_state, set_seed)
 
@@ -29,30 +26,6 @@ from heirloom_train.utils import (JsonlLogger, count_macs_per_pixel, load_config
 def build_model(cfg):
     a = dict(cfg['arch'])
     return build_arch(a.pop('type'), **a)
-
-
-def validate(net, val_imgs, sigma, seed=0, device='cpu'):
-    net.eval()
-    wrapped = HeirloomDenoiser(net).to(device)
-    ps = []
-    for k, img in enumerate(val_imgs):
-        noisy = degrade_eval(img, 'gaussian', sigma, seed, k)
-        if device == 'cpu':
-            out = run_padded(wrapped, noisy, net.size_multiple)
-        else:
-            out = run_padded(_DeviceWrap(wrapped, device), noisy, net.size_multiple)
-        ps.append(psnr(to_u8(out), img))
-    net.train()
-    return float(np.mean(ps))
-
-
-class _DeviceWrap(torch.nn.Module):
-    def __init__(self, m, device):
-        super().__init__()
-        self.m, self.device = m, device
-
-    def forward(self, x, s):
-        return self.m(x.to(self.device), s.to(self.device)).cpu()
 
 
 def main():
@@ -101,18 +74,17 @@ def main():
     net = net.to(device)
     opt = torch.optim.AdamW(net.parameters(), lr=tc['lr'], weight_decay=tc.get('weight_decay', 0.0),
                             betas=tuple(tc.get('betas', (0.9, 0.999))))
-    loss_fn = build_loss(tc.get('loss', 'l1'))
-    ds = RandomCropDegradeDataset(dc['train'], patch=dc['patch'], scale=tuple(dc['scale']),
-                                  mix=dc['mix'], seed=cfg.get('seed', 0), max_images=dc.get('max_images'))
-    val_imgs = [read_rgb(p) for p in list_images(dc['val'])[:dc.get('val_images', 6)]] if dc.get('val') else []
+    task = build_task(cfg)
+    exclude, val_imgs = task.split()
+    ds = task.dataset(exclude)
 
-    step, elapsed_prev, best = 0, 0.0, -1.0
+    step, elapsed_prev, best = 0, 0.0, -math.inf
     last_path = os.path.join(run_dir, 'last.pth')
     if args.resume and os.path.exists(last_path):
         ck = torch.load(last_path, map_location='cpu')
         net.load_state_dict(ck['model'])
         opt.load_state_dict(ck['optimizer'])
-        step, elapsed_prev, best = ck['step'], ck['elapsed'], ck.get('best_psnr', -1.0)
+        step, elapsed_prev, best = ck['step'], ck['elapsed'], ck.get('best_score', ck.get('best_psnr', -math.inf))
         set_rng_state(ck['rng'], ds)
         minutes = ck.get('minutes', minutes) if args.minutes is None else minutes
         print(f'resumed from step {step}, elapsed {elapsed_prev / 60:.1f} min', flush=True)
@@ -144,7 +116,7 @@ def main():
 
     def checkpoint(path, extra=None):
         save_checkpoint(path, model=net.state_dict(), optimizer=opt.state_dict(), step=step,
-                        elapsed=time.time() - t0, minutes=minutes, best_psnr=best,
+                        elapsed=time.time() - t0, minutes=minutes, best_score=best,
                         rng=rng_state(ds), config=cfg, params=params, macs_per_pixel=macs,
                         **(extra or {}))
 
@@ -152,9 +124,12 @@ def main():
         nonlocal best
         if not val_imgs:
             return None
-        v = validate(net, val_imgs, dc.get('val_sigma', 25), device=device)
-        logger.log(event='val', step=step, minutes=(time.time() - t0) / 60, val_psnr=v)
-        print(f'[val] step {step} {(time.time() - t0) / 60:.1f} min  PSNR {v:.3f} dB', flush=True)
+        net.eval()
+        v, details = task.validate(net, val_imgs, device)
+        net.train()
+        logger.log(event='val', step=step, minutes=(time.time() - t0) / 60, score=v, **details)
+        shown = '  '.join(f'{k} {x:.4f}' for k, x in details.items())
+        print(f'[val] step {step} {(time.time() - t0) / 60:.1f} min  {shown}', flush=True)
         if v > best:
             best = v
             checkpoint(os.path.join(run_dir, 'best.pth'))
@@ -171,10 +146,7 @@ def main():
             lr *= (step + 1) / warm
         for g in opt.param_groups:
             g['lr'] = lr
-        lq, gt = ds.batch(dc['batch'])
-        lq, gt = lq.to(device, non_blocking=True), gt.to(device, non_blocking=True)
-        pred = net(lq)
-        loss = loss_fn(pred, gt)
+        loss = task.loss(net, ds.batch(dc['batch']), device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if tc.get('grad_clip'):
@@ -200,9 +172,9 @@ def main():
 
     v = last_v if last_v_step == step else do_val()
     checkpoint(last_path)
-    checkpoint(os.path.join(run_dir, 'final.pth'), {'final_val_psnr': v})
-    logger.log(event='done', step=step, minutes=(time.time() - t0) / 60, val_psnr=v, best_psnr=best)
-    print(f'done: {step} steps, {(time.time() - t0) / 60:.1f} min, val {v}', flush=True)
+    checkpoint(os.path.join(run_dir, 'final.pth'), {'final_val_score': v})
+    logger.log(event='done', step=step, minutes=(time.time() - t0) / 60, val_score=v, best_score=best)
+    print(f'done: {step} steps, {(time.time() - t0) / 60:.1f} min, val score {v}', flush=True)
 
 
 if __name__ == '__main__':

@@ -46,7 +46,7 @@ const api = {
     return ready().runtime.info;
   },
 
-  analyze(image: RGBAImage): AnalysisReport {
+  analyze(image: RGBAImage): Promise<AnalysisReport> {
     return ready().analyze(image);
   },
 

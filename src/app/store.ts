@@ -348,7 +348,8 @@ selectRegion(id) {
     if (!photo) return;
     const { width, height } = photo.image;
     const mask = new Uint8Array(width * height);
-    const region = editing ? get().decisions.marked.find((r) => r.id === editing) : undefined;
+    // Any damage region can be edited: one the user marked, or one the run found.
+    const region = editing ? allRegions().find((r) => r.id === editing && r.kind === 'damage') : undefined;
     if (region) forEachRegionPixel(region, width, (_x, _y, k) => (mask[k] = 1));
     const size = get().mark?.size ?? Math.max(6, Math.round(Math.min(width, height) / 60));
     set({ mark: { tool: 'brush', size, mask, editing: region?.id, version: 0 }, selectedRegion: region?.id });
@@ -375,7 +376,12 @@ selectRegion(id) {
     if (!photo || !result || !mark || status !== 'idle') return;
     const { width, height } = photo.image;
     const tag = `marked-${Date.now().toString(36)}`;
-    const regions = damageRegions('fill', mark.mask, width, height, tag);
+    // Brushed damage keeps the class of the region it edits (a re-marked missing area is still invented content).
+    const edited = mark.editing ? allRegions().find((r) => r.id === mark.editing) : undefined;
+    const cls = edited?.damageClass ?? 'defect';
+    const regions = damageRegions('fill', mark.mask, width, height, tag).map((r) => ({
+      ...r, damageClass: cls, confidence: 1, invented: r.invented || cls === 'missing',
+    }));
     const gen = generation;
     if (!regions.length) {
       // An edited region brushed away entirely: the marking is undone.
@@ -742,6 +748,9 @@ export function snapshot() {
         cell: r.cell,
         pixels: r.pixels,
         invented: r.invented,
+        damageClass: r.damageClass ?? null,
+        confidence: r.confidence ?? null,
+        needsConfirm: !!r.needsConfirm,
         accepted: isAccepted(s.decisions, r),
         // Small masks only (tests compare pixels inside a region).
         mask: r.mask.length <= 20000 ? Array.from(r.mask) : null,

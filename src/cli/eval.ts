@@ -8,14 +8,20 @@
  * prints per-image and mean PSNR/SSIM for the model and each classical baseline.
  * With --json the last line is one JSON object with the means.
  *
- * npm run eval -- --task detect|fill --data <damaged set> [--limit N] [--json]
+ * npm run eval -- --task detect|fill --data <damaged set> [--limit N] [--backend node|wasm]
+ *                 [--precision int8|fp32|fp16] [--json]
  *
  * Damage tasks read a set written by training/tools/make_damage_set.py (see
  * src/eval/damage-eval.ts) and score detection (F1, IoU, false alarms) or fill
- * (PSNR inside the damage, whole-photo PSNR/SSIM) for each method.
+ * (PSNR inside the damage, whole-photo PSNR/SSIM) for the shipped model and the
+ * classical baseline; fill also scores the automatic path (detect -> fill), as the
+ * app runs it.
  */
 import { parseArgs } from 'node:util';
-import { classicalDetector, evaluateDetectFill, evaluateDetector, evaluateFiller, readDamageSet, teleaFiller } from '../eval/damage-eval.ts';
+import {
+  automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
+  type Detector, type Filler,
+} from '../eval/damage-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
 import { createService, runMain, UsageError } from './setup.ts';
@@ -37,7 +43,7 @@ async function main() {
       json: { type: 'boolean', default: false },
     },
   });
-  if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values);
+  if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values, await createService(values));
   const task = EVAL_TASKS[values.task ?? ''];
   if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill'].join(', ')}`);
   if (!values.data) throw new UsageError('--data <folder> is required');
@@ -67,27 +73,44 @@ async function main() {
   if (values.json) console.log(JSON.stringify({ ...summary, runtime: service.runtime.info, precision: values.precision ?? 'default' }));
 }
 
-async function damageEval(task: 'detect' | 'fill', values: { data?: string; limit?: string; json?: boolean }) {
+async function damageEval(
+  task: 'detect' | 'fill',
+  values: { data?: string; limit?: string; json?: boolean; precision?: string },
+  service: Awaited<ReturnType<typeof createService>>,
+) {
   if (!values.data) throw new UsageError('--data <damaged set folder> is required (training/tools/make_damage_set.py writes one)');
   const set = await readDamageSet(values.data, values.limit ? Number(values.limit) : undefined);
-  const head = `# ${task} on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`;
-  console.log(head);
+  const runtime = `${service.runtime.info.runtime} (${service.runtime.info.backend}, ${service.runtime.info.threads} threads), precision ${values.precision ?? 'default'}`;
+  console.log(`# ${task} on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
+  console.log(`# runtime ${runtime}`);
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const detectRunner = await service.runner('detect');
+  const fillRunner = await service.runner('fill');
+  const meta = { task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, runtime: service.runtime.info, precision: values.precision ?? 'default' };
   if (task === 'detect') {
-    const { score, perImage } = await evaluateDetector(set, classicalDetector);
-    for (const p of perImage) console.log(`${p.name.padEnd(14)} defect F1 ${f(p.f1, 3)}  missing IoU ${f(p.missingIoU, 3)}  false alarms on clean ${(p.falseAlarm * 100).toFixed(3)}%`);
-    console.log(`# ${classicalDetector.name}: defect P ${f(score.defect.precision, 3)} R ${f(score.defect.recall, 3)} F1 ${f(score.defect.f1, 3)}; missing IoU ${f(score.missingIoU, 3)}; false alarms ${(score.falseAlarm * 100).toFixed(3)}% of clean pixels; ${f(score.ms, 0)} ms/image`);
-    if (values.json) console.log(JSON.stringify({ task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, detectors: { [classicalDetector.name]: score } }));
+    const detectors: Detector[] = [classicalDetector, ...(detectRunner ? [modelDetector(detectRunner)] : [])];
+    const all: Record<string, unknown> = {};
+    for (const d of detectors) {
+      const { score, perImage } = await evaluateDetector(set, d);
+      for (const p of perImage) console.log(`${d.name} ${p.name.padEnd(14)} defect F1 ${f(p.f1, 3)}  missing IoU ${f(p.missingIoU, 3)}  false alarms on clean ${(p.falseAlarm * 100).toFixed(3)}%`);
+      console.log(`# ${d.name}: defect P ${f(score.defect.precision, 3)} R ${f(score.defect.recall, 3)} F1 ${f(score.defect.f1, 3)}; missing IoU ${f(score.missingIoU, 3)}; false alarms ${(score.falseAlarm * 100).toFixed(3)}% of clean pixels; ${f(score.ms, 0)} ms/image`);
+      all[d.name] = score;
+    }
+    if (values.json) console.log(JSON.stringify({ ...meta, detectors: all }));
     return;
   }
-  const scores = {
-    input: await evaluateFiller(set, null),
-    [teleaFiller.name]: await evaluateFiller(set, teleaFiller),
-    [`${classicalDetector.name}+${teleaFiller.name}`]: await evaluateDetectFill(set, classicalDetector, teleaFiller),
-  };
-  console.log('# method (true mask unless detect+fill): PSNR inside damage / whole PSNR / whole SSIM / ms');
-  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(34)} ${f(v.maskPsnr)}  ${f(v.psnr)}  ${f(v.ssim, 4)}  ${f(v.ms, 0)}`);
-  if (values.json) console.log(JSON.stringify({ task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, mean: scores }));
+  const fillers: Filler[] = [teleaFiller, ...(fillRunner ? [modelFiller(fillRunner)] : [])];
+  const scores: Record<string, Awaited<ReturnType<typeof evaluateFiller>>> = { input: await evaluateFiller(set, null) };
+  for (const fl of fillers) scores[fl.name] = await evaluateFiller(set, fl);
+  const classicalPath = automaticPath(`auto:${classicalDetector.name}+${teleaFiller.name}`, async () => null);
+  scores[classicalPath.name] = await evaluateAutomatic(set, classicalPath);
+  if (detectRunner && fillRunner) {
+    const modelPath = automaticPath(`auto:model:${detectRunner.entry.id}+model:${fillRunner.entry.id}`, (t) => service.runner(t));
+    scores[modelPath.name] = await evaluateAutomatic(set, modelPath);
+  }
+  console.log('# method (true mask unless auto: = detect -> fill): PSNR inside damage / whole PSNR / whole SSIM / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(60)} ${f(v.maskPsnr)}  ${f(v.psnr)}  ${f(v.ssim, 4)}  ${f(v.ms, 0)}`);
+  if (values.json) console.log(JSON.stringify({ ...meta, mean: scores }));
 }
 
 runMain(main);

@@ -83,7 +83,7 @@ async function restoreOne(
   quality: number,
 ) {
   const { image, source } = await decodeFile(input);
-  const analysis = service.analyze(image);
+  const analysis = await service.analyze(image);
   let requests: StageRequest[];
   if (stagesArg === 'auto') {
     requests = proposeStages(analysis).map((p) => ({ stage: p.stage, options: { strength: strength ?? p.strength } }));

@@ -13,6 +13,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectDamageClassical, type DamageMasks } from '../engine/classical/damage.ts';
+import { detectDamage } from '../engine/damage/detect.ts';
+import { fillMasked } from '../engine/damage/fill.ts';
+import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
 import { psnr, ssim } from '../engine/metrics/index.ts';
 import { stage as fillStage } from '../stages/fill/worker.ts';
@@ -68,13 +71,26 @@ export interface Filler {
 
 export const classicalDetector: Detector = { name: 'classical:tophat', detect: async (img) => detectDamageClassical(img) };
 
-const quietContext: StageContext = { runner: async () => null, progress: () => {}, shouldStop: () => false };
+/** The trained detector through the engine's tiling, at the default threshold. */
+export function modelDetector(runner: ModelRunner): Detector {
+  return { name: `model:${runner.entry.id}`, detect: (img) => detectDamage(img, runner) };
+}
 
-/** The app's fill stage with its classical (Telea-style) method: per region, on a crop. */
-export const teleaFiller: Filler = {
-  name: 'classical:telea',
-  fill: async (img, mask) => (await fillStage.run(img, { strength: 1, classical: true }, quietContext, mask)).image,
-};
+/** The engine's fill (crops around each group of damage) with the Telea-style classical method. */
+export const teleaFiller: Filler = { name: 'classical:telea', fill: (img, mask) => fillMasked(img, mask, null) };
+
+export function modelFiller(runner: ModelRunner): Filler {
+  return { name: `model:${runner.entry.id}`, fill: (img, mask) => fillMasked(img, mask, runner) };
+}
+
+/**
+ * The app's automatic path: the fill stage given no mask detects the damage, grows the
+ * defects by a pixel and fills everything it found. `runner` null = the classical path.
+ */
+export function automaticPath(name: string, runner: (task: string) => Promise<ModelRunner | null>) {
+  const ctx: StageContext = { runner, progress: () => {}, shouldStop: () => false };
+  return { name, run: async (img: RGBAImage) => (await fillStage.run(img, { strength: 1 }, ctx)).image };
+}
 
 function union(a: Uint8Array, b: Uint8Array): Uint8Array {
   return a.map((v, i) => (v || b[i] ? 1 : 0));
@@ -179,13 +195,12 @@ export async function evaluateFiller(set: DamageSet, f: Filler | null) {
   return mean(rows);
 }
 
-/** The automatic path: detect, then fill what was detected; whole-photo scores. */
-export async function evaluateDetectFill(set: DamageSet, d: Detector, f: Filler) {
+/** The automatic path (see automaticPath): whole-photo scores, and PSNR inside the true damage. */
+export async function evaluateAutomatic(set: DamageSet, path: ReturnType<typeof automaticPath>) {
   const rows: FillScore[] = [];
   for (const im of set.images) {
     const t0 = performance.now();
-    const found = await d.detect(im.damaged);
-    const out = await f.fill(im.damaged, union(found.defect, found.missing));
+    const out = await path.run(im.damaged);
     rows.push({ maskPsnr: maskedPsnr(out, im.clean, union(im.defect, im.missing)), ...whole(out, im.clean), ms: performance.now() - t0 });
   }
   return mean(rows);

@@ -48,6 +48,10 @@ class OnnxNp:
         if op in ('Add', 'Sub', 'Mul', 'Div'):
             f = {'Add': np.add, 'Sub': np.subtract, 'Mul': np.multiply, 'Div': np.divide}[op]
             return [f(x[0], x[1])]
+        if op == 'Sigmoid':
+            return [(1 / (1 + np.exp(-x[0].astype(np.float64)))).astype(x[0].dtype)]
+        if op == 'Concat':
+            return [np.concatenate(x, axis=a['axis'])]
         if op == 'Sqrt':
             return [np.sqrt(x[0])]
         if op == 'Pow':

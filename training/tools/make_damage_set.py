@@ -37,31 +37,12 @@ def degrade(img, rng, protocol):
     if protocol == 'mixed':
         return D.damage(img, rng)
     if protocol == 'thin':
-        out, m1 = D.scratches(img, rng, count=(2, 6), width=(1.0, 4.0))
-        out, m2 = D.dust(out, rng, specks=(10, 60), fibres=(0, 3))
-        return out, img, m1 | m2, none
+        out, defect = D.thin_defects(img, rng)
+        return out, img, defect, none
     if protocol == 'holes':
-        out, gone = img, none.copy()
-        for _ in range(int(1 + 3 * rng.uniform())):
-            r = 2.5 + 17.5 * rng.uniform()
-            out, m = hole(out, rng, r)
-            gone |= m
+        out, gone = D.holes(img, rng)
         return out, img, none, gone
     raise SystemExit(f'unknown protocol {protocol}')
-
-
-def hole(img, rng, r):
-    """A hole of radius about r (5-40 px across) showing the scanner lid."""
-    h, w = img.shape[:2]
-    c = np.zeros((h * D.SS, w * D.SS), np.float32)
-    cx, cy = r + (w - 2 * r) * rng.uniform(), r + (h - 2 * r) * rng.uniform()
-    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    rad = r * (1 + 0.2 * np.array([rng.normal() for _ in ang])).clip(0.6, 1.4)
-    poly = np.stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)], 1)
-    cv2.fillPoly(c, [np.round(poly * D.SS).astype(np.int32)], 1.0, cv2.LINE_AA)
-    alpha = cv2.resize(c, (w, h), interpolation=cv2.INTER_AREA)
-    out = img * (1 - alpha[..., None]) + np.array([0.95, 0.93, 0.88]) * alpha[..., None]
-    return out, (alpha >= 0.5).astype(np.uint8)
 
 
 def main():

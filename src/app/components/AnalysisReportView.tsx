@@ -6,6 +6,7 @@ const DEFECT_LABEL: Record<DefectKind, string> = {
   blur: 'Blur',
   colour: 'Colour cast',
   fading: 'Fading',
+  damage: 'Scratches, dust and tears',
   resolution: 'Resolution',
 };
 

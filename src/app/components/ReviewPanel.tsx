@@ -8,9 +8,14 @@ const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 1
 
 /** A short name for a region: what it is and how much of the photo it covers. */
 export function regionTitle(r: ReviewRegion, index: number, photoPixels: number): string {
-  const what = r.kind === 'damage' ? (r.invented ? 'Filled area' : 'Scratch or speck') : 'Area';
-  return `${what} ${index + 1} · ${pct(r.pixels / photoPixels)} of the photo`;
+  const what =
+    r.kind === 'change' ? 'Area' : r.damageClass === 'missing' ? 'Missing area' : r.invented ? 'Filled area' : 'Scratch or speck';
+  const sure = r.confidence !== undefined && r.confidence < 1 ? ` · ${Math.round(r.confidence * 100)}% sure` : '';
+  return `${what} ${index + 1} · ${pct(r.pixels / photoPixels)} of the photo${sure}`;
 }
+
+/** Rows shown per stage before "Show all" (a dusty scan can have hundreds of specks). */
+const LIST_LIMIT = 25;
 
 /**
  * The review: every region the run found (and the damage the user marked), by
@@ -26,6 +31,7 @@ export function ReviewPanel() {
   const canUndo = useStore((s) => s.undoStack.length > 0);
   const canRedo = useStore((s) => s.redoStack.length > 0);
   const { undo, redo, decideStage, startMarking } = useStore.getState();
+  const [showAll, setShowAll] = useState<Record<string, boolean>>({});
 
   // Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes (not while typing in a field).
   useEffect(() => {
@@ -73,6 +79,7 @@ export function ReviewPanel() {
         const label = stageUI(stage)?.meta.label ?? stage;
         const accepted = decisions.stages[stage] !== false;
         const list = regions.filter((r) => r.stage === stage);
+        const shown = showAll[stage] ? list : list.slice(0, LIST_LIMIT);
         return (
           <section key={stage} className="review-stage" data-stage={stage} aria-label={`${label} review`}>
             <header>
@@ -87,13 +94,18 @@ export function ReviewPanel() {
               </div>
             </header>
             {list.length === 0 ? (
-              <p className="muted small">{stage === 'fill' ? 'No damage marked.' : 'Changes are spread evenly; no area stands out.'}</p>
+              <p className="muted small">{stage === 'fill' ? 'No damage found or marked.' : 'Changes are spread evenly; no area stands out.'}</p>
             ) : (
               <ol className="regions" aria-label={`${label} regions`}>
-                {list.map((r, i) => (
+                {shown.map((r, i) => (
                   <RegionRow key={r.id} region={r} title={regionTitle(r, i, n)} busy={busy} />
                 ))}
               </ol>
+            )}
+            {list.length > shown.length && (
+              <button type="button" className="link" onClick={() => setShowAll({ ...showAll, [stage]: true })}>
+                Show all {list.length}
+              </button>
             )}
           </section>
         );
@@ -119,7 +131,7 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
   const [strength, setStrength] = useState(current);
   const [open, setOpen] = useState(false);
   useEffect(() => setStrength(current), [current]);
-  const marked = decisions.marked.some((m) => m.id === region.id);
+  const pending = !!region.needsConfirm && decisions.regions[region.id] === undefined && decisions.stages[region.stage] !== false;
   return (
     <li className={`region${selected ? ' selected' : ''}${accepted ? '' : ' rejected'}`} data-region={region.id}>
       <button type="button" className="link region-name" aria-pressed={selected} onClick={() => selectRegion(selected ? undefined : region.id)}>
@@ -131,9 +143,14 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
         </span>
       )}
       {patch?.strength !== undefined && <span className="badge">redone at {Math.round(patch.strength * 100)}%</span>}
+      {pending && (
+        <p className="small hint" data-testid="needs-confirm">
+          Not filled yet: the photo is missing here, so any fill is invented. Look at it, then fill it if it helps.
+        </p>
+      )}
       <div className="segmented" role="group" aria-label={title}>
         <button type="button" aria-pressed={accepted} onClick={() => decide(region.id, 'accepted')} disabled={busy}>
-          Keep
+          {pending ? 'Fill it' : 'Keep'}
         </button>
         <button type="button" aria-pressed={!accepted} onClick={() => decide(region.id, 'rejected')} disabled={busy}>
           Reject
@@ -143,11 +160,9 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
             Redo…
           </button>
         ) : (
-          marked && (
-            <button type="button" onClick={() => startMarking(region.id)} disabled={busy}>
-              Edit mask…
-            </button>
-          )
+          <button type="button" onClick={() => startMarking(region.id)} disabled={busy}>
+            Edit mask…
+          </button>
         )}
       </div>
       {open && region.kind === 'change' && outcome && (

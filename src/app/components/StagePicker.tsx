@@ -12,8 +12,6 @@ export function StagePicker() {
       {stageUIs.map(({ meta, Options }) => {
         const choice = choices[meta.id];
         if (!choice) return null;
-        // Mask-driven stages need marked areas; the brush comes with the review step.
-        const needsMask = meta.control === 'mask';
         return (
           <div key={meta.id} className={`stage${choice.enabled ? ' on' : ''}`} data-stage={meta.id}>
             <label className="stage-toggle">
@@ -21,7 +19,6 @@ export function StagePicker() {
                 type="checkbox"
                 name={`stage-${meta.id}`}
                 checked={choice.enabled}
-                disabled={needsMask}
                 onChange={(e) => setChoice(meta.id, { enabled: e.target.checked })}
               />
               <span className="stage-label">{meta.label}</span>
@@ -31,8 +28,8 @@ export function StagePicker() {
                 </span>
               )}
             </label>
-            <p className="stage-desc">{needsMask ? `${meta.description} Marking areas comes with the review step.` : meta.description}</p>
-            {choice.enabled && !needsMask && (
+            <p className="stage-desc">{meta.description}</p>
+            {choice.enabled && (
               <Options options={choice.options} disabled={busy} onChange={(options) => setChoice(meta.id, { options })} />
             )}
           </div>

@@ -12,9 +12,9 @@ import { srgbToLab } from '../metrics/deltae.ts';
 import { estimateNoisePCA, type PatchSampler } from './noise.ts';
 import { estimateBlur } from './sharpness.ts';
 
-export type DefectKind = 'noise' | 'blur' | 'colour' | 'fading' | 'resolution';
+export type DefectKind = 'noise' | 'blur' | 'colour' | 'fading' | 'resolution' | 'damage';
 export type Verdict = 'none' | 'fixable' | 'partly-fixable' | 'beyond-repair';
-export type StageName = 'denoise' | 'sharpen' | 'colour';
+export type StageName = 'fill' | 'denoise' | 'sharpen' | 'colour';
 
 export interface DefectVerdict {
   defect: DefectKind;
@@ -226,10 +226,10 @@ export function analyzePhoto(img: RGBAImage): AnalysisReport {
   };
 }
 
-const STAGE_ORDER: StageName[] = ['denoise', 'colour', 'sharpen'];
+const STAGE_ORDER: StageName[] = ['fill', 'denoise', 'colour', 'sharpen'];
 
 /**
- * Stages to run, in pipeline order (denoise before colour so stretching does not amplify
+ * Stages to run, in pipeline order (fill first, so no later stage works on a scratch; denoise before colour so stretching does not amplify
  * noise; sharpen last so it does not sharpen noise). Defects that map to the same stage
  * (colour cast and fading) merge into one, at the larger strength. A clean photo gets [].
  */

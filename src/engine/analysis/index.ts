@@ -1,3 +1,4 @@
 export * from './analyze.ts';
 export { estimateNoisePCA, symmetricEigenvalues, noiseVarianceFromEigenvalues, type PatchSampler } from './noise.ts';
 export { estimateBlur, BLUR_SIGMA_CAP, type BlurEstimate } from './sharpness.ts';
+export { sampleDamage, damageVerdict, type DamageSample } from './damage.ts';

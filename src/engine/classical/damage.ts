@@ -96,7 +96,7 @@ export function detectDamageClassical(img: RGBAImage, opts: DamageDetectorOption
 }
 
 /** 3x3 dilation. */
-function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
+export function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array(m.length);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

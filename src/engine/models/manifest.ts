@@ -25,6 +25,10 @@ export interface ModelEntry {
     output: string;
     /** Optional scalar input: 0 = untouched, 1 = full effect. */
     strength?: string;
+    /** Channels of the output when they differ from the input's (the detector: 2 probabilities). */
+    outputChannels?: number;
+    /** Optional [1,1,H,W] input (fill: 1 = replace this pixel). Tiles then carry it as their last channel. */
+    mask?: string;
     layout: 'NCHW';
     channels: number;
     range: [number, number];

@@ -96,7 +96,7 @@ export async function runPipeline(
       ...out,
       stage: req.stage,
       options,
-      changeMap: changeMap(current, out.image),
+      changeMap: out.changeMap ?? changeMap(current, out.image),
       ms: performance.now() - t0,
     };
     results.push(result);

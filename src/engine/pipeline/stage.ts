@@ -60,6 +60,13 @@ export interface StageOutput {
   model?: Pick<ModelEntry, 'id' | 'version'>;
   /** Mask-driven stages: the pixels they were allowed to change. */
   mask?: Uint8Array;
+  /**
+   * A stage's own account of what it changed, one byte a pixel (the fill: its damage
+   * map, engine/damage/damage-map.ts). Without it the pipeline measures the change.
+   */
+  changeMap?: Uint8Array;
+  /** The fill without a mask: which detector found the damage. */
+  detectedBy?: 'model' | 'classical';
 }
 
 export interface StageImpl {

@@ -53,8 +53,11 @@ export function normalizeDecisions(v: unknown): ReviewDecisions {
   return { stages: d.stages ?? {}, regions: d.regions ?? {}, patches: d.patches ?? [], marked: d.marked ?? [] };
 }
 
+/** Regions are kept unless rejected; those that need confirmation (invented fills of found missing areas) only once accepted. */
 export function isAccepted(d: ReviewDecisions, region: ReviewRegion): boolean {
-  return d.stages[region.stage] !== false && d.regions[region.id] !== 'rejected';
+  if (d.stages[region.stage] === false) return false;
+  const said = d.regions[region.id];
+  return region.needsConfirm ? said === 'accepted' : said !== 'rejected';
 }
 
 /**
@@ -97,11 +100,13 @@ export function composeReview(original: RGBAImage, layers: ReviewLayer[], region
   // Per pixel: bit i = layer i is off here; FILLED = an accepted fill replaced this pixel.
   const off = new Uint8Array(n);
   const afters = layers.map((layer) => patchedAfter(layer, d.patches.filter((p) => p.stage === layer.stage && byId.has(p.regionId)), byId, width));
+  // Later regions win where they overlap: damage the user re-marked over a found region
+  // (which is then rejected) is filled with the new fill.
   for (const r of regions) {
     const i = layers.findIndex((l) => l.stage === r.stage);
     if (i < 0) continue;
-    if (!isAccepted(d, r)) forEachRegionPixel(r, width, (_x, _y, k) => (off[k] |= 1 << i));
-    else if (r.kind === 'damage') forEachRegionPixel(r, width, (_x, _y, k) => (off[k] |= FILLED));
+    if (!isAccepted(d, r)) forEachRegionPixel(r, width, (_x, _y, k) => (off[k] = (off[k] | (1 << i)) & (r.kind === 'damage' ? ~FILLED : 0xff)));
+    else if (r.kind === 'damage') forEachRegionPixel(r, width, (_x, _y, k) => (off[k] = (off[k] & ~(1 << i)) | FILLED));
   }
   const stageOff = layers.map((l) => d.stages[l.stage] === false);
   const fillIndex = layers.findIndex((l) => l.stage === 'fill');

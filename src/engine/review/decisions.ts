@@ -30,6 +30,9 @@ export function withPatch(d: ReviewDecisions, patch: RegionPatch): ReviewDecisio
 export function withMarked(d: ReviewDecisions, added: { region: ReviewRegion; patch: RegionPatch }[], replaces?: string): ReviewDecisions {
   const drop = (id: string) => id === replaces;
   const regions = Object.fromEntries(Object.entries(d.regions).filter(([id]) => !drop(id)));
+  // A region the run found is not deleted (it is part of the run's record) but rejected:
+  // the user's re-marked version, later in the list, takes its place.
+  if (replaces && !d.marked.some((r) => r.id === replaces)) regions[replaces] = 'rejected';
   for (const a of added) regions[a.region.id] = 'accepted';
   return {
     ...d,

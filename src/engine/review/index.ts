@@ -5,7 +5,7 @@
  */
 import type { RGBAImage } from '../image.ts';
 import type { ReviewLayer } from './compose.ts';
-import { byImportance, changeRegions, damageRegions, type ReviewRegion } from './regions.ts';
+import { byImportance, changeRegions, damageMapRegions, type ReviewRegion } from './regions.ts';
 
 export * from './compose.ts';
 export * from './decisions.ts';
@@ -14,6 +14,7 @@ export * from './regions.ts';
 export interface ReviewedStage {
   stage: string;
   image: RGBAImage;
+  /** The fill's is its damage map (engine/damage/damage-map.ts). */
   changeMap: Uint8Array;
   /** Mask-driven (fill) stages give damage regions; the others change regions. */
   control: 'strength' | 'mask';
@@ -33,14 +34,8 @@ export function reviewLayers(original: RGBAImage, stages: ReviewedStage[], needF
 export function runRegions(stages: ReviewedStage[], width: number, height: number, marked: ReviewRegion[] = []): ReviewRegion[] {
   const found = stages.flatMap((s) =>
     s.control === 'mask'
-      ? damageRegions(s.stage, thresholdMask(s.changeMap), width, height, 'run').sort(byImportance)
+      ? damageMapRegions(s.stage, s.changeMap, width, height, 'run').sort(byImportance)
       : changeRegions(s.stage, s.changeMap, width, height),
   );
   return [...found, ...marked];
-}
-
-function thresholdMask(changeMap: Uint8Array): Uint8Array {
-  const m = new Uint8Array(changeMap.length);
-  for (let i = 0; i < m.length; i++) m[i] = changeMap[i] > 0 ? 1 : 0;
-  return m;
 }

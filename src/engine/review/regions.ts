@@ -7,6 +7,7 @@
  * - `damage` regions: connected groups of a fill mask (a scratch, a dust cluster, a
  *   hole), kept at pixel resolution because the fill must not touch anything else.
  */
+import { classMask, damageConfidenceOf, type DamageClass } from '../damage/damage-map.ts';
 import { maskRegions } from '../regions.ts';
 
 export interface Rect {
@@ -33,6 +34,12 @@ export interface ReviewRegion {
   meanChange: number;
   /** Content made up by the app rather than recovered (large fills): flagged in the review and the export record. */
   invented: boolean;
+  /** Damage regions: a thin defect (filled from its surroundings) or a missing area (content invented). */
+  damageClass?: DamageClass;
+  /** Damage the detector found: its mean probability over the region (0..1). */
+  confidence?: number;
+  /** Kept only once the user says so (found missing areas: their fill is invented). */
+  needsConfirm?: boolean;
 }
 
 export const CHANGE_CELL = 16;
@@ -145,6 +152,22 @@ export function damageRegions(stage: string, mask: Uint8Array, width: number, he
       invented: Math.min(w, h) > INVENTED_MIN_SIDE,
     };
   });
+}
+
+/**
+ * Regions of a fill stage's damage map (engine/damage/damage-map.ts): one per connected
+ * group of each class, with its mean confidence. Missing areas are invented content and
+ * wait for the user's confirmation; thin defects are kept unless rejected.
+ */
+export function damageMapRegions(stage: string, map: Uint8Array, width: number, height: number, idPrefix: string): ReviewRegion[] {
+  return (['defect', 'missing'] as const).flatMap((cls) =>
+    damageRegions(stage, classMask(map, cls), width, height, `${idPrefix}-${cls}`).map((r) => {
+      let sum = 0;
+      forEachRegionPixel(r, width, (_x, _y, k) => (sum += damageConfidenceOf(map[k])));
+      const missing = cls === 'missing';
+      return { ...r, damageClass: cls, confidence: sum / r.pixels, invented: missing || r.invented, needsConfirm: missing };
+    }),
+  );
 }
 
 /** Largest change first: regions that matter most at the top of the list. */

@@ -25,12 +25,21 @@ export class ModelRunner {
     return new ModelRunner(ort, session, entry);
   }
 
-  /** Runs the model on a tile whose sides are multiples of entry.sizeMultiple. */
+  /**
+   * Runs the model on a tile whose sides are multiples of entry.sizeMultiple. A model
+   * with a mask input takes it as the tile's last channel (so tiling moves both together).
+   */
   async run(tile: PlanarImage, strength = 1): Promise<PlanarImage> {
     const { io } = this.entry;
+    const plane = tile.width * tile.height;
+    const imageChannels = io.mask ? tile.channels - 1 : tile.channels;
+    if (io.mask && imageChannels !== io.channels) {
+      throw new Error(`Model ${this.entry.id} needs ${io.channels} image channels and a mask; the tile has ${tile.channels} channels.`);
+    }
     const feeds: Record<string, Ort.Tensor> = {
-      [io.input]: new this.ort.Tensor('float32', tile.data, [1, tile.channels, tile.height, tile.width]),
+      [io.input]: new this.ort.Tensor('float32', io.mask ? tile.data.slice(0, imageChannels * plane) : tile.data, [1, imageChannels, tile.height, tile.width]),
     };
+    if (io.mask) feeds[io.mask] = new this.ort.Tensor('float32', tile.data.slice(imageChannels * plane), [1, 1, tile.height, tile.width]);
     if (io.strength) feeds[io.strength] = new this.ort.Tensor('float32', new Float32Array([strength]), [1]);
     const results = await this.session.run(feeds);
     const out = results[io.output];

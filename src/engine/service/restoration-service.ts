@@ -4,7 +4,7 @@
  * call it directly, so every caller shares the same code path.
  */
 import type { RGBAImage } from '../image.ts';
-import { analyzePhoto, type AnalysisReport } from '../analysis/index.ts';
+import { analyzePhoto, damageVerdict, sampleDamage, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
 import type { StageRequest } from '../pipeline/stage.ts';
@@ -39,8 +39,12 @@ export class RestorationService {
     private options: ServiceOptions = {},
   ) {}
 
-  analyze(image: RGBAImage): AnalysisReport {
-    return analyzePhoto(image);
+  /** The classical measurements, plus the damage the trained detector finds where it ships. */
+  async analyze(image: RGBAImage): Promise<AnalysisReport> {
+    const report = analyzePhoto(image);
+    const detector = await this.runner('detect').catch(() => null);
+    if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector)));
+    return report;
   }
 
   /** Runner for a task, created once and reused; null when no model ships for it. */
@@ -77,7 +81,7 @@ export class RestorationService {
       onProgress: callbacks.onProgress,
       onStage: callbacks.onStage,
       shouldStop: () => this.stopRequested,
-      analysis: analysis ?? this.analyze(image),
+      analysis: analysis ?? (await this.analyze(image)),
     });
   }
 }

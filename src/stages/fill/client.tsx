@@ -1,6 +1,11 @@
 import type { StageOptionsProps } from '../../ui/StrengthSlider.tsx';
 
-/** Fill is driven by the mask the user brushes in the review; it has no slider. */
+/** The fill has no slider: what it fills is the found damage, which the user edits with a brush in the review. */
 export function Options(_props: StageOptionsProps) {
-  return <p className="hint">Marked areas are filled from their surroundings. Brush or erase in the review to change them.</p>;
+  return (
+    <p className="hint">
+      Scratches and specks are filled automatically; missing areas wait for your OK. In the review you can brush over damage it missed and erase
+      what is not damage.
+    </p>
+  );
 }

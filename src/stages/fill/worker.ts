@@ -1,49 +1,73 @@
-import { inpaintTelea } from '../../engine/classical/fill.ts';
-import { cloneRGBA, rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
-import { maskRegions } from '../../engine/regions.ts';
+import { damageMap } from '../../engine/damage/damage-map.ts';
+import { detectDamage, fillMaskOf } from '../../engine/damage/detect.ts';
+import { fillMasked } from '../../engine/damage/fill.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
-/** Context around each region that the fill may read (never write). */
-const MARGIN = 24;
-const RADIUS = 5;
-
 /**
- * Fills each connected region of the mask on a crop around it, so large photos
- * stay fast and no pixel outside the mask can change.
+ * Scratches, dust and missing areas. Given a mask (the user's brush) it fills exactly
+ * that. Without one it first finds the damage (the trained detector, or the classical
+ * one) and fills all of it; the review then keeps thin defects and asks before keeping
+ * the invented content of missing areas. The change map it reports is the damage map
+ * (class and confidence per pixel, see engine/damage/damage-map.ts).
  */
 export const stage: StageImpl = {
   meta,
-  async run(input, _options, ctx, mask) {
-    const image = cloneRGBA(input);
-    if (!mask || !mask.some(Boolean)) return { image, method: 'classical', mask };
-    if (mask.length !== input.width * input.height) throw new Error('Fill mask does not match the photo size.');
-    const regions = maskRegions(mask, input.width, input.height);
-    for (const [i, r] of regions.entries()) {
-      if (ctx.shouldStop()) throw new DOMException('Restoration cancelled', 'AbortError');
-      const x0 = Math.max(0, r.x0 - MARGIN), y0 = Math.max(0, r.y0 - MARGIN);
-      const x1 = Math.min(input.width, r.x1 + MARGIN), y1 = Math.min(input.height, r.y1 + MARGIN);
-      const w = x1 - x0, h = y1 - y0;
-      const crop = rgbaToPlanar(cropRGBA(image, x0, y0, w, h));
-      const cropMask = new Uint8Array(w * h);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) cropMask[y * w + x] = mask[(y0 + y) * input.width + x0 + x] ? 1 : 0;
-      const filled = inpaintTelea(crop, cropMask, RADIUS);
-      const plane = w * h;
-      for (let i2 = 0; i2 < plane; i2++) {
-        if (!cropMask[i2]) continue;
-        const p = ((y0 + Math.floor(i2 / w)) * input.width + x0 + (i2 % w)) * 4;
-        image.data[p] = filled.data[i2] * 255;
-        image.data[p + 1] = filled.data[plane + i2] * 255;
-        image.data[p + 2] = filled.data[2 * plane + i2] * 255;
-      }
-      ctx.progress(i + 1, regions.length);
+  async run(input, _options, ctx, userMask) {
+    const { width, height } = input;
+    const n = width * height;
+    let mask: Uint8Array;
+    let map: Uint8Array;
+    let detectedBy: 'model' | 'classical' | undefined;
+    if (userMask) {
+      if (userMask.length !== n) throw new Error('Fill mask does not match the photo size.');
+      mask = userMask.map((v) => (v ? 1 : 0));
+      map = damageMap(mask, new Uint8Array(n));
+    } else {
+      const found = await detectDamage(input, await ctx.runner('detect'), {
+        onTile: (d, t) => ctx.progress(d, 2 * t),
+        shouldStop: () => ctx.shouldStop(),
+      });
+      detectedBy = found.method;
+      mask = fillMaskOf(found, width, height);
+      const grownDefect = mask.map((v, i) => (v && !found.missing[i] ? 1 : 0));
+      // Confidence of the pixels the growing added: that of the defect they border (use the max nearby: 1 px).
+      map = damageMap(grownDefect, found.missing, spreadConfidence(found.confidence, width, height));
     }
-    return { image, method: 'classical', mask };
+    const runner = await ctx.runner('fill');
+    const image = await fillMasked(input, mask, runner, {
+      onCrop: (d, t) => ctx.progress(userMask ? d : t + d, userMask ? t : 2 * t),
+      shouldStop: () => ctx.shouldStop(),
+    });
+    return {
+      image,
+      method: runner ? 'model' : 'classical',
+      model: runner ? { id: runner.entry.id, version: runner.entry.version } : undefined,
+      mask,
+      changeMap: map,
+      detectedBy,
+    };
   },
 };
 
-function cropRGBA(img: RGBAImage, x: number, y: number, w: number, h: number): RGBAImage {
-  const data = new Uint8ClampedArray(w * h * 4);
-  for (let r = 0; r < h; r++) data.set(img.data.subarray(((y + r) * img.width + x) * 4, ((y + r) * img.width + x + w) * 4), r * w * 4);
-  return { width: w, height: h, data };
+/** Each pixel's confidence or, where it is 0, the largest of its 8 neighbours'. */
+function spreadConfidence(c: Float32Array, w: number, h: number): Float32Array {
+  const out = c.slice();
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (c[i]) continue;
+      let m = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx >= 0 && xx < w) m = Math.max(m, c[yy * w + xx]);
+        }
+      }
+      out[i] = m;
+    }
+  }
+  return out;
 }

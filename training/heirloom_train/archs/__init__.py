@@ -1,5 +1,5 @@
 """Architecture registry: build_arch(name, **kwargs)."""
-from .nafnet_local import NAFNetLocal, HeirloomDenoiser
+from .nafnet_local import NAFNetLocal, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
 
 ARCH_REGISTRY = {
     'NAFNetLocal': NAFNetLocal,
@@ -12,4 +12,5 @@ def build_arch(name, **kwargs):
     return ARCH_REGISTRY[name](**kwargs)
 
 
-__all__ = ['ARCH_REGISTRY', 'build_arch', 'NAFNetLocal', 'HeirloomDenoiser']
+__all__ = ['ARCH_REGISTRY', 'build_arch', 'NAFNetLocal', 'HeirloomDenoiser', 'HeirloomDamageDetector',
+           'HeirloomFill']

@@ -66,13 +66,18 @@ class NAFBlockLocal(nn.Module):
 
 
 class NAFNetLocal(nn.Module):
-    """net(x) -> restored image (global residual inside)."""
+    """net(x) -> restored image (global residual inside), or with ``out_ch``/``residual=False``
+    a plain per-pixel predictor (the damage detector's logits, the fill's colours)."""
 
     def __init__(self, in_ch=3, width=16, enc_blocks=(1, 1, 2, 4), middle_blocks=2,
-                 dec_blocks=(1, 1, 1, 1)):
+                 dec_blocks=(1, 1, 1, 1), out_ch=None, residual=True):
         super().__init__()
+        out_ch = in_ch if out_ch is None else out_ch
+        if residual and out_ch != in_ch:
+            raise ValueError('a residual net needs out_ch == in_ch')
+        self.in_ch, self.out_ch, self.residual = in_ch, out_ch, residual
         self.intro = nn.Conv2d(in_ch, width, 3, padding=1)
-        self.ending = nn.Conv2d(width, in_ch, 3, padding=1)
+        self.ending = nn.Conv2d(width, out_ch, 3, padding=1)
         self.encoders = nn.ModuleList()
         self.downs = nn.ModuleList()
         self.decoders = nn.ModuleList()
@@ -99,7 +104,8 @@ class NAFNetLocal(nn.Module):
         x = self.middle(x)
         for dec, up, skip in zip(self.decoders, self.ups, skips[::-1]):
             x = dec(up(x) + skip)
-        return self.ending(x) + inp
+        x = self.ending(x)
+        return x + inp if self.residual else x
 
 
 class HeirloomDenoiser(nn.Module):
@@ -112,3 +118,32 @@ class HeirloomDenoiser(nn.Module):
     def forward(self, input, strength):
         s = strength.reshape(1, 1, 1, 1)
         return input + s * (self.net(input) - input)
+
+
+class HeirloomDamageDetector(nn.Module):
+    """ONNX contract: input [1,3,H,W] photo in [0,1] -> output [1,2,H,W] probabilities,
+    channel 0 = defect (scratch, dust, crack: fill from surroundings), channel 1 = missing
+    (torn or lost: content must be invented)."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, input):
+        return torch.sigmoid(self.net(input))
+
+
+class HeirloomFill(nn.Module):
+    """ONNX contract: input [1,3,H,W] photo, mask [1,1,H,W] (1 = replace) -> output [1,3,H,W].
+    The pixels under the mask are hidden from the net (a user's brush means "replace this",
+    whatever is there), and only they change: output = input outside the mask, exactly."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, input, mask):
+        keep = 1 - mask
+        known = input * keep
+        pred = self.net(torch.cat([known, mask], 1))
+        return known + pred * mask

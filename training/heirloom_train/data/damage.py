@@ -4,8 +4,8 @@ Used by the detector and fill training and by the held-out evaluation sets, whic
 ``training/tools/make_damage_set.py`` writes to disk once (damaged photo + masks) so the
 TypeScript evaluation reads exactly these pixels rather than re-implementing them.
 
-``damage(img, rng, **params) -> (damaged, defect, missing)``:
-- ``img``: float64 HxWx3 in [0, 1] (a clean photo, possibly already aged by :func:`age`).
+``damage(img, rng, **params) -> (damaged, clean, defect, missing)``:
+- ``img``: float64 HxWx3 in [0, 1], a clean photo; ``clean`` is it after :func:`age` (the target).
 - ``defect``: uint8 HxW, 1 where a thin defect (scratch, speck, fibre, crack, fold line,
   stain rim) covers the pixel strongly enough that the fill should replace it.
 - ``missing``: uint8 HxW, 1 where the photo is gone (torn corner, hole): content must be invented.
@@ -248,3 +248,71 @@ def damage(img, rng, thin=True, missing=True, aged=True, polarity=None):
             gone |= m
     defect &= 1 - gone
     return img.clip(0, 1), clean, defect, gone
+
+
+def hole(img, rng, r):
+    """A roughly round hole of radius about r px showing the scanner lid (the 'holes' test protocol)."""
+    h, w = img.shape[:2]
+    c = _canvas(h, w)
+    cx, cy = _u(rng, r, w - r), _u(rng, r, h - r)
+    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    rad = r * (1 + 0.2 * np.array([rng.normal() for _ in ang])).clip(0.6, 1.4)
+    poly = np.stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)], 1)
+    cv2.fillPoly(c, [np.round(poly * SS).astype(np.int32)], 1.0, cv2.LINE_AA)
+    alpha = _down(c, h, w)
+    out = _composite(img, alpha, [0.95, 0.93, 0.88])
+    return out, (alpha >= 0.5).astype(np.uint8)
+
+
+def holes(img, rng, count=(1, 3), radius=(2.5, 20.0)):
+    """Medium holes, 5-40 px across."""
+    gone = np.zeros(img.shape[:2], np.uint8)
+    for _ in range(_i(rng, *count)):
+        img, m = hole(img, rng, _u(rng, *radius))
+        gone |= m
+    return img, gone
+
+
+def thin_defects(img, rng):
+    """1-4 px scratches plus dust and a few fibres (the 'thin' test protocol)."""
+    out, m1 = scratches(img, rng, count=(2, 6), width=(1.0, 4.0))
+    out, m2 = dust(out, rng, specks=(10, 60), fibres=(0, 3))
+    return out, m1 | m2
+
+
+# ---------------------------------------------------------------- training examples (crops)
+
+def detector_example(img, rng, clean_share=0.2):
+    """(damaged, defect, missing) for detector training. A share of crops carries no damage at
+    all (aged or not) so that a clean photo comes out untouched."""
+    h, w = img.shape[:2]
+    if rng.uniform() < clean_share:
+        img = age(img, rng) if rng.uniform() < 0.6 else img
+        z = np.zeros((h, w), np.uint8)
+        return img, z, z.copy()
+    out, _, defect, missing = damage(img, rng, aged=rng.uniform() < 0.6)
+    if rng.uniform() < 0.25:
+        out, m = holes(out, rng, count=(1, 2))
+        missing |= m
+        defect &= 1 - m
+    return out.clip(0, 1), defect, missing
+
+
+def fill_example(img, rng):
+    """(damaged, clean, mask) for fill training: thin defects, medium holes, or the full mix
+    (mask = defect | missing); sometimes the mask is grown by a pixel, as a user's brush would."""
+    r = rng.uniform()
+    if r < 0.35:
+        out, mask = thin_defects(img, rng)
+        clean = img
+    elif r < 0.7:
+        out, mask = holes(img, rng)
+        clean = img
+    else:
+        out, clean, defect, missing = damage(img, rng, aged=rng.uniform() < 0.5)
+        mask = defect | missing
+    if not mask.any():
+        out, mask = holes(out, rng, count=(1, 1))
+    if rng.uniform() < 0.3:
+        mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    return out.clip(0, 1), clean, mask

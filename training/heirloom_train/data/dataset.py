@@ -78,3 +78,35 @@ class RandomCropDegradeDataset:
         gt = torch.from_numpy(np.stack(gts).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
         lq = torch.from_numpy(np.stack(lqs).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
         return lq, gt
+
+
+class DamageDetectDataset(RandomCropDegradeDataset):
+    """Crops with synthetic damage (data/damage.py) -> (damaged, target [N,2,H,W]: defect, missing)."""
+
+    def batch(self, n):
+        from .damage import detector_example
+        rng = NumpyRNG(self.gen)
+        xs, ys = [], []
+        for _ in range(n):
+            x, defect, missing = detector_example(self.crop(), rng)
+            xs.append(x)
+            ys.append(np.stack([defect, missing]))
+        x = torch.from_numpy(np.stack(xs).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+        return x, torch.from_numpy(np.stack(ys).astype(np.float32))
+
+
+class FillDataset(RandomCropDegradeDataset):
+    """Crops with synthetic damage -> ((damaged, mask [N,1,H,W]), clean)."""
+
+    def batch(self, n):
+        from .damage import fill_example
+        rng = NumpyRNG(self.gen)
+        xs, gts, ms = [], [], []
+        for _ in range(n):
+            x, clean, mask = fill_example(self.crop(), rng)
+            xs.append(x)
+            gts.append(clean)
+            ms.append(mask)
+        to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
+        mask = torch.from_numpy(np.stack(ms).astype(np.float32))[:, None]
+        return (to_t(xs), mask), to_t(gts)

@@ -60,7 +60,7 @@ def count_macs_per_pixel(model, h=64, w=64):
     hooks = [m.register_forward_hook(conv_hook) for m in model.modules()
              if isinstance(m, torch.nn.Conv2d)]
     with torch.no_grad():
-        model(torch.zeros(1, 3, h, w))
+        model(torch.zeros(1, getattr(model, 'in_ch', 3), h, w))
     for hk in hooks:
         hk.remove()
     params = sum(p.numel() for p in model.parameters())

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { createRGBA, type RGBAImage } from '../../src/engine/image.ts';
+import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
+import { fillMaskOf } from '../../src/engine/damage/detect.ts';
+import { fillCrops, fillMasked } from '../../src/engine/damage/fill.ts';
+import {
+  composeReview, cutRect, damageRegions, decideRegion, decideStage, emptyDecisions, isAccepted, reviewLayers, runRegions, withMarked,
+  type ReviewedStage,
+} from '../../src/engine/review/index.ts';
+import { stage as fillStage } from '../../src/stages/fill/worker.ts';
+import type { StageContext } from '../../src/engine/pipeline/stage.ts';
+
+const W = 80, H = 60;
+
+function image(fn: (x: number, y: number, c: number) => number): RGBAImage {
+  const img = createRGBA(W, H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 4; c++) img.data[(y * W + x) * 4 + c] = c === 3 ? 255 : fn(x, y, c);
+  return img;
+}
+const pixel = (img: RGBAImage, x: number, y: number) => Array.from(img.data.subarray((y * W + x) * 4, (y * W + x) * 4 + 3));
+const classical: StageContext = { runner: async () => null, progress: () => {}, shouldStop: () => false };
+
+describe('damage map', () => {
+  it('round-trips class and confidence in one byte', () => {
+    for (const cls of ['defect', 'missing'] as const) {
+      for (const c of [0, 0.37, 0.5, 1]) {
+        const v = encodeDamage(cls, c);
+        expect(damageClassOf(v)).toBe(cls);
+        expect(damageConfidenceOf(v)).toBeCloseTo(c, 1);
+      }
+    }
+    expect(damageClassOf(0)).toBeNull();
+  });
+
+  it('missing wins where both masks are set', () => {
+    const map = damageMap(Uint8Array.from([1, 1, 0, 0]), Uint8Array.from([0, 1, 1, 0]), Float32Array.from([0.9, 0.8, 0.7, 0]));
+    expect(Array.from(map, damageClassOf)).toEqual(['defect', 'missing', 'missing', null]);
+    expect(Array.from(classMask(map, 'missing'))).toEqual([0, 1, 1, 0]);
+  });
+});
+
+/** A photo with a thin bright line (row 10) and a square "hole" (the lid showing). */
+const photo = image((x, y, c) => 60 + x + (c === 1 ? y : 0));
+function damagedPhoto() {
+  const img = image((x, y, c) => photo.data[(y * W + x) * 4 + c]);
+  const defect = new Uint8Array(W * H), missing = new Uint8Array(W * H);
+  for (let x = 5; x < 70; x++) {
+    defect[10 * W + x] = 1;
+    img.data.set([250, 250, 250], (10 * W + x) * 4);
+  }
+  for (let y = 30; y < 50; y++) {
+    for (let x = 40; x < 60; x++) {
+      missing[y * W + x] = 1;
+      img.data.set([240, 236, 225], (y * W + x) * 4);
+    }
+  }
+  return { img, defect, missing };
+}
+
+describe('fill', () => {
+  it('groups damage into crops with context, merging crops that overlap', () => {
+    const { defect, missing } = damagedPhoto();
+    const both = defect.map((v, i) => v | missing[i]);
+    expect(fillCrops(both, W, H, 4)).toHaveLength(2);
+    expect(fillCrops(both, W, H, 16)).toHaveLength(1);
+    expect(fillCrops(both, W, H, 4)).toContainEqual({ x0: 1, y0: 6, x1: 74, y1: 15 });
+  });
+
+  it('changes only the masked pixels, and brings them close to the photo', async () => {
+    const { img, defect, missing } = damagedPhoto();
+    const mask = defect.map((v, i) => v | missing[i]);
+    const out = await fillMasked(img, mask, null);
+    let outsideSame = true;
+    let err = 0, n = 0;
+    for (let i = 0; i < W * H; i++) {
+      for (let c = 0; c < 3; c++) {
+        if (!mask[i]) outsideSame &&= out.data[i * 4 + c] === img.data[i * 4 + c];
+        else if (defect[i]) {
+          err += Math.abs(out.data[i * 4 + c] - photo.data[i * 4 + c]);
+          n++;
+        }
+      }
+    }
+    expect(outsideSame).toBe(true);
+    // The line was 250 on a ~100 background: filled from its neighbours it is within a few levels.
+    expect(err / n).toBeLessThan(4);
+  });
+
+  it('the fill mask grows defects by a pixel (their soft edges) and keeps missing areas as they are', () => {
+    const { defect, missing } = damagedPhoto();
+    const m = fillMaskOf({ defect, missing }, W, H);
+    expect(m[9 * W + 20]).toBe(1);
+    expect(m[11 * W + 20]).toBe(1);
+    expect(m[12 * W + 20]).toBe(0);
+    expect(m[29 * W + 50]).toBe(0);
+    expect(m[30 * W + 50]).toBe(1);
+  });
+
+  it('with a mask the stage fills exactly it, as a defect the user marked (confidence 1)', async () => {
+    const { img, defect } = damagedPhoto();
+    const out = await fillStage.run(img, { strength: 1 }, classical, defect);
+    expect(out.mask).toEqual(defect);
+    expect(Array.from(out.changeMap!).every((v, i) => (defect[i] ? v === encodeDamage('defect', 1) : v === 0))).toBe(true);
+  });
+});
+
+describe('found damage in the review', () => {
+  function foundLayers() {
+    const { img, defect, missing } = damagedPhoto();
+    const map = damageMap(defect, missing, new Float32Array(W * H).fill(0.8));
+    const filled = image((x, y, c) => (defect[y * W + x] || missing[y * W + x] ? photo.data[(y * W + x) * 4 + c] : img.data[(y * W + x) * 4 + c]));
+    const stages: ReviewedStage[] = [{ stage: 'fill', image: filled, changeMap: map, control: 'mask' }];
+    return { img, filled, stages, regions: runRegions(stages, W, H), layers: reviewLayers(img, stages, false) };
+  }
+
+  it('gives one region per connected group of each class, with its confidence; missing areas are invented', () => {
+    const { regions } = foundLayers();
+    expect(regions.map((r) => [r.damageClass, r.pixels, r.invented, !!r.needsConfirm])).toEqual([
+      ['missing', 400, true, true],
+      ['defect', 65, false, false],
+    ]);
+    for (const r of regions) expect(r.confidence).toBeCloseTo(0.8, 2);
+  });
+
+  it('keeps thin defects filled at once; a missing area stays as it was until the user confirms it', () => {
+    const { img, filled, regions, layers } = foundLayers();
+    const hole = regions.find((r) => r.damageClass === 'missing')!;
+    let d = emptyDecisions();
+    expect(isAccepted(d, hole)).toBe(false);
+    let out = composeReview(img, layers, regions, d);
+    expect(pixel(out, 20, 10)).toEqual(pixel(filled, 20, 10));
+    expect(pixel(out, 50, 40)).toEqual(pixel(img, 50, 40));
+    d = decideRegion(d, hole.id, 'accepted');
+    out = composeReview(img, layers, regions, d);
+    expect(pixel(out, 50, 40)).toEqual(pixel(filled, 50, 40));
+    // "Keep all" for the stage does not confirm invented content on the user's behalf.
+    expect(isAccepted(decideStage(emptyDecisions(), 'fill', true, regions), hole)).toBe(false);
+  });
+
+  it('a found region edited with the brush is replaced: its old fill goes, the new mask is filled', () => {
+    const { img, filled, regions, layers } = foundLayers();
+    const line = regions.find((r) => r.damageClass === 'defect')!;
+    // The user erases the right half of the line (not damage, say) and refills the rest.
+    const mask = new Uint8Array(W * H);
+    for (let x = 5; x < 40; x++) mask[10 * W + x] = 1;
+    const [edited] = damageRegions('fill', mask, W, H, 'marked-1');
+    const refill = image(() => 7);
+    const d = withMarked(emptyDecisions(), [{ region: edited, patch: { regionId: edited.id, stage: 'fill', rect: edited.rect, pixels: cutRect(refill, 0, 0, edited.rect) } }], line.id);
+    expect(d.regions[line.id]).toBe('rejected');
+    const out = composeReview(img, layers, [...regions, ...d.marked], d);
+    expect(pixel(out, 20, 10)).toEqual([7, 7, 7]);
+    expect(pixel(out, 60, 10)).toEqual(pixel(img, 60, 10));
+    expect(pixel(out, 60, 11)).toEqual(pixel(filled, 60, 11));
+  });
+});

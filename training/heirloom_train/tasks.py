@@ -1,0 +1,156 @@
+"""What differs between the models train.py trains: the data, the loss, and the validation score.
+
+A task is picked by the config's ``task`` (default ``denoise``). ``validate`` returns
+(score, details); higher scores are better and pick ``best.pth``.
+"""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .archs import HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
+from .data import damage as D
+from .data.dataset import DamageDetectDataset, FillDataset, RandomCropDegradeDataset, list_images, read_rgb
+from .data.degradations import CounterRNG
+from .evaluation import degrade_eval, run_padded, to_u8
+from .losses import build_loss
+from .metrics import psnr
+
+VAL_SEED = 999  # synthetic damage on the held-out validation photos (not the test sets' seed 0)
+
+
+def _pad_run(fn, tensors, multiple):
+    """Reflect-pad NCHW tensors bottom/right to a multiple, run fn(*padded), crop back."""
+    H, W = tensors[0].shape[2:]
+    ph, pw = (-H) % multiple, (-W) % multiple
+    if ph or pw:
+        tensors = [F.pad(t, (0, pw, 0, ph), mode='reflect') for t in tensors]
+    with torch.no_grad():
+        out = fn(*tensors)
+    return out[:, :, :H, :W]
+
+
+def _chw(a):
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).permute(2, 0, 1)[None]
+
+
+class DenoiseTask:
+    def __init__(self, cfg):
+        self.cfg, self.dc = cfg, cfg['data']
+        self.loss_fn = build_loss(cfg['train'].get('loss', 'l1'))
+
+    def split(self):
+        """(training image folder exclusions, validation images)"""
+        dc = self.dc
+        val = [read_rgb(p) for p in list_images(dc['val'])[:dc.get('val_images', 6)]] if dc.get('val') else []
+        return (), val
+
+    def dataset(self, exclude):
+        dc = self.dc
+        return RandomCropDegradeDataset(dc['train'], patch=dc['patch'], scale=tuple(dc['scale']), mix=dc['mix'],
+                                        seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'),
+                                        exclude=exclude)
+
+    def loss(self, net, batch, device):
+        lq, gt = batch
+        return self.loss_fn(net(lq.to(device)), gt.to(device))
+
+    def validate(self, net, val_imgs, device):
+        wrapped = HeirloomDenoiser(net).to(device)
+        ps = []
+        for k, img in enumerate(val_imgs):
+            noisy = degrade_eval(img, 'gaussian', self.dc.get('val_sigma', 25), 0, k)
+            out = run_padded(lambda x, s: wrapped(x.to(device), s.to(device)).cpu(), noisy, net.size_multiple)
+            ps.append(psnr(to_u8(out), img))
+        v = float(np.mean(ps))
+        return v, {'val_psnr': v}
+
+
+class _HeldOutTask(DenoiseTask):
+    """Validation on the last ``val_holdout`` photos of the training folder, kept out of training,
+    so the test sets stay unseen until evaluation."""
+
+    def split(self):
+        paths = list_images(self.dc['train'])
+        n = int(self.dc.get('val_holdout', 8))
+        held = paths[-n:] if n else []
+        import os
+        return tuple(os.path.basename(p) for p in held), [read_rgb(p) for p in held]
+
+
+class DetectTask(_HeldOutTask):
+    def dataset(self, exclude):
+        dc = self.dc
+        return DamageDetectDataset(dc['train'], patch=dc['patch'], scale=tuple(dc['scale']),
+                                   seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+
+    def loss(self, net, batch, device):
+        x, y = (t.to(device) for t in batch)
+        logits = net(x)
+        bce = F.binary_cross_entropy_with_logits(logits, y)
+        # soft Dice per class over the batch: the damage is a few % of pixels, BCE alone under-calls it
+        p = torch.sigmoid(logits)
+        inter = (p * y).sum(dim=(0, 2, 3))
+        dice = 1 - (2 * inter + 1) / (p.sum(dim=(0, 2, 3)) + y.sum(dim=(0, 2, 3)) + 1)
+        return bce + 0.5 * dice.mean()
+
+    def validate(self, net, val_imgs, device, threshold=0.5):
+        det = HeirloomDamageDetector(net).to(device)
+        tp = np.zeros(2)
+        fp = np.zeros(2)
+        fn = np.zeros(2)
+        false_alarm = []
+        for k, img in enumerate(val_imgs):
+            x = img.astype(np.float64) / 255.0
+            damaged, _, defect, missing = D.damage(x, CounterRNG(VAL_SEED, stream=k))
+            prob = _pad_run(lambda t: det(t.to(device)).cpu(), [_chw(damaged)], net.size_multiple)[0].numpy()
+            for c, truth in enumerate((defect, missing)):
+                pred = prob[c] >= threshold
+                t = truth.astype(bool)
+                tp[c] += (pred & t).sum()
+                fp[c] += (pred & ~t).sum()
+                fn[c] += (~pred & t).sum()
+            clean = _pad_run(lambda t: det(t.to(device)).cpu(), [_chw(x)], net.size_multiple)[0].numpy()
+            false_alarm.append(float((clean.max(0) >= threshold).mean()))
+        f1 = 2 * tp[0] / max(2 * tp[0] + fp[0] + fn[0], 1)
+        iou = tp[1] / max(tp[1] + fp[1] + fn[1], 1)
+        fa = float(np.mean(false_alarm))
+        return float(f1 + iou - 10 * fa), {'defect_f1': float(f1), 'missing_iou': float(iou), 'false_alarm': fa}
+
+
+class FillTask(_HeldOutTask):
+    def dataset(self, exclude):
+        dc = self.dc
+        return FillDataset(dc['train'], patch=dc['patch'], scale=tuple(dc['scale']),
+                           seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+
+    def loss(self, net, batch, device):
+        (x, m), gt = batch
+        x, m, gt = x.to(device), m.to(device), gt.to(device)
+        out = HeirloomFill(net)(x, m)
+        # mean L1 over the filled pixels only (everything else is copied from the input exactly)
+        return ((out - gt).abs() * m).sum() / (3 * m.sum() + 1e-6)
+
+    def validate(self, net, val_imgs, device):
+        fill = HeirloomFill(net).to(device)
+        res = {}
+        for proto, make in (('thin', D.thin_defects), ('holes', D.holes)):
+            se, n = 0.0, 0
+            for k, img in enumerate(val_imgs):
+                x = img.astype(np.float64) / 255.0
+                damaged, mask = make(x, CounterRNG(VAL_SEED, stream=k))
+                out = _pad_run(lambda a, b: fill(a.to(device), b.to(device)).cpu(),
+                               [_chw(damaged), torch.from_numpy(mask.astype(np.float32))[None, None]],
+                               net.size_multiple)[0].permute(1, 2, 0).numpy()
+                d = to_u8(out).astype(np.float64) - img.astype(np.float64)
+                m = mask.astype(bool)
+                se += float((d[m] ** 2).sum())
+                n += int(m.sum()) * 3
+            res[f'{proto}_mask_psnr'] = 10 * np.log10(255.0 ** 2 / max(se / max(n, 1), 1e-10))
+        return float(np.mean(list(res.values()))), res
+
+
+TASKS = {'denoise': DenoiseTask, 'detect': DetectTask, 'fill': FillTask}
+
+
+def build_task(cfg):
+    return TASKS[cfg.get('task', 'denoise')](cfg)
