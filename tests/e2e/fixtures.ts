@@ -111,3 +111,13 @@ export function canvasDifference(page: Page) {
 
 /** The app's URL with the tiny test model for denoise. */
 export const TINY = '/?model=denoise=tiny-test';
+
+/** Drags over the photo between two points given in photo pixels (a photo of width x height). */
+export async function brush(page: Page, size: readonly [number, number], from: readonly [number, number], to: readonly [number, number]) {
+  const box = (await page.getByTestId('photo-surface').boundingBox())!;
+  const at = ([x, y]: readonly [number, number]) => [box.x + (x / size[0]) * box.width, box.y + (y / size[1]) * box.height] as const;
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 8, from[1] + ((to[1] - from[1]) * i) / 8]));
+  await page.mouse.up();
+}

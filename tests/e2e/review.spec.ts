@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { parseEditRecord } from '../../src/app/export/record.ts';
-import { appState, chooseOnly, expectReport, openPhoto, photoPixels, restoreAndWait } from './fixtures.ts';
+import { appState, brush as brushOn, chooseOnly, expectReport, openPhoto, photoPixels, restoreAndWait } from './fixtures.ts';
 
 const W = 192, H = 144;
 
@@ -14,17 +14,10 @@ async function halfNoisyJpeg() {
 }
 
 type Snapshot = Awaited<ReturnType<typeof appState>>;
+const brush = (page: Page, from: readonly [number, number], to: readonly [number, number]) => brushOn(page, [W, H], from, to);
+
 type RegionView = NonNullable<Snapshot['review']>['regions'][number];
 
-/** Drags over the photo between two points given in photo pixels. */
-async function brush(page: Page, from: [number, number], to: [number, number]) {
-  const box = (await page.getByTestId('photo-surface').boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + (x / W) * box.width, box.y + (y / H) * box.height] as const;
-  await page.mouse.move(...at(from));
-  await page.mouse.down();
-  for (let i = 1; i <= 8; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 8, from[1] + ((to[1] - from[1]) * i) / 8]));
-  await page.mouse.up();
-}
 
 function regionPixels(r: RegionView): [number, number][] {
   const mw = Math.ceil((r.rect.x1 - r.rect.x0) / r.cell);
