@@ -263,6 +263,8 @@ def main():
     ap.add_argument('--skip-tiling', action='store_true', help='skip RF/overlap measurement (smoke)')
     ap.add_argument('--metrics', help='JSON file whose object becomes the entry metrics')
     ap.add_argument('--version', default='1.0.0')
+    ap.add_argument('--threshold', type=float,
+                    help='detector: default probability threshold (tools/detector_threshold.py picks it)')
     ap.add_argument('--no-manifest', action='store_true')
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -345,6 +347,7 @@ def main():
         'io': {**contract['io'], 'layout': 'NCHW', 'channels': 3, 'range': [0, 1]},
         'sizeMultiple': mult, 'receptiveField': rf, 'tileOverlap': overlap, 'preferredTile': 512,
         'parameters': int(params), 'macsPerPixel': int(round(macs)),
+        **({'threshold': args.threshold} if args.threshold is not None else {}),
         'variants': [
             {'backend': 'wasm', 'precision': 'int8', 'file': os.path.basename(paths['int8'])},
             {'backend': 'webgpu', 'precision': 'fp32', 'file': os.path.basename(paths['fp32'])},

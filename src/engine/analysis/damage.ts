@@ -5,6 +5,7 @@
  * (tears and holes are large, and may be anywhere).
  */
 import { createRGBA, type RGBAImage } from '../image.ts';
+import { cropImage } from '../review/decisions.ts';
 import { detectDamage } from '../damage/detect.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { DefectVerdict } from './analyze.ts';
@@ -18,12 +19,6 @@ export interface DamageSample {
 
 const CROP = 1024;
 const THUMB = 768;
-
-function crop(img: RGBAImage, x0: number, y0: number, w: number, h: number): RGBAImage {
-  const out = createRGBA(w, h);
-  for (let y = 0; y < h; y++) out.data.set(img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x0 + w) * 4), y * w * 4);
-  return out;
-}
 
 /** Box-filtered thumbnail with the long side at most `maxSide`. */
 function thumbnail(img: RGBAImage, maxSide: number): RGBAImage {
@@ -47,7 +42,8 @@ const share = (m: Uint8Array) => m.reduce((n, v) => n + v, 0) / Math.max(1, m.le
 
 export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promise<DamageSample> {
   const w = Math.min(CROP, img.width), h = Math.min(CROP, img.height);
-  const centre = await detectDamage(crop(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h), detector);
+  const x0 = (img.width - w) >> 1, y0 = (img.height - h) >> 1;
+  const centre = await detectDamage(cropImage(img, { x0, y0, x1: x0 + w, y1: y0 + h }), detector);
   const whole = await detectDamage(thumbnail(img, THUMB), detector);
   return { defectShare: share(centre.defect), missingShare: share(whole.missing) };
 }

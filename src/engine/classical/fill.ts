@@ -2,11 +2,15 @@
  * Inpainting by the fast marching method of Telea (2004), "An image inpainting
  * technique based on the fast marching method". The hole is filled from its boundary
  * inwards in order of distance T (eikonal equation solved by fast marching); each new
- * pixel is a weighted average of already known pixels within `radius`, each extrapolated
- * to it with its own gradient (first-order Taylor), with weights
+ * pixel is a weighted average of already known pixels within `radius`, with weights
  *   direction  |<p - q, grad T(p)>| / |p - q|  (prefer pixels along the marching direction),
  *   distance   1 / |p - q|^2,
  *   level set  1 / (1 + |T(q) - T(p)|)          (prefer pixels from the same front).
+ * Telea also extrapolates each neighbour with its gradient (first-order Taylor). That term
+ * is left out, as OpenCV in effect does (it normalises it to under one level): next to a
+ * scratch the known pixels carry its soft edge, their gradients point at the scratch, and
+ * extrapolating them over up to `radius` px brought it back. Measured on the CBSD68 damage
+ * sets (6 images, seed 0), PSNR inside the mask: thin 17.21 -> 22.85 dB, holes 14.12 -> 21.35 dB.
  * Pixels outside the mask are never written. Not tile-local (a hole is filled from its
  * whole boundary): run it on the whole image or on crops around each hole.
  */
@@ -130,12 +134,7 @@ export function inpaintTelea(img: PlanarImage, mask: Uint8Array, radius = 5): Pl
         const lev = 1 / (1 + Math.abs(T[j] - T[i]));
         const w = (dir * lev) / r2;
         wSum += w;
-        for (let c = 0; c < C; c++) {
-          const off = c * n;
-          const val = (k: number) => d[off + k];
-          const gx = diff(qx, qy, 1, 0, val), gy = diff(qx, qy, 0, 1, val);
-          sum[c] += w * (d[off + j] + gx * rx + gy * ry);
-        }
+        for (let c = 0; c < C; c++) sum[c] += w * d[c * n + j];
       }
     }
     if (wSum > 0) for (let c = 0; c < C; c++) d[c * n + i] = sum[c] / wSum;

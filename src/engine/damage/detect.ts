@@ -9,7 +9,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import { planarSink, rgbaSource, runTiled, type TiledRunOptions } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';
 
-/** A pixel is damage when the detector's probability of its class reaches this. */
+/** A pixel is damage when the detector's probability of its class reaches this (unless its manifest entry says otherwise). */
 export const DEFAULT_DAMAGE_THRESHOLD = 0.5;
 
 export interface DetectedDamage {
@@ -37,7 +37,7 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
     const { defect, missing } = detectDamageClassical(img);
     return { defect, missing, confidence: new Float32Array(n).fill(1), method: 'classical' };
   }
-  const t = opts.threshold ?? DEFAULT_DAMAGE_THRESHOLD;
+  const t = opts.threshold ?? runner.entry.threshold ?? DEFAULT_DAMAGE_THRESHOLD;
   const probs = await damageProbabilities(img, runner, opts);
   const defect = new Uint8Array(n), missing = new Uint8Array(n), confidence = new Float32Array(n);
   for (let i = 0; i < n; i++) {

@@ -40,6 +40,8 @@ export interface ModelEntry {
   preferredTile: number;
   parameters?: number;
   macsPerPixel?: number;
+  /** Detectors: the probability from which a pixel counts as damage (picked on held-out photos). */
+  threshold?: number;
   variants: ModelVariant[];
   provenance: Record<string, unknown>;
   metrics: Record<string, unknown>;
