@@ -94,4 +94,23 @@ for proto, want in (('mixed', None), ('thin', 'defect'), ('holes', 'missing')):
 print('damage sets ok')
 PYEOF
 
+echo "== fading sets (the one colour-ageing definition): reproducible per seed, unchanged = the photo itself"
+for proto in faded mono unchanged; do
+  "$PY" "$HERE/tools/make_fading_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/fading-a/$proto" --protocol $proto --limit 2 > /dev/null
+  "$PY" "$HERE/tools/make_fading_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/fading-b/$proto" --protocol $proto --limit 2 > /dev/null
+done
+diff -r "$TMP/fading-a" "$TMP/fading-b" | grep -v '"source"' | grep -q . && { echo "fading sets differ between runs"; exit 1; }
+"$PY" - "$TMP/fading-a" <<'PYEOF'
+import os, sys
+import cv2, numpy as np
+root = sys.argv[1]
+for name in os.listdir(os.path.join(root, 'faded', 'clean')):
+    read = lambda p, s: cv2.imread(os.path.join(root, p, s, name)).astype(int)
+    assert np.array_equal(read('unchanged', 'faded'), read('unchanged', 'clean')), name
+    assert np.abs(read('faded', 'faded') - read('faded', 'clean')).mean() > 3, name
+    mono = read('mono', 'faded')
+    assert np.abs(mono - read('mono', 'clean')).mean() > 3, name
+print('fading sets ok')
+PYEOF
+
 echo "smoke OK in $(( $(date +%s) - start ))s"

@@ -16,12 +16,19 @@
  * (PSNR inside the damage, whole-photo PSNR/SSIM) for the shipped model and the
  * classical baseline; fill also scores the automatic path (detect -> fill), as the
  * app runs it.
+ *
+ * npm run eval -- --task colour --data <faded set> [--limit N] [--json]
+ *
+ * Reads a set written by training/tools/make_fading_set.py and scores each method by
+ * mean CIEDE2000 to the reference (and PSNR): the faded input, the classical automatic
+ * levels / white balance, and the colour model once one ships.
  */
 import { parseArgs } from 'node:util';
 import {
   automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
   type Detector, type Filler,
 } from '../eval/damage-eval.ts';
+import { classicalLevels, evaluateColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
 import { createService, runMain, UsageError } from './setup.ts';
@@ -44,8 +51,9 @@ async function main() {
     },
   });
   if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values, await createService(values));
+  if (values.task === 'colour') return colourEval(values);
   const task = EVAL_TASKS[values.task ?? ''];
-  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill'].join(', ')}`);
+  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill', 'colour'].join(', ')}`);
   if (!values.data) throw new UsageError('--data <folder> is required');
   const service = await createService(values);
   const opts = {
@@ -111,6 +119,22 @@ async function damageEval(
   console.log('# method (true mask unless auto: = detect -> fill): PSNR inside damage / whole PSNR / whole SSIM / ms');
   for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(60)} ${f(v.maskPsnr)}  ${f(v.psnr)}  ${f(v.ssim, 4)}  ${f(v.ms, 0)}`);
   if (values.json) console.log(JSON.stringify({ ...meta, mean: scores }));
+}
+
+async function colourEval(values: { data?: string; limit?: string; json?: boolean }) {
+  if (!values.data) throw new UsageError('--data <faded set folder> is required (training/tools/make_fading_set.py writes one)');
+  const set = await readFadingSet(values.data, values.limit ? Number(values.limit) : undefined);
+  console.log(`# colour on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
+  const scores: Record<string, { deltaE00: number; psnr: number; ms: number }> = {};
+  for (const m of [null, classicalLevels]) {
+    const { mean, rows } = await evaluateColour(set, m);
+    const name = m?.name ?? 'input';
+    for (const r of rows) console.log(`${name} ${r.name.padEnd(14)} dE00 ${r.deltaE00.toFixed(2)}  PSNR ${r.psnr.toFixed(2)}`);
+    scores[name] = mean;
+  }
+  console.log('# method: mean CIEDE2000 to the reference / PSNR dB / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(20)} ${v.deltaE00.toFixed(2)}  ${v.psnr.toFixed(2)}  ${v.ms.toFixed(0)}`);
+  if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, mean: scores }));
 }
 
 runMain(main);

@@ -1,0 +1,55 @@
+/**
+ * Evaluation of faded-colour repair on a held-out set written by
+ * training/tools/make_fading_set.py (the one ageing definition lives in training/;
+ * this reads its pixels): SET/clean (the reference), SET/faded, SET/set.json.
+ * Score: mean CIEDE2000 to the reference over every pixel, and PSNR, per method.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
+import { meanDeltaE00, psnr } from '../engine/metrics/index.ts';
+import type { StageContext } from '../engine/pipeline/stage.ts';
+import { stage as colourStage } from '../stages/colour/worker.ts';
+import { decodeFile } from '../cli/node-image.ts';
+
+export interface FadingSet {
+  protocol: string;
+  seed: number;
+  source: string;
+  images: { name: string; clean: RGBAImage; faded: RGBAImage; params: Record<string, unknown> }[];
+}
+
+export async function readFadingSet(dir: string, limit?: number): Promise<FadingSet> {
+  const meta = JSON.parse(await readFile(join(dir, 'set.json'), 'utf8')) as { protocol: string; seed: number; source: string; images: ({ name: string } & Record<string, unknown>)[] };
+  const images: FadingSet['images'] = [];
+  for (const { name, ...params } of meta.images.slice(0, limit)) {
+    images.push({ name, clean: (await decodeFile(join(dir, 'clean', name))).image, faded: (await decodeFile(join(dir, 'faded', name))).image, params });
+  }
+  return { protocol: meta.protocol, seed: meta.seed, source: meta.source, images };
+}
+
+export interface ColourMethod {
+  name: string;
+  repair(img: RGBAImage): Promise<RGBAImage>;
+}
+
+const classicalContext: StageContext = { runner: async () => null, progress: () => {}, shouldStop: () => false };
+
+/** The colour stage's classical method: automatic levels and white balance (src/engine/classical/colour.ts). */
+export const classicalLevels: ColourMethod = {
+  name: 'classical:levels',
+  repair: async (img) => (await colourStage.run(img, { strength: 1, classical: true }, classicalContext)).image,
+};
+
+export async function evaluateColour(set: FadingSet, method: ColourMethod | null) {
+  const rows: { name: string; deltaE00: number; psnr: number; ms: number }[] = [];
+  for (const im of set.images) {
+    const t0 = performance.now();
+    const out = method ? await method.repair(im.faded) : im.faded;
+    const ms = performance.now() - t0;
+    const a = rgbaToPlanar(out), b = rgbaToPlanar(im.clean);
+    rows.push({ name: im.name, deltaE00: meanDeltaE00(a, b), psnr: psnr(a, b), ms });
+  }
+  const avg = (k: 'deltaE00' | 'psnr' | 'ms') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+  return { mean: { deltaE00: avg('deltaE00'), psnr: avg('psnr'), ms: avg('ms') }, rows };
+}
