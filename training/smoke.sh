@@ -94,6 +94,10 @@ for proto, want in (('mixed', None), ('thin', 'defect'), ('holes', 'missing')):
 print('damage sets ok')
 PYEOF
 
+echo "== colour model (curves + gains from a thumbnail): 20 steps on tiny data"
+"$PY" "$HERE/train.py" --config "$HERE/configs/colour-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-colour" | tail -n 2
+test -f "$TMP/run-colour/final.pth"
+
 echo "== fading sets (the one colour-ageing definition): reproducible per seed, unchanged = the photo itself"
 for proto in faded mono unchanged; do
   "$PY" "$HERE/tools/make_fading_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/fading-a/$proto" --protocol $proto --limit 2 > /dev/null

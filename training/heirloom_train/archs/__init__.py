@@ -1,8 +1,10 @@
 """Architecture registry: build_arch(name, **kwargs)."""
+from .colour_curves import ColourCurveNet
 from .nafnet_local import NAFNetLocal, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
 
 ARCH_REGISTRY = {
     'NAFNetLocal': NAFNetLocal,
+    'ColourCurveNet': ColourCurveNet,
 }
 
 

@@ -110,3 +110,29 @@ class FillDataset(RandomCropDegradeDataset):
         to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
         mask = torch.from_numpy(np.stack(ms).astype(np.float32))[:, None]
         return (to_t(xs), mask), to_t(gts)
+
+
+class FadingDataset(RandomCropDegradeDataset):
+    """Most of a photo (60-100% of its side), shrunk to ``patch``, aged with data/fading.py (15% left
+    as it is) -> (faded, reference). Fading is a property of the whole print, so crops stay large."""
+
+    def batch(self, n):
+        from .fading import fade
+        rng = NumpyRNG(self.gen)
+        xs, refs = [], []
+        for _ in range(n):
+            g = self.gen
+            img = self.images[g.integers(len(self.images))]
+            H, W = img.shape[:2]
+            c = int(min(H, W) * g.uniform(0.6, 1.0))
+            y, x = g.integers(0, H - c + 1), g.integers(0, W - c + 1)
+            crop = cv2.resize(img[y:y + c, x:x + c], (self.patch, self.patch), interpolation=cv2.INTER_AREA)
+            crop = np.rot90(crop[:, ::-1] if g.integers(2) else crop, g.integers(4)).astype(np.float64) / 255.0
+            if g.uniform() < 0.15:
+                faded, ref = crop, crop
+            else:
+                faded, ref, _ = fade(crop, rng)
+            xs.append(faded)
+            refs.append(ref)
+        to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
+        return to_t(xs), to_t(refs)
