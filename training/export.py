@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 
+import cv2
 import numpy as np
 import onnx
 import torch
@@ -24,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from heirloom_train.archs import build_arch, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill  # noqa: E402
+from heirloom_train.archs.colour_curves import GRID, KNOTS, THUMB  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG, gaussian, realistic  # noqa: E402
@@ -48,6 +50,13 @@ CONTRACTS = {
                'io': {'input': 'input', 'output': 'output', 'outputChannels': 2}, 'degradations': DAMAGE_DEG},
     'fill': {'wrap': HeirloomFill, 'inputs': ['input', 'mask'], 'title': 'Fill of scratches, specks and holes',
              'io': {'input': 'input', 'mask': 'mask', 'output': 'output'}, 'degradations': DAMAGE_DEG},
+    # Not tiled: runs once on a THUMB x THUMB copy of the photo; the engine applies the curves and gains.
+    'colour': {'wrap': lambda net: net, 'inputs': ['input'], 'outputs': ['curves', 'gains'],
+               'title': 'Faded colour and colour casts (tone curves and coarse gains from a thumbnail)',
+               'io': {'input': 'input', 'output': 'curves', 'gains': 'gains', 'thumbnail': THUMB, 'knots': KNOTS,
+                      'grid': GRID},
+               'degradations': 'colour ageing, training/heirloom_train/data/fading.py: dye fading (cyan first), '
+                               'yellowing, lost range, bleaching, toned monochrome, uneven fading; 15% unchanged'},
 }
 
 
@@ -86,9 +95,10 @@ def load_model(checkpoint, config=None):
 def export_fp32(model, path, task='denoise', opset=13):
     feeds = example_feeds(task, np.random.default_rng(0).random((1, 3, 64, 64)).astype(np.float32))
     names = CONTRACTS[task]['inputs']
-    axes = {n: {2: 'height', 3: 'width'} for n in names + ['output'] if n != 'strength'}
+    outputs = CONTRACTS[task].get('outputs', ['output'])
+    axes = {} if task == 'colour' else {n: {2: 'height', 3: 'width'} for n in names + outputs if n != 'strength'}
     torch.onnx.export(model, tuple(torch.from_numpy(feeds[n]) for n in names), path, opset_version=opset,
-                      input_names=names, output_names=['output'], dynamic_axes=axes, do_constant_folding=True)
+                      input_names=names, output_names=outputs, dynamic_axes=axes, do_constant_folding=True)
     m = onnx.load(path)
     m.producer_name = 'heirloom-training'
     onnx.checker.check_model(m)
@@ -115,6 +125,9 @@ def calibration_crops(folder, n=24, size=128, seed=1234, task='denoise'):
         elif task == 'fill':
             damaged, _, mask = D.fill_example(c, r)
             crops.append({'input': chw(damaged), 'mask': mask.astype(np.float32)[None, None]})
+        elif task == 'colour':
+            from heirloom_train.data.fading import fade
+            crops.append({'input': chw(cv2.resize(fade(c, r)[0], (THUMB, THUMB), interpolation=cv2.INTER_AREA))})
         elif k % 2 == 0:
             crops.append({'input': chw(gaussian(c, r, sigma=5 + 45 * rng.uniform())), 'strength': np.ones(1, np.float32)})
         else:
@@ -282,17 +295,22 @@ def main():
 
     m32 = export_fp32(model, paths['fp32'], task)
     gen = np.random.default_rng(0)
-    xt = (gen.random((1, 3, 3 * mult, 5 * mult)).astype(np.float32) * 1.1 - 0.05)
+    shape = (1, 3, THUMB, THUMB) if task == 'colour' else (1, 3, 3 * mult, 5 * mult)
+    xt = (gen.random(shape).astype(np.float32) * 1.1 - 0.05)
     feeds = example_feeds(task, xt)
     with torch.no_grad():
-        ref = model(*(torch.from_numpy(feeds[n]) for n in contract['inputs'])).numpy()
+        ref = model(*(torch.from_numpy(feeds[n]) for n in contract['inputs']))
+    ref = [r.numpy() for r in ref] if isinstance(ref, tuple) else [ref.numpy()]
+
+    def maxerr(m):
+        return max(float(np.abs(o - r).max()) for o, r in zip(OnnxNp(m).run(feeds), ref))
     report = {}
-    report['fp32_maxerr'] = float(np.abs(OnnxNp(m32).run(feeds)[0] - ref).max())
+    report['fp32_maxerr'] = maxerr(m32)
 
     m16 = to_fp16(m32)
     onnx.checker.check_model(m16)
     onnx.save(m16, paths['fp16'])
-    report['fp16_maxerr'] = float(np.abs(OnnxNp(m16).run(feeds)[0] - ref).max())
+    report['fp16_maxerr'] = maxerr(m16)
 
     calib_dir = args.calib_data or cfg['data']['train']
     crops = calibration_crops(calib_dir, n=args.calib_crops, task=task)
@@ -308,7 +326,7 @@ def main():
     m8 = to_qdq(m32, ranges, float_convs=[] if args.int8_all_convs else [convs[0], convs[-1], *full_res])
     onnx.checker.check_model(m8)
     onnx.save(m8, paths['int8'])
-    report['int8_maxerr'] = float(np.abs(OnnxNp(m8).run(feeds)[0] - ref).max())
+    report['int8_maxerr'] = maxerr(m8)
     for name, m in (('int8', m8), ('fp16', m16)):
         if task == 'denoise':  # strength 0 gives the input back exactly
             z0 = OnnxNp(m).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
@@ -325,7 +343,7 @@ def main():
         raise SystemExit('the fill changes pixels outside its mask')
 
     rf, overlap = None, None
-    if not args.skip_tiling:
+    if not args.skip_tiling and task != 'colour':
         rf, touches = receptive_field(net)
         img_path = args.tile_image or list_images(cfg['data'].get('val') or cfg['data']['train'])[0]
         overlap, errs = measure_tile_overlap(tile_fn(task, model), mult, read_rgb(img_path), task)
@@ -345,7 +363,8 @@ def main():
         'id': mid, 'task': task, 'version': args.version, 'title': contract['title'],
         'licence': 'MIT (trained by Heirloom on CBSD432)',
         'io': {**contract['io'], 'layout': 'NCHW', 'channels': 3, 'range': [0, 1]},
-        'sizeMultiple': mult, 'receptiveField': rf, 'tileOverlap': overlap, 'preferredTile': 512,
+        'sizeMultiple': mult, 'receptiveField': rf, 'tileOverlap': overlap or 0,
+        'preferredTile': THUMB if task == 'colour' else 512,
         'parameters': int(params), 'macsPerPixel': int(round(macs)),
         **({'threshold': args.threshold} if args.threshold is not None else {}),
         'variants': [

@@ -28,7 +28,7 @@ import {
   automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
   type Detector, type Filler,
 } from '../eval/damage-eval.ts';
-import { classicalLevels, evaluateColour, readFadingSet } from '../eval/fading-eval.ts';
+import { classicalLevels, evaluateColour, modelColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
 import { createService, runMain, UsageError } from './setup.ts';
@@ -51,7 +51,7 @@ async function main() {
     },
   });
   if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values, await createService(values));
-  if (values.task === 'colour') return colourEval(values);
+  if (values.task === 'colour') return colourEval(values, await createService(values));
   const task = EVAL_TASKS[values.task ?? ''];
   if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill', 'colour'].join(', ')}`);
   if (!values.data) throw new UsageError('--data <folder> is required');
@@ -121,12 +121,13 @@ async function damageEval(
   if (values.json) console.log(JSON.stringify({ ...meta, mean: scores }));
 }
 
-async function colourEval(values: { data?: string; limit?: string; json?: boolean }) {
+async function colourEval(values: { data?: string; limit?: string; json?: boolean; precision?: string }, service: Awaited<ReturnType<typeof createService>>) {
   if (!values.data) throw new UsageError('--data <faded set folder> is required (training/tools/make_fading_set.py writes one)');
   const set = await readFadingSet(values.data, values.limit ? Number(values.limit) : undefined);
   console.log(`# colour on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
   const scores: Record<string, { deltaE00: number; psnr: number; ms: number }> = {};
-  for (const m of [null, classicalLevels]) {
+  const runner = await service.runner('colour');
+  for (const m of [null, classicalLevels, ...(runner ? [modelColour(runner)] : [])]) {
     const { mean, rows } = await evaluateColour(set, m);
     const name = m?.name ?? 'input';
     for (const r of rows) console.log(`${name} ${r.name.padEnd(14)} dE00 ${r.deltaE00.toFixed(2)}  PSNR ${r.psnr.toFixed(2)}`);
@@ -134,7 +135,7 @@ async function colourEval(values: { data?: string; limit?: string; json?: boolea
   }
   console.log('# method: mean CIEDE2000 to the reference / PSNR dB / ms');
   for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(20)} ${v.deltaE00.toFixed(2)}  ${v.psnr.toFixed(2)}  ${v.ms.toFixed(0)}`);
-  if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, mean: scores }));
+  if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
 }
 
 runMain(main);

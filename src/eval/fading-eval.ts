@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
 import { meanDeltaE00, psnr } from '../engine/metrics/index.ts';
 import type { StageContext } from '../engine/pipeline/stage.ts';
+import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { stage as colourStage } from '../stages/colour/worker.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
@@ -40,6 +41,12 @@ export const classicalLevels: ColourMethod = {
   name: 'classical:levels',
   repair: async (img) => (await colourStage.run(img, { strength: 1, classical: true }, classicalContext)).image,
 };
+
+/** The colour stage with the shipped model (the app's path). */
+export function modelColour(runner: ModelRunner): ColourMethod {
+  const ctx: StageContext = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
+  return { name: `model:${runner.entry.id}`, repair: async (img) => (await colourStage.run(img, { strength: 1 }, ctx)).image };
+}
 
 export async function evaluateColour(set: FadingSet, method: ColourMethod | null) {
   const rows: { name: string; deltaE00: number; psnr: number; ms: number }[] = [];

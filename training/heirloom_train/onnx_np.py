@@ -48,6 +48,30 @@ class OnnxNp:
         if op in ('Add', 'Sub', 'Mul', 'Div'):
             f = {'Add': np.add, 'Sub': np.subtract, 'Mul': np.multiply, 'Div': np.divide}[op]
             return [f(x[0], x[1])]
+        if op == 'Tanh':
+            return [np.tanh(x[0])]
+        if op == 'LeakyRelu':
+            alpha = a.get('alpha', 0.01)
+            return [np.where(x[0] >= 0, x[0], alpha * x[0]).astype(x[0].dtype)]
+        if op == 'Gemm':
+            A = x[0].T if a.get('transA', 0) else x[0]
+            B = x[1].T if a.get('transB', 0) else x[1]
+            y = a.get('alpha', 1.0) * (A @ B)
+            if len(x) > 2 and x[2] is not None:
+                y = y + a.get('beta', 1.0) * x[2]
+            return [y.astype(x[0].dtype)]
+        if op == 'AveragePool':
+            kh, kw = a['kernel_shape']
+            sh, sw = a.get('strides', [kh, kw])
+            if any(a.get('pads', [0])):
+                raise NotImplementedError('AveragePool with pads')
+            n_, c_, h_, w_ = x[0].shape
+            oh, ow = (h_ - kh) // sh + 1, (w_ - kw) // sw + 1
+            out = np.zeros((n_, c_, oh, ow), x[0].dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    out += x[0][:, :, i:i + sh * oh:sh, j:j + sw * ow:sw]
+            return [out / (kh * kw)]
         if op == 'Sigmoid':
             return [(1 / (1 + np.exp(-x[0].astype(np.float64)))).astype(x[0].dtype)]
         if op == 'Concat':

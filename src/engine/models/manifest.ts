@@ -27,6 +27,11 @@ export interface ModelEntry {
     strength?: string;
     /** Channels of the output when they differ from the input's (the detector: 2 probabilities). */
     outputChannels?: number;
+    /** Colour model: the second output (log-gains), the thumbnail side it reads, curve knots and gain grid size. */
+    gains?: string;
+    thumbnail?: number;
+    knots?: number;
+    grid?: number;
     /** Optional [1,1,H,W] input (fill: 1 = replace this pixel). Tiles then carry it as their last channel. */
     mask?: string;
     layout: 'NCHW';

@@ -50,6 +50,19 @@ export class ModelRunner {
     return image;
   }
 
+  /** Runs the model on named float32 inputs and returns every output (models that are not tiled, with several outputs). */
+  async runOutputs(inputs: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const [name, t] of Object.entries(inputs)) feeds[name] = new this.ort.Tensor('float32', t.data, t.dims);
+    const results = await this.session.run(feeds);
+    const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+    for (const [name, t] of Object.entries(results)) {
+      out[name] = { data: (t.data as Float32Array).slice(), dims: [...(t.dims as number[])] };
+      t.dispose?.();
+    }
+    return out;
+  }
+
   async release(): Promise<void> {
     await this.session.release();
   }

@@ -1,5 +1,6 @@
 import { applyColourCorrection, computeColourCorrection, scaleCorrection } from '../../engine/classical/colour.ts';
 import { cloneRGBA, createPlanar, thumbnailPlanar } from '../../engine/image.ts';
+import { applyCurves, predictCurves } from '../../engine/colour/model-correction.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
@@ -9,7 +10,12 @@ const STATS_SIDE = 512;
 export const stage: StageImpl = {
   meta,
   async run(input, options, ctx) {
-    // A learned colour model will plug in here (ctx.runner('colour')); until then, automatic levels.
+    const runner = await ctx.runner('colour');
+    if (runner) {
+      const image = applyCurves(input, await predictCurves(input, runner), options.strength, (d, t) => ctx.progress(d, t));
+      return { image, method: 'model', model: { id: runner.entry.id, version: runner.entry.version } };
+    }
+    // Without the model: automatic levels and white balance.
     const correction = scaleCorrection(computeColourCorrection(thumbnailPlanar(input, STATS_SIDE)), options.strength);
     // The correction is pointwise per channel and the photo is 8-bit, so a 256-entry table
     // per channel gives exactly what applying it to every pixel would, at a fraction of the cost.
