@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { applyCurves, isGrey, predictCurves, resizeArea, type CurveCorrection } from '../../src/engine/colour/model-correction.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
+import { proposeStages, withColourModelVerdict } from '../../src/engine/analysis/index.ts';
 
 const K = 17, G = 4;
 const identity = () => Float32Array.from({ length: K }, (_, i) => i / (K - 1));
@@ -54,5 +55,25 @@ describe('colour model correction', () => {
     expect(isGrey(thumb(colour))).toBe(false);
     const warm = applyCurves(colour, await predictCurves(colour, fakeRunner(curves)), 1);
     expect(warm.data[4 * 41] - warm.data[4 * 41 + 2]).not.toBe(colour.data[4 * 41] - colour.data[4 * 41 + 2]);
+  });
+});
+
+describe('colour verdict from the model', () => {
+  const report = {
+    measurements: {} as never,
+    defects: [
+      { defect: 'colour' as const, severity: 0.5, verdict: 'fixable' as const, reason: 'cast', proposedStage: 'colour' as const, suggestedStrength: 0.9 },
+      { defect: 'fading' as const, severity: 0.5, verdict: 'fixable' as const, reason: 'faded', proposedStage: 'colour' as const, suggestedStrength: 0.9 },
+    ],
+  };
+  it('a photo the model would barely change gets no colour stage, whatever its statistics said', () => {
+    const r = withColourModelVerdict(report, 1.2);
+    expect(proposeStages(r)).toEqual([]);
+    expect(r.defects.find((d) => d.defect === 'colour')!.verdict).toBe('none');
+  });
+  it('a faded one gets it once, with the shift in the reason', () => {
+    const r = withColourModelVerdict(report, 9.4);
+    expect(proposeStages(r).map((p) => p.stage)).toEqual(['colour']);
+    expect(r.defects.find((d) => d.defect === 'colour')!.reason).toContain('9.4');
   });
 });
