@@ -117,4 +117,20 @@ for name in os.listdir(os.path.join(root, 'faded', 'clean')):
 print('fading sets ok')
 PYEOF
 
+echo "== blur sets (the one blur definition): reproducible per seed, kernels normalised"
+for spec in "defocus 3" "motion 9" "sharp 0"; do
+  set -- $spec
+  "$PY" "$HERE/tools/make_blur_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/blur-a/$1" --kind $1 --size $2 --limit 2 > /dev/null
+  "$PY" "$HERE/tools/make_blur_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/blur-b/$1" --kind $1 --size $2 --limit 2 > /dev/null
+done
+diff -r "$TMP/blur-a" "$TMP/blur-b" | grep -v '"source"' | grep -q . && { echo "blur sets differ between runs"; exit 1; }
+"$PY" - "$TMP/blur-a" <<'PYEOF'
+import glob, sys
+import numpy as np
+for f in glob.glob(sys.argv[1] + '/*/kernels/*.npy'):
+    k = np.load(f)
+    assert abs(k.sum() - 1) < 1e-9 and k.min() >= 0 and k.shape[0] % 2 == 1, f
+print('blur sets ok')
+PYEOF
+
 echo "smoke OK in $(( $(date +%s) - start ))s"

@@ -17,6 +17,11 @@
  * classical baseline; fill also scores the automatic path (detect -> fill), as the
  * app runs it.
  *
+ * npm run eval -- --task deblur --data <blurred set> [--limit N] [--precision P] [--json]
+ *
+ * Reads a set written by training/tools/make_blur_set.py: PSNR/SSIM of the blurred input,
+ * the classical unsharp mask and the deblurring model once one ships.
+ *
  * npm run eval -- --task colour --data <faded set> [--limit N] [--json]
  *
  * Reads a set written by training/tools/make_fading_set.py and scores each method by
@@ -28,6 +33,7 @@ import {
   automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
   type Detector, type Filler,
 } from '../eval/damage-eval.ts';
+import { classicalUnsharp, evaluateDeblur, modelDeblur, readBlurSet } from '../eval/blur-eval.ts';
 import { classicalLevels, evaluateColour, modelColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
@@ -52,8 +58,9 @@ async function main() {
   });
   if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values, await createService(values));
   if (values.task === 'colour') return colourEval(values, await createService(values));
+  if (values.task === 'deblur') return deblurEval(values, await createService(values));
   const task = EVAL_TASKS[values.task ?? ''];
-  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill', 'colour'].join(', ')}`);
+  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill', 'colour', 'deblur'].join(', ')}`);
   if (!values.data) throw new UsageError('--data <folder> is required');
   const service = await createService(values);
   const opts = {
@@ -136,6 +143,23 @@ async function colourEval(values: { data?: string; limit?: string; json?: boolea
   console.log('# method: mean CIEDE2000 to the reference / PSNR dB / ms');
   for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(20)} ${v.deltaE00.toFixed(2)}  ${v.psnr.toFixed(2)}  ${v.ms.toFixed(0)}`);
   if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
+}
+
+async function deblurEval(values: { data?: string; limit?: string; json?: boolean; precision?: string }, service: Awaited<ReturnType<typeof createService>>) {
+  if (!values.data) throw new UsageError('--data <blurred set folder> is required (training/tools/make_blur_set.py writes one)');
+  const set = await readBlurSet(values.data, values.limit ? Number(values.limit) : undefined);
+  console.log(`# deblur on ${values.data}: ${set.kind} ${set.size}, noise sigma ${set.noise}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
+  const runner = await service.runner('deblur');
+  const scores: Record<string, { psnr: number; ssim: number; ms: number }> = {};
+  for (const m of [null, classicalUnsharp, ...(runner ? [modelDeblur(runner)] : [])]) {
+    const { mean, rows } = await evaluateDeblur(set, m);
+    const name = m?.name ?? 'input';
+    for (const r of rows) console.log(`${name} ${r.name.padEnd(14)} ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)}`);
+    scores[name] = mean;
+  }
+  console.log('# method: PSNR dB / SSIM / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(24)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.ms.toFixed(0)}`);
+  if (values.json) console.log(JSON.stringify({ task: 'deblur', kind: set.kind, size: set.size, noise: set.noise, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
 }
 
 runMain(main);

@@ -1,0 +1,99 @@
+"""THE single definition of blur (issue 7): defocus, Gaussian and camera-shake motion, then a
+little sensor noise and JPEG, as an old photo's scan shows them. Shared by training of the
+deblurring model and the held-out sets ``training/tools/make_blur_set.py`` writes (the
+TypeScript evaluation reads their pixels).
+
+Kernels (all normalised to sum 1, odd square size, centred):
+- ``defocus_kernel(r)``: a uniform disk of radius r px (r 1-6), anti-aliased by 8x supersampling.
+- ``gaussian_kernel(s)``: isotropic Gaussian, sigma s px.
+- ``motion_kernel(rng, length)``: a camera-shake trajectory (a random walk with inertia whose
+  extent is about ``length`` px, 3-21), drawn with sub-pixel splats, slightly blurred.
+
+``blur(img, rng, kernel, noise_sigma=2, jpeg_quality=None)``: convolution with reflect-101 borders,
+then Gaussian noise of ``noise_sigma`` (8-bit units), 8-bit rounding, and JPEG at that quality.
+"""
+import math
+
+import cv2
+import numpy as np
+
+from .degradations import jpeg, to_uint8
+
+
+def _odd(n):
+    n = int(math.ceil(n))
+    return n + 1 - n % 2
+
+
+def defocus_kernel(r, ss=8):
+    size = _odd(2 * r + 1)
+    c = (size - 1) / 2
+    g = (np.arange(size * ss) + 0.5) / ss - 0.5
+    yy, xx = np.meshgrid(g, g, indexing='ij')
+    disk = ((yy - c) ** 2 + (xx - c) ** 2 <= r * r).astype(np.float64)
+    k = disk.reshape(size, ss, size, ss).mean(axis=(1, 3))
+    return k / k.sum()
+
+
+def gaussian_kernel(s):
+    r = max(1, int(math.ceil(3 * s)))
+    x = np.arange(-r, r + 1)
+    g = np.exp(-x * x / (2 * s * s))
+    k = np.outer(g, g)
+    return k / k.sum()
+
+
+def motion_kernel(rng, length):
+    """A camera-shake kernel about ``length`` px across: a random walk with inertia, rescaled."""
+    n = 64
+    v = np.array([rng.normal(), rng.normal()])
+    p = np.zeros(2)
+    pts = []
+    for _ in range(n):
+        v = 0.9 * v + 0.45 * np.array([rng.normal(), rng.normal()])
+        p = p + v
+        pts.append(p.copy())
+    pts = np.array(pts)
+    pts -= pts.mean(0)
+    extent = max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1e-6)
+    pts *= (length - 1) / extent
+    size = _odd(length + 2)
+    c = (size - 1) / 2
+    k = np.zeros((size, size))
+    for x, y in pts:  # bilinear splat of each trajectory sample
+        fx, fy = x + c, y + c
+        x0, y0 = int(math.floor(fx)), int(math.floor(fy))
+        ax, ay = fx - x0, fy - y0
+        for dy, wy in ((0, 1 - ay), (1, ay)):
+            for dx, wx in ((0, 1 - ax), (1, ax)):
+                if 0 <= y0 + dy < size and 0 <= x0 + dx < size:
+                    k[y0 + dy, x0 + dx] += wy * wx
+    k = cv2.GaussianBlur(k, (3, 3), 0.5)
+    return k / k.sum()
+
+
+def convolve(img, k):
+    return cv2.filter2D(img, -1, k[::-1, ::-1].copy(), borderType=cv2.BORDER_REFLECT_101)
+
+
+def blur(img, rng, kernel, noise_sigma=2.0, jpeg_quality=None):
+    out = convolve(img, kernel)
+    if noise_sigma:
+        out = out + (noise_sigma / 255.0) * rng.normal(out.shape)
+    out = to_uint8(out).astype(np.float64) / 255.0
+    if jpeg_quality:
+        out = jpeg(out, quality=jpeg_quality)
+    return out
+
+
+def sample_kernel(rng):
+    """Training mix: 40% defocus r 1-6, 20% Gaussian sigma 0.5-3, 40% motion length 3-21; (kernel, description)."""
+    u = rng.uniform()
+    if u < 0.4:
+        r = 1 + 5 * rng.uniform()
+        return defocus_kernel(r), f'defocus r {r:.2f}'
+    if u < 0.6:
+        s = 0.5 + 2.5 * rng.uniform()
+        return gaussian_kernel(s), f'gaussian s {s:.2f}'
+    length = 3 + 18 * rng.uniform()
+    return motion_kernel(rng, length), f'motion l {length:.1f}'

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Writes a held-out blurred test set with the one blur definition in
+training/heirloom_train/data/blur.py; ``npm run eval -- --task deblur`` reads it.
+
+python3 training/tools/make_blur_set.py --data ../shared/datasets/test/Kodak24 --out /tmp/blur/Kodak24-defocus3 \
+    --kind defocus --size 3 [--noise 2] [--jpeg Q] [--seed 0] [--limit N]
+
+--kind defocus (disk radius --size px) | gaussian (sigma --size px) | motion (length --size px; the
+trajectory is drawn from CounterRNG(seed, stream = image index), so a seed fixes every kernel) |
+sharp (no blur, only the noise: a deblurrer must leave it alone).
+Layout: OUT/clean/NAME.png, OUT/blurred/NAME.png, OUT/kernels/NAME.npy, OUT/set.json.
+"""
+import argparse
+import json
+import os
+import sys
+
+import cv2
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from heirloom_train.data import blur as B  # noqa: E402
+from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
+from heirloom_train.data.degradations import CounterRNG, to_uint8  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--kind', required=True, choices=['defocus', 'gaussian', 'motion', 'sharp'])
+    ap.add_argument('--size', type=float, default=3)
+    ap.add_argument('--noise', type=float, default=2.0)
+    ap.add_argument('--jpeg', type=int)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--limit', type=int)
+    args = ap.parse_args()
+    for sub in ('clean', 'blurred', 'kernels'):
+        os.makedirs(os.path.join(args.out, sub), exist_ok=True)
+    images = []
+    for k, path in enumerate(list_images(args.data)[:args.limit]):
+        img = read_rgb(path).astype(np.float64) / 255.0
+        rng = CounterRNG(args.seed, stream=k)
+        kern = {'defocus': lambda: B.defocus_kernel(args.size), 'gaussian': lambda: B.gaussian_kernel(args.size),
+                'motion': lambda: B.motion_kernel(rng, args.size), 'sharp': lambda: np.ones((1, 1))}[args.kind]()
+        out = B.blur(img, rng, kern, args.noise, args.jpeg)
+        name = os.path.splitext(os.path.basename(path))[0] + '.png'
+        cv2.imwrite(os.path.join(args.out, 'clean', name), cv2.cvtColor(to_uint8(img), cv2.COLOR_RGB2BGR))
+        cv2.imwrite(os.path.join(args.out, 'blurred', name), cv2.cvtColor(to_uint8(out), cv2.COLOR_RGB2BGR))
+        np.save(os.path.join(args.out, 'kernels', name[:-4] + '.npy'), kern)
+        images.append({'name': name, 'kernel': list(kern.shape)})
+    with open(os.path.join(args.out, 'set.json'), 'w') as f:
+        json.dump({'kind': args.kind, 'size': args.size, 'noise': args.noise, 'jpeg': args.jpeg, 'seed': args.seed,
+                   'source': os.path.abspath(args.data), 'definition': 'training/heirloom_train/data/blur.py',
+                   'images': images}, f, indent=1)
+    print(f'{len(images)} images -> {args.out} ({args.kind} {args.size}, noise {args.noise}, seed {args.seed})')
+
+
+if __name__ == '__main__':
+    main()
