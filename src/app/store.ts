@@ -584,6 +584,8 @@ selectRegion(id) {
           finishedAt: new Date().toISOString(),
         },
       });
+      // Found missing areas wait for the user's OK: what is shown is the composed review, not the raw run.
+      recompose();
       get().refreshRuntime();
       void persist({ pixels: outcomes.map((o) => ({ image: o.image, changeMap: o.changeMap })), refreshThumbnail: true }).then((ok) => {
         // Now there is work worth keeping: ask the browser not to evict it.

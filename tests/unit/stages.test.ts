@@ -51,14 +51,24 @@ describe('shipped stages through the service', () => {
     expect(psnr(rgbaToPlanar(r.image), rgbaToPlanar(clean))).toBeGreaterThan(psnr(rgbaToPlanar(scratched), rgbaToPlanar(clean)) + 10);
   });
 
-  it('colour applies its correction exactly (table lookup equals the per-pixel curve)', async () => {
+  it('classical colour applies its correction exactly (table lookup equals the per-pixel curve)', async () => {
     const s = await service();
     const faded = { ...clean, data: clean.data.map((v, i) => (i % 4 === 3 ? v : 60 + v * 0.5 + (i % 4 === 0 ? 20 : 0))) };
-    const [r] = await s.run(faded, [{ stage: 'colour', options: { strength: 0.7 } }]);
+    const [r] = await s.run(faded, [{ stage: 'colour', options: { strength: 0.7, classical: true } }]);
     const corr = scaleCorrection(computeColourCorrection(thumbnailPlanar(faded, 512)), 0.7);
     const expected = planarToRGBA(applyColourCorrection(rgbaToPlanar(faded), corr));
     expect(r.image.data).toEqual(expected.data);
     expect(r.changeMap.some((v) => v > 10)).toBe(true);
+  });
+
+  it('the shipped colour model lifts a faded photo and leaves strength 0 untouched', async () => {
+    const s = await service();
+    const faded = { ...clean, data: clean.data.map((v, i) => (i % 4 === 3 ? v : 60 + v * 0.5 + (i % 4 === 0 ? 20 : 0))) };
+    const [r] = await s.run(faded, [{ stage: 'colour', options: { strength: 1 } }]);
+    expect(r.method).toBe('model');
+    expect(r.changeMap.some((v) => v > 10)).toBe(true);
+    const [z] = await s.run(faded, [{ stage: 'colour', options: { strength: 0 } }]);
+    expect(z.image.data).toEqual(faded.data);
   });
 
   it('colour and sharpen run tiled on any size', async () => {

@@ -161,8 +161,10 @@ class ColourTask(_HeldOutTask):
 
     def dataset(self, exclude):
         dc = self.dc
-        return FadingDataset(dc['train'], patch=dc['patch'], seed=self.cfg.get('seed', 0),
-                             max_images=dc.get('max_images'), exclude=exclude)
+        ds = FadingDataset(dc['train'], patch=dc['patch'], seed=self.cfg.get('seed', 0),
+                           max_images=dc.get('max_images'), exclude=exclude)
+        ds.unchanged_share = dc.get('unchanged_share', ds.unchanged_share)
+        return ds
 
     @staticmethod
     def correct(net, x):

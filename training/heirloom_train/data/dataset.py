@@ -113,8 +113,11 @@ class FillDataset(RandomCropDegradeDataset):
 
 
 class FadingDataset(RandomCropDegradeDataset):
-    """Most of a photo (60-100% of its side), shrunk to ``patch``, aged with data/fading.py (15% left
-    as it is) -> (faded, reference). Fading is a property of the whole print, so crops stay large."""
+    """Most of a photo (60-100% of its side), shrunk to ``patch``, aged with data/fading.py (a share
+    ``unchanged_share`` left as it is) -> (faded, reference). Fading is a property of the whole
+    print, so crops stay large."""
+
+    unchanged_share = 0.15
 
     def batch(self, n):
         from .fading import fade
@@ -128,7 +131,7 @@ class FadingDataset(RandomCropDegradeDataset):
             y, x = g.integers(0, H - c + 1), g.integers(0, W - c + 1)
             crop = cv2.resize(img[y:y + c, x:x + c], (self.patch, self.patch), interpolation=cv2.INTER_AREA)
             crop = np.rot90(crop[:, ::-1] if g.integers(2) else crop, g.integers(4)).astype(np.float64) / 255.0
-            if g.uniform() < 0.15:
+            if g.uniform() < self.unchanged_share:
                 faded, ref = crop, crop
             else:
                 faded, ref, _ = fade(crop, rng)
