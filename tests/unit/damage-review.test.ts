@@ -86,13 +86,14 @@ describe('fill', () => {
     expect(err / n).toBeLessThan(4);
   });
 
-  it('the fill mask grows defects by a pixel (their soft edges) and keeps missing areas as they are', () => {
+  it('the fill mask grows all damage by a pixel (the soft edges of scratches and tears)', () => {
     const { defect, missing } = damagedPhoto();
     const m = fillMaskOf({ defect, missing }, W, H);
     expect(m[9 * W + 20]).toBe(1);
     expect(m[11 * W + 20]).toBe(1);
     expect(m[12 * W + 20]).toBe(0);
-    expect(m[29 * W + 50]).toBe(0);
+    expect(m[28 * W + 50]).toBe(0);
+    expect(m[29 * W + 50]).toBe(1);
     expect(m[30 * W + 50]).toBe(1);
   });
 

@@ -54,12 +54,11 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
 }
 
 /**
- * The mask the fill replaces: detected defects grown by a pixel (the soft, half-covered
- * edge of a scratch sits just outside the detector's mask and would stay as a faint
- * line), plus the missing areas.
+ * The mask the fill replaces: everything detected, grown by a pixel. The soft, half-covered
+ * edge of a scratch or a tear sits just outside the detector's mask and would otherwise
+ * stay as a faint line or a pale rim around the filled hole.
  */
 export function fillMaskOf(d: Pick<DetectedDamage, 'defect' | 'missing'>, width: number, height: number): Uint8Array {
-  const grown = dilate(d.defect, width, height);
-  for (let i = 0; i < grown.length; i++) grown[i] |= d.missing[i];
-  return grown;
+  const any = d.defect.map((v, i) => v | d.missing[i]);
+  return dilate(any, width, height);
 }

@@ -1,4 +1,5 @@
 import { damageMap } from '../../engine/damage/damage-map.ts';
+import { dilate } from '../../engine/classical/damage.ts';
 import { detectDamage, fillMaskOf } from '../../engine/damage/detect.ts';
 import { fillMasked } from '../../engine/damage/fill.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
@@ -30,9 +31,10 @@ export const stage: StageImpl = {
       });
       detectedBy = found.method;
       mask = fillMaskOf(found, width, height);
-      const grownDefect = mask.map((v, i) => (v && !found.missing[i] ? 1 : 0));
-      // Confidence of the pixels the growing added: that of the defect they border (use the max nearby: 1 px).
-      map = damageMap(grownDefect, found.missing, spreadConfidence(found.confidence, width, height));
+      // The pixels the growing added take the class and confidence of the damage they border.
+      const missing = dilateClass(found.missing, found.defect, width, height);
+      const defect = mask.map((v, i) => (v && !missing[i] ? 1 : 0));
+      map = damageMap(defect, missing, spreadConfidence(found.confidence, width, height));
     }
     const runner = await ctx.runner('fill');
     const image = await fillMasked(input, mask, runner, {
@@ -49,6 +51,13 @@ export const stage: StageImpl = {
     };
   },
 };
+
+/** `cls` grown by a pixel into pixels that are not of the other class. */
+function dilateClass(cls: Uint8Array, other: Uint8Array, w: number, h: number): Uint8Array {
+  const grown = dilate(cls, w, h);
+  for (let i = 0; i < grown.length; i++) if (other[i]) grown[i] = cls[i];
+  return grown;
+}
 
 /** Each pixel's confidence or, where it is 0, the largest of its 8 neighbours'. */
 function spreadConfidence(c: Float32Array, w: number, h: number): Float32Array {
