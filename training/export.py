@@ -229,12 +229,11 @@ def measure_tile_overlap(fn, mult, image_u8, task='denoise', tile=256, sigma=25,
             t = torch.cat([t, torch.from_numpy((defect | missing).astype(np.float32))[None, None]], 1)
     H, W = t.shape[2:]
     t = F.pad(t, (0, (-W) % mult, 0, (-H) % mult), mode='reflect')
-    model = fn
     with torch.no_grad():
-        whole = model(t)
+        whole = fn(t)
     errs = {}
     for m in range(8, max_margin + 1, 8):
-        e = tiled_max_error(model, t, whole, tile, m, mult)
+        e = tiled_max_error(fn, t, whole, tile, m, mult)
         if e is None:
             break
         errs[m] = e

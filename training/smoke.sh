@@ -18,6 +18,20 @@ if [ -z "$ROOT" ]; then
 fi
 TILE_IMAGE="$(ls "$ROOT/test/CBSD68"/* | head -n 1)"
 
+# Held-out set writers must be reproducible: write_twice KIND SUBDIR TOOL ARGS... writes the same set into
+# $TMP/KIND-a/SUBDIR and $TMP/KIND-b/SUBDIR; same_twice KIND fails unless the two are identical.
+write_twice() {
+  local kind=$1 sub=$2 tool=$3
+  shift 3
+  for run in a b; do
+    "$PY" "$HERE/tools/$tool" --data "$ROOT/test/CBSD68" --out "$TMP/$kind-$run/$sub" --limit 2 "$@" > /dev/null
+  done
+}
+same_twice() {
+  diff -r "$TMP/$1-a" "$TMP/$1-b" | grep -v '"source"' | grep -q . && { echo "$1 sets differ between runs"; exit 1; }
+  return 0
+}
+
 echo "== train (tiny, 40 steps)"
 "$PY" "$HERE/train.py" --config "$HERE/configs/denoise-smoke.yaml" --data "$ROOT/train/CBSD432" \
   --val-data "$ROOT/test/CBSD68" --run-dir "$TMP/run"
@@ -72,11 +86,8 @@ print('detect / fill manifest entries ok')
 PYEOF
 
 echo "== damage sets (the one damage definition): every protocol, reproducible per seed, masks where damage is"
-for proto in mixed thin holes; do
-  "$PY" "$HERE/tools/make_damage_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/damage-a/$proto" --protocol $proto --limit 2 > /dev/null
-  "$PY" "$HERE/tools/make_damage_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/damage-b/$proto" --protocol $proto --limit 2 > /dev/null
-done
-diff -r "$TMP/damage-a" "$TMP/damage-b" | grep -v '"source"' | grep -q . && { echo "damage sets differ between runs"; exit 1; }
+for proto in mixed thin holes; do write_twice damage $proto make_damage_set.py --protocol $proto; done
+same_twice damage
 "$PY" - "$TMP/damage-a" <<'PYEOF'
 import json, os, sys
 import cv2, numpy as np
@@ -99,11 +110,8 @@ echo "== colour model (curves + gains from a thumbnail): 20 steps on tiny data"
 test -f "$TMP/run-colour/final.pth"
 
 echo "== fading sets (the one colour-ageing definition): reproducible per seed, unchanged = the photo itself"
-for proto in faded mono unchanged; do
-  "$PY" "$HERE/tools/make_fading_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/fading-a/$proto" --protocol $proto --limit 2 > /dev/null
-  "$PY" "$HERE/tools/make_fading_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/fading-b/$proto" --protocol $proto --limit 2 > /dev/null
-done
-diff -r "$TMP/fading-a" "$TMP/fading-b" | grep -v '"source"' | grep -q . && { echo "fading sets differ between runs"; exit 1; }
+for proto in faded mono unchanged; do write_twice fading $proto make_fading_set.py --protocol $proto; done
+same_twice fading
 "$PY" - "$TMP/fading-a" <<'PYEOF'
 import os, sys
 import cv2, numpy as np
@@ -120,10 +128,9 @@ PYEOF
 echo "== blur sets (the one blur definition): reproducible per seed, kernels normalised"
 for spec in "defocus 3" "motion 9" "sharp 0"; do
   set -- $spec
-  "$PY" "$HERE/tools/make_blur_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/blur-a/$1" --kind $1 --size $2 --limit 2 > /dev/null
-  "$PY" "$HERE/tools/make_blur_set.py" --data "$ROOT/test/CBSD68" --out "$TMP/blur-b/$1" --kind $1 --size $2 --limit 2 > /dev/null
+  write_twice blur $1 make_blur_set.py --kind $1 --size $2
 done
-diff -r "$TMP/blur-a" "$TMP/blur-b" | grep -v '"source"' | grep -q . && { echo "blur sets differ between runs"; exit 1; }
+same_twice blur
 "$PY" - "$TMP/blur-a" <<'PYEOF'
 import glob, sys
 import numpy as np

@@ -83,6 +83,21 @@ export function planarLuma(img: PlanarImage): PlanarImage {
   return out;
 }
 
+/** A rectangle in photo pixels, inclusive-exclusive. */
+export interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Copies a rectangle out of an 8-bit photo (it must lie inside). */
+export function cropRGBA(img: RGBAImage, x: number, y: number, w: number, h: number): RGBAImage {
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let r = 0; r < h; r++) data.set(img.data.subarray(((y + r) * img.width + x) * 4, ((y + r) * img.width + x + w) * 4), r * w * 4);
+  return { width: w, height: h, data };
+}
+
 /** Copies a rectangle out of a planar image (no bounds padding: the rectangle must lie inside). */
 export function cropPlanar(img: PlanarImage, x: number, y: number, w: number, h: number): PlanarImage {
   const out = createPlanar(w, h, img.channels);

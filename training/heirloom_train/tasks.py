@@ -3,6 +3,8 @@
 A task is picked by the config's ``task`` (default ``denoise``). ``validate`` returns
 (score, details); higher scores are better and pick ``best.pth``.
 """
+import os
+
 import cv2
 import numpy as np
 import torch
@@ -71,21 +73,32 @@ class DenoiseTask:
 
 class _HeldOutTask(DenoiseTask):
     """Validation on the last ``val_holdout`` photos of the training folder, kept out of training,
-    so the test sets stay unseen until evaluation."""
+    so the test sets stay unseen until evaluation. Training crops come from ``dataset_cls``."""
+
+    dataset_cls = None
 
     def split(self):
         paths = list_images(self.dc['train'])
         n = int(self.dc.get('val_holdout', 8))
         held = paths[-n:] if n else []
-        import os
         return tuple(os.path.basename(p) for p in held), [read_rgb(p) for p in held]
+
+    def dataset(self, exclude):
+        dc = self.dc
+        return self.dataset_cls(dc['train'], patch=dc['patch'], scale=tuple(dc.get('scale', (0.5, 1.0))),
+                                seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+
+
+def classify_damage(prob, threshold):
+    """(defect, missing) boolean masks from the detector's two probability planes, by the engine's rule
+    (src/engine/damage/detect.ts): missing where its probability reaches the threshold and beats the
+    defect's, defect where the defect's does otherwise."""
+    missing = (prob[1] >= threshold) & (prob[1] >= prob[0])
+    return (prob[0] >= threshold) & ~missing, missing
 
 
 class DetectTask(_HeldOutTask):
-    def dataset(self, exclude):
-        dc = self.dc
-        return DamageDetectDataset(dc['train'], patch=dc['patch'], scale=tuple(dc['scale']),
-                                   seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+    dataset_cls = DamageDetectDataset
 
     def loss(self, net, batch, device):
         x, y = (t.to(device) for t in batch)
@@ -107,8 +120,7 @@ class DetectTask(_HeldOutTask):
             x = img.astype(np.float64) / 255.0
             damaged, _, defect, missing = D.damage(x, CounterRNG(VAL_SEED, stream=k))
             prob = _pad_run(lambda t: det(t.to(device)).cpu(), [_chw(damaged)], net.size_multiple)[0].numpy()
-            for c, truth in enumerate((defect, missing)):
-                pred = prob[c] >= threshold
+            for c, (pred, truth) in enumerate(zip(classify_damage(prob, threshold), (defect, missing))):
                 t = truth.astype(bool)
                 tp[c] += (pred & t).sum()
                 fp[c] += (pred & ~t).sum()
@@ -122,10 +134,7 @@ class DetectTask(_HeldOutTask):
 
 
 class FillTask(_HeldOutTask):
-    def dataset(self, exclude):
-        dc = self.dc
-        return FillDataset(dc['train'], patch=dc['patch'], scale=tuple(dc['scale']),
-                           seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+    dataset_cls = FillDataset
 
     def loss(self, net, batch, device):
         (x, m), gt = batch
@@ -159,11 +168,11 @@ class FillTask(_HeldOutTask):
 class ColourTask(_HeldOutTask):
     """Curves + coarse gains predicted from a 64x64 thumbnail, applied to the full crop; L1 to the reference."""
 
+    dataset_cls = FadingDataset
+
     def dataset(self, exclude):
-        dc = self.dc
-        ds = FadingDataset(dc['train'], patch=dc['patch'], seed=self.cfg.get('seed', 0),
-                           max_images=dc.get('max_images'), exclude=exclude)
-        ds.unchanged_share = dc.get('unchanged_share', ds.unchanged_share)
+        ds = super().dataset(exclude)
+        ds.unchanged_share = self.dc.get('unchanged_share', ds.unchanged_share)
         return ds
 
     @staticmethod

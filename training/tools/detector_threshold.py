@@ -24,7 +24,7 @@ from heirloom_train.archs import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.tasks import VAL_SEED, _chw, _pad_run  # noqa: E402
+from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage  # noqa: E402
 from export import load_model  # noqa: E402
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)]
@@ -48,8 +48,7 @@ def main():
         aged = D.age(x, CounterRNG(VAL_SEED + 1, stream=k))
         p, p_plain, p_aged = run(damaged), run(x), run(aged)
         for t in THRESHOLDS:
-            pm = (p[1] >= t) & (p[1] >= p[0])
-            pd = (p[0] >= t) & ~pm
+            pd, pm = classify_damage(p, t)
             d, m = defect.astype(bool), missing.astype(bool)
             s = stats[t]
             s[0] += (pd & d).sum()

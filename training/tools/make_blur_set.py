@@ -11,18 +11,16 @@ sharp (no blur, only the noise: a deblurrer must leave it alone).
 Layout: OUT/clean/NAME.png, OUT/blurred/NAME.png, OUT/kernels/NAME.npy, OUT/set.json.
 """
 import argparse
-import json
 import os
 import sys
 
-import cv2
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data import blur as B  # noqa: E402
-from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
-from heirloom_train.data.degradations import CounterRNG, to_uint8  # noqa: E402
+from heirloom_train.data.degradations import CounterRNG  # noqa: E402
+from heirloom_train.data.sets import SetWriter  # noqa: E402
 
 
 def main():
@@ -36,24 +34,18 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--limit', type=int)
     args = ap.parse_args()
-    for sub in ('clean', 'blurred', 'kernels'):
-        os.makedirs(os.path.join(args.out, sub), exist_ok=True)
+    out = SetWriter(args.out, ('clean', 'blurred', 'kernels'))
     images = []
-    for k, path in enumerate(list_images(args.data)[:args.limit]):
-        img = read_rgb(path).astype(np.float64) / 255.0
+    for k, name, img in out.photos(args.data, args.limit):
         rng = CounterRNG(args.seed, stream=k)
         kern = {'defocus': lambda: B.defocus_kernel(args.size), 'gaussian': lambda: B.gaussian_kernel(args.size),
                 'motion': lambda: B.motion_kernel(rng, args.size), 'sharp': lambda: np.ones((1, 1))}[args.kind]()
-        out = B.blur(img, rng, kern, args.noise, args.jpeg)
-        name = os.path.splitext(os.path.basename(path))[0] + '.png'
-        cv2.imwrite(os.path.join(args.out, 'clean', name), cv2.cvtColor(to_uint8(img), cv2.COLOR_RGB2BGR))
-        cv2.imwrite(os.path.join(args.out, 'blurred', name), cv2.cvtColor(to_uint8(out), cv2.COLOR_RGB2BGR))
+        out.rgb('clean', name, img)
+        out.rgb('blurred', name, B.blur(img, rng, kern, args.noise, args.jpeg))
         np.save(os.path.join(args.out, 'kernels', name[:-4] + '.npy'), kern)
         images.append({'name': name, 'kernel': list(kern.shape)})
-    with open(os.path.join(args.out, 'set.json'), 'w') as f:
-        json.dump({'kind': args.kind, 'size': args.size, 'noise': args.noise, 'jpeg': args.jpeg, 'seed': args.seed,
-                   'source': os.path.abspath(args.data), 'definition': 'training/heirloom_train/data/blur.py',
-                   'images': images}, f, indent=1)
+    out.finish({'kind': args.kind, 'size': args.size, 'noise': args.noise, 'jpeg': args.jpeg, 'seed': args.seed},
+               args.data, 'training/heirloom_train/data/blur.py', images)
     print(f'{len(images)} images -> {args.out} ({args.kind} {args.size}, noise {args.noise}, seed {args.seed})')
 
 

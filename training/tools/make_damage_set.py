@@ -17,18 +17,16 @@ OUT/damaged/NAME.png, OUT/defect/NAME.png and OUT/missing/NAME.png (0/255 masks)
 OUT/set.json (protocol, seed, source folder, per-image mask shares).
 """
 import argparse
-import json
 import os
 import sys
 
-import cv2
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data import damage as D  # noqa: E402
-from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
-from heirloom_train.data.degradations import CounterRNG, to_uint8  # noqa: E402
+from heirloom_train.data.degradations import CounterRNG  # noqa: E402
+from heirloom_train.data.sets import SetWriter  # noqa: E402
 
 
 def degrade(img, rng, protocol):
@@ -53,23 +51,16 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--limit', type=int)
     args = ap.parse_args()
-    paths = list_images(args.data)[:args.limit]
-    for sub in ('clean', 'damaged', 'defect', 'missing'):
-        os.makedirs(os.path.join(args.out, sub), exist_ok=True)
+    out = SetWriter(args.out, ('clean', 'damaged', 'defect', 'missing'))
     images = []
-    for k, path in enumerate(paths):
-        img = read_rgb(path).astype(np.float64) / 255.0
+    for k, name, img in out.photos(args.data, args.limit):
         damaged, clean, defect, missing = degrade(img, CounterRNG(args.seed, stream=k), args.protocol)
-        name = os.path.splitext(os.path.basename(path))[0] + '.png'
-        save = lambda sub, a: cv2.imwrite(os.path.join(args.out, sub, name), a)  # noqa: E731
-        save('clean', cv2.cvtColor(to_uint8(clean), cv2.COLOR_RGB2BGR))
-        save('damaged', cv2.cvtColor(to_uint8(damaged), cv2.COLOR_RGB2BGR))
-        save('defect', defect * 255)
-        save('missing', missing * 255)
+        out.rgb('clean', name, clean)
+        out.rgb('damaged', name, damaged)
+        out.mask('defect', name, defect)
+        out.mask('missing', name, missing)
         images.append({'name': name, 'defect': round(float(defect.mean()), 5), 'missing': round(float(missing.mean()), 5)})
-    with open(os.path.join(args.out, 'set.json'), 'w') as f:
-        json.dump({'protocol': args.protocol, 'seed': args.seed, 'source': os.path.abspath(args.data),
-                   'definition': 'training/heirloom_train/data/damage.py', 'images': images}, f, indent=1)
+    out.finish({'protocol': args.protocol, 'seed': args.seed}, args.data, 'training/heirloom_train/data/damage.py', images)
     print(f'{len(images)} images -> {args.out} ({args.protocol}, seed {args.seed})')
 
 

@@ -14,18 +14,14 @@ Layout: OUT/clean/NAME.png (the reference), OUT/faded/NAME.png, OUT/set.json (pr
 source, per-image parameters).
 """
 import argparse
-import json
 import os
 import sys
-
-import cv2
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data import fading as A  # noqa: E402
-from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
-from heirloom_train.data.degradations import CounterRNG, to_uint8  # noqa: E402
+from heirloom_train.data.degradations import CounterRNG  # noqa: E402
+from heirloom_train.data.sets import SetWriter  # noqa: E402
 
 
 def main():
@@ -36,23 +32,18 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--limit', type=int)
     args = ap.parse_args()
-    for sub in ('clean', 'faded'):
-        os.makedirs(os.path.join(args.out, sub), exist_ok=True)
+    out = SetWriter(args.out, ('clean', 'faded'))
     images = []
-    for k, path in enumerate(list_images(args.data)[:args.limit]):
-        img = read_rgb(path).astype(np.float64) / 255.0
+    for k, name, img in out.photos(args.data, args.limit):
         if args.protocol == 'unchanged':
             faded, ref, params = img, img, {'kind': 'unchanged'}
         else:
             faded, ref, params = A.fade(img, CounterRNG(args.seed, stream=k),
                                         kind='colour' if args.protocol == 'faded' else 'mono')
-        name = os.path.splitext(os.path.basename(path))[0] + '.png'
-        cv2.imwrite(os.path.join(args.out, 'clean', name), cv2.cvtColor(to_uint8(ref), cv2.COLOR_RGB2BGR))
-        cv2.imwrite(os.path.join(args.out, 'faded', name), cv2.cvtColor(to_uint8(faded), cv2.COLOR_RGB2BGR))
+        out.rgb('clean', name, ref)
+        out.rgb('faded', name, faded)
         images.append({'name': name, **params})
-    with open(os.path.join(args.out, 'set.json'), 'w') as f:
-        json.dump({'protocol': args.protocol, 'seed': args.seed, 'source': os.path.abspath(args.data),
-                   'definition': 'training/heirloom_train/data/fading.py', 'images': images}, f, indent=1)
+    out.finish({'protocol': args.protocol, 'seed': args.seed}, args.data, 'training/heirloom_train/data/fading.py', images)
     print(f'{len(images)} images -> {args.out} ({args.protocol}, seed {args.seed})')
 
 

@@ -4,8 +4,8 @@
  * photo is. A photo the model would barely change is left alone, whatever its
  * statistics (a sunset is warm on purpose).
  */
-import { planarToRGBA, rgbaToPlanar, thumbnailPlanar, type RGBAImage } from '../image.ts';
-import { applyCurves, predictCurves } from '../colour/model-correction.ts';
+import { planarToRGBA, rgbaToPlanar, type RGBAImage } from '../image.ts';
+import { applyCurves, predictCurvesFrom, sourceThumbnail } from '../colour/model-correction.ts';
 import { meanDeltaE00 } from '../metrics/deltae.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { AnalysisReport, DefectVerdict } from './analyze.ts';
@@ -13,9 +13,11 @@ import type { AnalysisReport, DefectVerdict } from './analyze.ts';
 /** Below this mean shift (CIEDE2000) the colours count as sound; just-noticeable is about 1-2. */
 export const COLOUR_SHIFT_MIN = 3;
 
+/** Measured on the same thumbnail the model's input is made from: one pass over the full photo. */
 export async function colourShift(img: RGBAImage, runner: ModelRunner): Promise<number> {
-  const corr = await predictCurves(img, runner);
-  const thumb = planarToRGBA(thumbnailPlanar(img, 256));
+  const source = sourceThumbnail(img, runner);
+  const corr = await predictCurvesFrom(source, runner);
+  const thumb = planarToRGBA(source);
   return meanDeltaE00(rgbaToPlanar(thumb), rgbaToPlanar(applyCurves(thumb, corr, 1)));
 }
 

@@ -4,8 +4,7 @@
  * and specks vanish when a photo is shrunk) and a thumbnail of the whole photo
  * (tears and holes are large, and may be anywhere).
  */
-import { createRGBA, type RGBAImage } from '../image.ts';
-import { cropImage } from '../review/decisions.ts';
+import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../image.ts';
 import { detectDamage } from '../damage/detect.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { DefectVerdict } from './analyze.ts';
@@ -20,31 +19,13 @@ export interface DamageSample {
 const CROP = 1024;
 const THUMB = 768;
 
-/** Box-filtered thumbnail with the long side at most `maxSide`. */
-function thumbnail(img: RGBAImage, maxSide: number): RGBAImage {
-  const f = Math.max(1, Math.ceil(Math.max(img.width, img.height) / maxSide));
-  if (f === 1) return img;
-  const w = Math.floor(img.width / f), h = Math.floor(img.height / f);
-  const out = createRGBA(w, h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 4; c++) {
-        let s = 0;
-        for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) s += img.data[((y * f + dy) * img.width + x * f + dx) * 4 + c];
-        out.data[(y * w + x) * 4 + c] = s / (f * f);
-      }
-    }
-  }
-  return out;
-}
-
 const share = (m: Uint8Array) => m.reduce((n, v) => n + v, 0) / Math.max(1, m.length);
 
 export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promise<DamageSample> {
   const w = Math.min(CROP, img.width), h = Math.min(CROP, img.height);
   const x0 = (img.width - w) >> 1, y0 = (img.height - h) >> 1;
-  const centre = await detectDamage(cropImage(img, { x0, y0, x1: x0 + w, y1: y0 + h }), detector);
-  const whole = await detectDamage(thumbnail(img, THUMB), detector);
+  const centre = await detectDamage(cropRGBA(img, x0, y0, w, h), detector);
+  const whole = await detectDamage(planarToRGBA(thumbnailPlanar(img, THUMB)), detector);
   return { defectShare: share(centre.defect), missingShare: share(whole.missing) };
 }
 

@@ -51,10 +51,20 @@ export function isGrey(thumb: PlanarImage): boolean {
   return d / (2 * n) < 1.5 / 255;
 }
 
-export async function predictCurves(img: RGBAImage, runner: ModelRunner): Promise<CurveCorrection> {
+/** A box-filtered copy of the photo, a few times the model's input size: what the model's input is made from. */
+export function sourceThumbnail(img: RGBAImage, runner: ModelRunner): PlanarImage {
+  return thumbnailPlanar(img, 8 * (runner.entry.io.thumbnail ?? 64));
+}
+
+export function predictCurves(img: RGBAImage, runner: ModelRunner): Promise<CurveCorrection> {
+  return predictCurvesFrom(sourceThumbnail(img, runner), runner);
+}
+
+/** The model's correction, from a thumbnail of the photo (sourceThumbnail). */
+export async function predictCurvesFrom(source: PlanarImage, runner: ModelRunner): Promise<CurveCorrection> {
   const io = runner.entry.io;
   const size = io.thumbnail ?? 64, knots = io.knots ?? 17, grid = io.grid ?? 4;
-  const thumb = resizeArea(thumbnailPlanar(img, 8 * size), size, size);
+  const thumb = resizeArea(source, size, size);
   const out = await runner.runOutputs({ [io.input]: { data: thumb.data, dims: [1, 3, size, size] } });
   const c = out[io.output].data, g = out[io.gains ?? 'gains'].data;
   const curves = [0, 1, 2].map((k) => c.slice(k * knots, (k + 1) * knots));

@@ -4,7 +4,7 @@
  * damage (with context around them), so a few specks on a 24-megapixel photo cost
  * a few small runs, and no pixel outside the mask can change.
  */
-import { cloneRGBA, createPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
+import { cloneRGBA, createPlanar, type PlanarImage, type Rect, type RGBAImage } from '../image.ts';
 import { inpaintTelea } from '../classical/fill.ts';
 import { maskRegions } from '../regions.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
@@ -15,22 +15,15 @@ import { modelTileSpec } from '../pipeline/tiled-model.ts';
 export const FILL_CONTEXT = 32;
 const TELEA_RADIUS = 5;
 
-export interface CropRect {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
 /** Rectangles around the mask's connected groups, grown by `margin` and merged where they overlap. */
-export function fillCrops(mask: Uint8Array, width: number, height: number, margin = FILL_CONTEXT): CropRect[] {
-  let rects: CropRect[] = maskRegions(mask, width, height).map((r) => ({
+export function fillCrops(mask: Uint8Array, width: number, height: number, margin = FILL_CONTEXT): Rect[] {
+  let rects: Rect[] = maskRegions(mask, width, height).map((r) => ({
     x0: Math.max(0, r.x0 - margin), y0: Math.max(0, r.y0 - margin),
     x1: Math.min(width, r.x1 + margin), y1: Math.min(height, r.y1 + margin),
   }));
   for (let merged = true; merged; ) {
     merged = false;
-    const out: CropRect[] = [];
+    const out: Rect[] = [];
     for (const r of rects) {
       const hit = out.find((o) => r.x0 < o.x1 && o.x0 < r.x1 && r.y0 < o.y1 && o.y0 < r.y1);
       if (hit) {
@@ -45,7 +38,7 @@ export function fillCrops(mask: Uint8Array, width: number, height: number, margi
 }
 
 /** RGB + mask of a crop as a 4-channel planar tile source for the model. */
-function cropWithMask(img: RGBAImage, mask: Uint8Array, c: CropRect): PlanarImage {
+function cropWithMask(img: RGBAImage, mask: Uint8Array, c: Rect): PlanarImage {
   const w = c.x1 - c.x0, h = c.y1 - c.y0, plane = w * h;
   const out = createPlanar(w, h, 4);
   for (let y = 0; y < h; y++) {

@@ -105,8 +105,14 @@ export function composeReview(original: RGBAImage, layers: ReviewLayer[], region
   for (const r of regions) {
     const i = layers.findIndex((l) => l.stage === r.stage);
     if (i < 0) continue;
-    if (!isAccepted(d, r)) forEachRegionPixel(r, width, (_x, _y, k) => (off[k] = (off[k] | (1 << i)) & (r.kind === 'damage' ? ~FILLED : 0xff)));
-    else if (r.kind === 'damage') forEachRegionPixel(r, width, (_x, _y, k) => (off[k] = (off[k] & ~(1 << i)) | FILLED));
+    const layerOff = 1 << i;
+    if (isAccepted(d, r)) {
+      if (r.kind === 'damage') forEachRegionPixel(r, width, (_x, _y, k) => (off[k] = (off[k] & ~layerOff) | FILLED));
+    } else {
+      // A rejected fill also stops protecting its pixels from later stages.
+      const clear = r.kind === 'damage' ? FILLED : 0;
+      forEachRegionPixel(r, width, (_x, _y, k) => (off[k] = (off[k] | layerOff) & ~clear));
+    }
   }
   const stageOff = layers.map((l) => d.stages[l.stage] === false);
   const fillIndex = layers.findIndex((l) => l.stage === 'fill');

@@ -2,7 +2,7 @@
  * Pure updates of the review decisions (each returns a new object, so the app's
  * undo history is a list of snapshots) and an undo/redo history.
  */
-import type { RGBAImage } from '../image.ts';
+import { cropRGBA, type RGBAImage } from '../image.ts';
 import type { RegionDecision, RegionPatch, ReviewDecisions } from './compose.ts';
 import type { Rect, ReviewRegion } from './regions.ts';
 
@@ -48,13 +48,7 @@ export function patchFor(d: ReviewDecisions, regionId: string): RegionPatch | un
 
 /** The pixels of `rect` (photo coordinates) out of `crop`, whose top-left is at (cropX, cropY). */
 export function cutRect(crop: RGBAImage, cropX: number, cropY: number, rect: Rect): Uint8ClampedArray {
-  const w = rect.x1 - rect.x0, h = rect.y1 - rect.y0;
-  const out = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++) {
-    const s = ((rect.y0 - cropY + y) * crop.width + rect.x0 - cropX) * 4;
-    out.set(crop.data.subarray(s, s + w * 4), y * w * 4);
-  }
-  return out;
+  return cropRGBA(crop, rect.x0 - cropX, rect.y0 - cropY, rect.x1 - rect.x0, rect.y1 - rect.y0).data;
 }
 
 /** `rect` grown by `margin` on every side, clipped to the photo. */
@@ -63,7 +57,7 @@ export function grow(rect: Rect, margin: number, width: number, height: number):
 }
 
 export function cropImage(img: RGBAImage, r: Rect): RGBAImage {
-  return { width: r.x1 - r.x0, height: r.y1 - r.y0, data: cutRect(img, 0, 0, r) };
+  return cropRGBA(img, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
 }
 
 /** Undo/redo over immutable snapshots. */

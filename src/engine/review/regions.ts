@@ -8,15 +8,10 @@
  *   hole), kept at pixel resolution because the fill must not touch anything else.
  */
 import { classMask, damageConfidenceOf, type DamageClass } from '../damage/damage-map.ts';
+import type { Rect } from '../image.ts';
 import { maskRegions } from '../regions.ts';
 
-export interface Rect {
-  /** Inclusive-exclusive, in photo pixels. */
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
+export type { Rect };
 
 export interface ReviewRegion {
   /** Stable across reloads: derived from the stage and the data it was found in. */
