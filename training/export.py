@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Export a trained model (denoiser, damage detector, fill) to ONNX (fp32, fp16, int8 QDQ) and
+"""Export a trained model (denoiser, deblurrer, damage detector, fill, colour) to ONNX (fp32, fp16, int8 QDQ) and
 merge its manifest entry. The task comes from the checkpoint's config (``task``, default denoise);
 each task's ONNX contract (inputs, wrapper, calibration data) is in CONTRACTS below.
 
@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 from heirloom_train.archs import build_arch, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill  # noqa: E402
 from heirloom_train.archs.colour_curves import GRID, KNOTS, THUMB  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
+from heirloom_train.data.blur import training_blur  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG, gaussian, realistic  # noqa: E402
 from heirloom_train.onnx_convert import to_fp16, to_qdq  # noqa: E402
@@ -41,10 +42,17 @@ DENOISE_DEG = ('blind mix: 65% Gaussian sigma 0-55 (unclipped), 10% Poisson-Gaus
                '20% realistic (luminance-dependent correlated film grain + chroma noise, 8-bit, JPEG q30-95), '
                '5% JPEG q20-95; training/heirloom_train/data/degradations.py')
 
+STRENGTH_TASKS = ('denoise', 'deblur')  # output = input + strength * (net(input) - input)
+
 # What each task's ONNX file takes and gives (the engine's ModelRunner reads io from the manifest).
 CONTRACTS = {
     'denoise': {'wrap': HeirloomDenoiser, 'inputs': ['input', 'strength'], 'title': 'Noise, grain and JPEG reduction',
                 'io': {'input': 'input', 'strength': 'strength', 'output': 'output'}, 'degradations': DENOISE_DEG},
+    'deblur': {'wrap': HeirloomDenoiser, 'inputs': ['input', 'strength'], 'title': 'Blur reduction (defocus, camera shake)',
+               'io': {'input': 'input', 'strength': 'strength', 'output': 'output'},
+               'degradations': 'blind blur, training/heirloom_train/data/blur.py: 40% defocus disk r 1-6, 20% Gaussian '
+                               'sigma 0.5-3, 40% camera-shake motion 3-21 px (12% of crops left sharp), then noise '
+                               'sigma 0-6 and JPEG q50-95 on a third'},
     'detect': {'wrap': HeirloomDamageDetector, 'inputs': ['input'],
                'title': 'Scratch, dust and tear detector (defect / missing probabilities)',
                'io': {'input': 'input', 'output': 'output', 'outputChannels': 2}, 'degradations': DAMAGE_DEG},
@@ -63,7 +71,7 @@ CONTRACTS = {
 def example_feeds(task, x):
     """ONNX feeds for a [1,3,H,W] image (plus a deterministic mask / strength)."""
     feeds = {'input': x}
-    if task == 'denoise':
+    if task in STRENGTH_TASKS:
         feeds['strength'] = np.array([0.8], np.float32)
     if task == 'fill':
         h, w = x.shape[2:]
@@ -75,7 +83,7 @@ def example_feeds(task, x):
 
 def tile_fn(task, model):
     """The model as the engine's tiler sees it: one tensor per tile, a mask as its last channel."""
-    if task == 'denoise':
+    if task in STRENGTH_TASKS:
         return lambda t: model(t, torch.ones(1))
     if task == 'fill':
         return lambda t: model(t[:, :3], t[:, 3:])
@@ -125,6 +133,8 @@ def calibration_crops(folder, n=24, size=128, seed=1234, task='denoise'):
         elif task == 'fill':
             damaged, _, mask = D.fill_example(c, r)
             crops.append({'input': chw(damaged), 'mask': mask.astype(np.float32)[None, None]})
+        elif task == 'deblur':
+            crops.append({'input': chw(training_blur(c, r)[0]), 'strength': np.ones(1, np.float32)})
         elif task == 'colour':
             from heirloom_train.data.fading import fade
             crops.append({'input': chw(cv2.resize(fade(c, r)[0], (THUMB, THUMB), interpolation=cv2.INTER_AREA))})
@@ -220,7 +230,9 @@ def measure_tile_overlap(fn, mult, image_u8, task='denoise', tile=256, sigma=25,
     no feathering, tile 256 on a reflect-padded degraded photo) stays within 1/255 of one whole run.
     ``fn`` takes one tensor per tile (tile_fn)."""
     x = image_u8.astype(np.float64) / 255.0
-    if task == 'denoise':
+    if task == 'deblur':
+        t = torch.from_numpy(training_blur(x, CounterRNG(0, 0))[0].astype(np.float32)).permute(2, 0, 1)[None]
+    elif task == 'denoise':
         t = torch.from_numpy(gaussian(x, CounterRNG(0, 0), sigma).astype(np.float32)).permute(2, 0, 1)[None]
     else:
         damaged, _, defect, missing = D.damage(x, CounterRNG(0, 0))
@@ -327,7 +339,7 @@ def main():
     onnx.save(m8, paths['int8'])
     report['int8_maxerr'] = maxerr(m8)
     for name, m in (('int8', m8), ('fp16', m16)):
-        if task == 'denoise':  # strength 0 gives the input back exactly
+        if task in STRENGTH_TASKS:  # strength 0 gives the input back exactly
             z0 = OnnxNp(m).run({'input': xt, 'strength': np.zeros(1, np.float32)})[0]
             report[f'{name}_strength0_exact'] = bool(np.array_equal(z0, xt))
         if task == 'fill':  # nothing outside the mask changes

@@ -70,8 +70,8 @@ mkdir -p "$TMP/tiny"
 "$PY" "$HERE/tools/make_tiny_model.py" --out "$TMP/tiny" > /dev/null
 cmp "$TMP/tiny/tiny-test-fp32.onnx" "$HERE/../public/models/tiny-test-fp32.onnx"
 
-echo "== detector and fill: tiny models, train 20 steps, export fp32 / fp16 / int8 with their ONNX contracts"
-for t in detect fill; do
+echo "== detector, fill and deblur: tiny models, train 20 steps, export fp32 / fp16 / int8 with their ONNX contracts"
+for t in detect fill deblur; do
   "$PY" "$HERE/train.py" --config "$HERE/configs/$t-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-$t" | tail -n 2
   "$PY" "$HERE/export.py" --checkpoint "$TMP/run-$t/final.pth" --out "$TMP/models" --calib-data "$ROOT/train/CBSD432" \
     --calib-crops 4 --tile-image "$TILE_IMAGE" 2>&1 | grep -v -i warning | grep -E "maxerr|exact|tileOverlap"
@@ -82,7 +82,8 @@ import json, sys
 m = {e['id']: e for e in json.load(open(sys.argv[1]))['models']}
 assert m['detect-smoke']['task'] == 'detect' and m['detect-smoke']['io']['outputChannels'] == 2, m['detect-smoke']['io']
 assert m['fill-smoke']['task'] == 'fill' and m['fill-smoke']['io']['mask'] == 'mask', m['fill-smoke']['io']
-print('detect / fill manifest entries ok')
+assert m['deblur-smoke']['task'] == 'deblur' and m['deblur-smoke']['io']['strength'] == 'strength', m['deblur-smoke']['io']
+print('detect / fill / deblur manifest entries ok')
 PYEOF
 
 echo "== damage sets (the one damage definition): every protocol, reproducible per seed, masks where damage is"

@@ -1,11 +1,12 @@
 /**
  * Evaluation of blur reduction on a held-out set written by training/tools/make_blur_set.py
  * (the one blur definition lives in training/; this reads its pixels):
- * SET/clean, SET/blurred, SET/set.json. PSNR/SSIM against the sharp photo, per method.
+ * SET/clean, SET/blurred, SET/set.json. PSNR/SSIM against the sharp photo and halo (overshoot past
+ * the sharp photo's local range), per method.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
+import { rgbaToPlanar, type PlanarImage, type RGBAImage } from '../engine/image.ts';
 import { psnr, ssim } from '../engine/metrics/index.ts';
 import type { StageContext } from '../engine/pipeline/stage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
@@ -44,15 +45,56 @@ function viaStage(name: string, runner: ModelRunner | null, strength: number): D
 export const classicalUnsharp = viaStage('classical:unsharp', null, 1);
 export const modelDeblur = (runner: ModelRunner) => viaStage(`model:${runner.entry.id}`, runner, 1);
 
+/** Max (sign 1) or min (sign -1) of each (2r+1)^2 window of one plane, separably. */
+function windowExtreme(p: Float32Array, w: number, h: number, r: number, sign: 1 | -1): Float32Array {
+  const tmp = new Float32Array(p.length), out = new Float32Array(p.length);
+  const pick = sign > 0 ? Math.max : Math.min;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let v = p[y * w + x];
+      for (let d = Math.max(0, x - r); d <= Math.min(w - 1, x + r); d++) v = pick(v, p[y * w + d]);
+      tmp[y * w + x] = v;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let v = tmp[y * w + x];
+      for (let d = Math.max(0, y - r); d <= Math.min(h - 1, y + r); d++) v = pick(v, tmp[d * w + x]);
+      out[y * w + x] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Halo / ringing: RMS (8-bit levels) of how far the result overshoots the sharp photo's own local
+ * range (its min and max over 5 x 5 px). Sharpening that rings or halos pushes edges past both
+ * sides; a faithful result, or the blurred input, stays inside (up to noise).
+ */
+export function haloRms(out: PlanarImage, clean: PlanarImage, radius = 2): number {
+  const { width: w, height: h } = clean, n = w * h;
+  let se = 0;
+  for (let c = 0; c < 3; c++) {
+    const plane = clean.data.subarray(c * n, (c + 1) * n);
+    const hi = windowExtreme(plane, w, h, radius, 1), lo = windowExtreme(plane, w, h, radius, -1);
+    for (let i = 0; i < n; i++) {
+      const o = out.data[c * n + i];
+      const e = Math.max(0, o - hi[i], lo[i] - o) * 255;
+      se += e * e;
+    }
+  }
+  return Math.sqrt(se / (3 * n));
+}
+
 export async function evaluateDeblur(set: BlurSet, method: DeblurMethod | null) {
-  const rows: { name: string; psnr: number; ssim: number; ms: number }[] = [];
+  const rows: { name: string; psnr: number; ssim: number; halo: number; ms: number }[] = [];
   for (const im of set.images) {
     const t0 = performance.now();
     const out = method ? await method.restore(im.blurred) : im.blurred;
     const ms = performance.now() - t0;
     const a = rgbaToPlanar(out), b = rgbaToPlanar(im.clean);
-    rows.push({ name: im.name, psnr: psnr(a, b), ssim: ssim(a, b), ms });
+    rows.push({ name: im.name, psnr: psnr(a, b), ssim: ssim(a, b), halo: haloRms(a, b), ms });
   }
-  const avg = (k: 'psnr' | 'ssim' | 'ms') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
-  return { mean: { psnr: avg('psnr'), ssim: avg('ssim'), ms: avg('ms') }, rows };
+  const avg = (k: 'psnr' | 'ssim' | 'halo' | 'ms') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+  return { mean: { psnr: avg('psnr'), ssim: avg('ssim'), halo: avg('halo'), ms: avg('ms') }, rows };
 }

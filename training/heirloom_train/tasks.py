@@ -13,8 +13,9 @@ import torch.nn.functional as F
 from .archs import HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
 from .archs.colour_curves import THUMB, apply_correction
 from .data import damage as D
+from .data import blur as B
 from .data import fading as A
-from .data.dataset import (DamageDetectDataset, FadingDataset, FillDataset, RandomCropDegradeDataset, list_images,
+from .data.dataset import (BlurDataset, DamageDetectDataset, FadingDataset, FillDataset, RandomCropDegradeDataset, list_images,
                            read_rgb)
 from .data.degradations import CounterRNG
 from .evaluation import degrade_eval, run_padded, to_u8
@@ -173,6 +174,7 @@ class ColourTask(_HeldOutTask):
     def dataset(self, exclude):
         ds = super().dataset(exclude)
         ds.unchanged_share = self.dc.get('unchanged_share', ds.unchanged_share)
+        ds.vivid_share = self.dc.get('vivid_share', ds.vivid_share)
         return ds
 
     @staticmethod
@@ -200,7 +202,38 @@ class ColourTask(_HeldOutTask):
         return -(res['faded_de00'] + res['unchanged_de00']), res
 
 
-TASKS = {'denoise': DenoiseTask, 'detect': DetectTask, 'fill': FillTask, 'colour': ColourTask}
+class DeblurTask(_HeldOutTask):
+    """Blind deblurring with the denoiser's contract (output = input + strength * (net - input)).
+    Validated on the held-out photos at the issue's fixed kinds (noise sigma 2): the score is the mean
+    PSNR gain over the blurred input, less what a sharp photo loses below 40 dB."""
+
+    dataset_cls = BlurDataset
+    VAL_CASES = (('defocus', 2), ('defocus', 4), ('motion', 9), ('motion', 15))
+
+    def validate(self, net, val_imgs, device):
+        def restore(x):
+            return to_u8(_pad_run(lambda t: net(t.to(device)).cpu(), [_chw(x)], net.size_multiple)[0]
+                         .permute(1, 2, 0).numpy())
+        res, gains = {}, []
+        for kind, size in self.VAL_CASES + (('sharp', 0),):
+            before, after = [], []
+            for k, img in enumerate(val_imgs):
+                rng = CounterRNG(VAL_SEED, stream=k)
+                kern = {'defocus': lambda: B.defocus_kernel(size), 'motion': lambda: B.motion_kernel(rng, size),
+                        'sharp': lambda: np.ones((1, 1))}[kind]()
+                x = B.blur(img.astype(np.float64) / 255.0, rng, kern, 2.0)
+                before.append(psnr(to_u8(x), img))
+                after.append(psnr(restore(x), img))
+            if kind == 'sharp':
+                res['sharp_self'] = float(np.mean(after))
+                continue
+            res[f'{kind}{size}'] = float(np.mean(after))
+            res[f'{kind}{size}_gain'] = float(np.mean(after) - np.mean(before))
+            gains.append(res[f'{kind}{size}_gain'])
+        return float(np.mean(gains) + min(0.0, res['sharp_self'] - 40.0)), res
+
+
+TASKS = {'denoise': DenoiseTask, 'deblur': DeblurTask, 'detect': DetectTask, 'fill': FillTask, 'colour': ColourTask}
 
 
 def build_task(cfg):

@@ -20,7 +20,7 @@ const PRE_BIAS = 0.65;
 /** Raw estimate of a perfectly sharp, pixel-aligned step (discretisation floor), removed in quadrature. */
 const SHARP_FLOOR = 0.5;
 
-function gradientEnergy(p: Float32Array, W: number, H: number): number {
+export function gradientEnergy(p: Float32Array, W: number, H: number): number {
   let s = 0;
   for (let y = 0; y < H - 1; y++) {
     for (let x = 0; x < W - 1; x++) {

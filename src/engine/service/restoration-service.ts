@@ -4,7 +4,7 @@
  * call it directly, so every caller shares the same code path.
  */
 import type { RGBAImage } from '../image.ts';
-import { analyzePhoto, colourShift, damageVerdict, sampleDamage, withColourModelVerdict, type AnalysisReport } from '../analysis/index.ts';
+import { analyzePhoto, colourShift, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withColourModelVerdict, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
 import type { StageRequest } from '../pipeline/stage.ts';
@@ -39,11 +39,13 @@ export class RestorationService {
     private options: ServiceOptions = {},
   ) {}
 
-  /** The classical measurements; where the models ship, the colour model's and the detector's judgement. */
+  /** The classical measurements; where the models ship, the colour model's, the deblurrer's and the detector's judgement. */
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     let report = analyzePhoto(image);
     const colour = await this.runner('colour').catch(() => null);
     if (colour) report = withColourModelVerdict(report, await colourShift(image, colour));
+    const deblur = await this.runner('deblur').catch(() => null);
+    if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
     const detector = await this.runner('detect').catch(() => null);
     if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector)));
     return report;

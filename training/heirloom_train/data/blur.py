@@ -11,6 +11,7 @@ Kernels (all normalised to sum 1, odd square size, centred):
 
 ``blur(img, rng, kernel, noise_sigma=2, jpeg_quality=None)``: convolution with reflect-101 borders,
 then Gaussian noise of ``noise_sigma`` (8-bit units), 8-bit rounding, and JPEG at that quality.
+``training_blur(img, rng)``: the training mix (``sample_kernel``, a share left sharp, noise, JPEG).
 """
 import math
 
@@ -97,3 +98,18 @@ def sample_kernel(rng):
         return gaussian_kernel(s), f'gaussian s {s:.2f}'
     length = 3 + 18 * rng.uniform()
     return motion_kernel(rng, length), f'motion l {length:.1f}'
+
+
+SHARP_SHARE = 0.12  # crops left unblurred, so the model learns to leave a sharp photo alone
+
+
+def training_blur(img, rng):
+    """One training example's degradation: a kernel from ``sample_kernel`` (or none, for a share
+    ``SHARP_SHARE``), noise sigma 0-6, JPEG 50-95 on a third. Returns (blurred, description)."""
+    if rng.uniform() < SHARP_SHARE:
+        kern, what = np.ones((1, 1)), 'sharp'
+    else:
+        kern, what = sample_kernel(rng)
+    sigma = 6.0 * rng.uniform()
+    q = int(round(50 + 45 * rng.uniform())) if rng.uniform() < 1 / 3 else None
+    return blur(img, rng, kern, sigma, q), f'{what}, noise {sigma:.1f}' + (f', jpeg {q}' if q else '')

@@ -112,12 +112,26 @@ class FillDataset(RandomCropDegradeDataset):
         return (to_t(xs), mask), to_t(gts)
 
 
+def vivid(img, g):
+    """A photo with other, often stronger colours that is still unfaded: a random hue rotation about
+    the grey axis (greys stay grey) and a saturation boost. Without it the colour model, trained on
+    muted natural scenes, took a red door or a red hat for a cast."""
+    a = g.uniform(0, 2 * np.pi)
+    k = np.ones(3) / np.sqrt(3)
+    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    rot = np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K  # Rodrigues
+    out = img @ rot.T
+    y = out.mean(axis=2, keepdims=True)
+    return np.clip(y + (out - y) * g.uniform(1.0, 1.6), 0, 1)
+
+
 class FadingDataset(RandomCropDegradeDataset):
     """Most of a photo (60-100% of its side), shrunk to ``patch``, aged with data/fading.py (a share
     ``unchanged_share`` left as it is) -> (faded, reference). Fading is a property of the whole
     print, so crops stay large."""
 
     unchanged_share = 0.15
+    vivid_share = 0.0
 
     def batch(self, n):
         from .fading import fade
@@ -131,6 +145,8 @@ class FadingDataset(RandomCropDegradeDataset):
             y, x = g.integers(0, H - c + 1), g.integers(0, W - c + 1)
             crop = cv2.resize(img[y:y + c, x:x + c], (self.patch, self.patch), interpolation=cv2.INTER_AREA)
             crop = np.rot90(crop[:, ::-1] if g.integers(2) else crop, g.integers(4)).astype(np.float64) / 255.0
+            if g.uniform() < self.vivid_share:
+                crop = vivid(crop, g)
             if g.uniform() < self.unchanged_share:
                 faded, ref = crop, crop
             else:
@@ -139,3 +155,27 @@ class FadingDataset(RandomCropDegradeDataset):
             refs.append(ref)
         to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
         return to_t(xs), to_t(refs)
+
+
+class BlurDataset(RandomCropDegradeDataset):
+    """Crops blurred with data/blur.py's training mix -> (blurred, sharp). The crop is taken
+    ``MARGIN`` px larger on each side and the margin dropped after blurring, so no example has
+    the reflected borders a convolution makes (the test photos blur as a whole)."""
+
+    MARGIN = 12  # half the largest kernel (motion length 21 -> 23 px)
+
+    def __init__(self, folder, patch=128, **kw):
+        super().__init__(folder, patch=patch + 2 * self.MARGIN, **kw)
+
+    def batch(self, n):
+        from .blur import training_blur
+        rng = NumpyRNG(self.gen)
+        m = self.MARGIN
+        xs, gts = [], []
+        for _ in range(n):
+            gt = self.crop()
+            x, _ = training_blur(gt, rng)
+            xs.append(x[m:-m, m:-m])
+            gts.append(gt[m:-m, m:-m])
+        to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
+        return to_t(xs), to_t(gts)

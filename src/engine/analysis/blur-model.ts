@@ -1,0 +1,85 @@
+/**
+ * Blur judged by the deblurring model itself. It runs on a full-resolution centre crop (blur
+ * vanishes when a photo is shrunk), and how much it sharpens says how blurred the photo is:
+ * the gain in edge energy, output over input, measured on a 2x box-averaged luma so that the
+ * noise the model also removes barely counts. A sharp photo comes back as it went in (gain
+ * about 1), so it is left alone whatever the classical estimate says.
+ *
+ * The classical estimate (sharpness.ts) still sizes the blur for "beyond what it can fix":
+ * the model learned defocus up to a 6 px radius and shake up to 21 px; past that it sharpens
+ * edges but cannot bring fine detail back, and the report says so.
+ */
+import { cropRGBA, type PlanarImage, type RGBAImage } from '../image.ts';
+import { runModelTiled } from '../pipeline/tiled-model.ts';
+import type { ModelRunner } from '../runtime/model-runner.ts';
+import type { AnalysisReport, DefectVerdict } from './analyze.ts';
+import { gradientEnergy } from './sharpness.ts';
+
+/** Side of the centre crop the model sees (cost: ~0.25 s of int8 WASM at 28k MACs/pixel). */
+const CROP = 512;
+
+/** Below this edge-energy gain the model finds nothing to sharpen. */
+export const SHARPEN_GAIN_MIN = 1.3;
+/**
+ * Classical blur estimates (Gaussian-equivalent sigma, sharpness.ts) past the model's training
+ * range. Measured on Kodak24 (training/tools/make_blur_set.py): defocus radius 4 reads 1.3-1.9,
+ * radius 6 reads 2.0-3.0.
+ */
+export const BLUR_PARTLY = 2;
+export const BLUR_BEYOND = 3.5;
+
+/** Mean of each 2x2 block of luma (8-bit scale), so pixel-level noise is averaged down. */
+function halfLuma(img: RGBAImage): PlanarImage {
+  const w = img.width >> 1, h = img.height >> 1;
+  const out = new Float32Array(w * h);
+  const d = img.data, W = img.width;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+        const p = ((2 * y + dy) * W + 2 * x + dx) * 4;
+        s += 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
+      }
+      out[y * w + x] = s / 4;
+    }
+  }
+  return { width: w, height: h, channels: 1, data: out };
+}
+
+/** Edge-energy gain of the model's output over its input on the photo's centre crop. */
+export async function sharpeningGain(img: RGBAImage, runner: ModelRunner): Promise<number> {
+  const w = Math.min(CROP, img.width), h = Math.min(CROP, img.height);
+  const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
+  const ctx = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
+  const out = await runModelTiled(crop, runner, 1, ctx);
+  const a = halfLuma(crop), b = halfLuma(out);
+  const before = gradientEnergy(a.data, a.width, a.height);
+  return before > 1e-6 ? gradientEnergy(b.data, b.width, b.height) / before : 1;
+}
+
+/** Replaces the statistics-based blur verdict by the model's judgement, sized by the classical estimate. */
+export function withBlurModelVerdict(report: AnalysisReport, gain: number): AnalysisReport {
+  const sigma = report.measurements.blurRadiusEstimate;
+  const g = Math.round(gain * 100) / 100, s = Math.round(sigma * 10) / 10;
+  const severity = Math.min(1, Math.max(0, (gain - 1) / 3, sigma / (2 * BLUR_BEYOND)));
+  let verdict: DefectVerdict;
+  if (sigma > BLUR_BEYOND) {
+    verdict = {
+      defect: 'blur', severity: 1, verdict: 'beyond-repair', proposedStage: 'sharpen', suggestedStrength: 1,
+      reason: `Very blurred (estimated blur about ${s} px): beyond what the deblurring model learned. It can firm up edges, but the lost detail cannot be restored.`,
+    };
+  } else if (gain < SHARPEN_GAIN_MIN) {
+    verdict = { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp enough: the deblurring model would change its edges by a factor of only ${g}.` };
+  } else if (sigma > BLUR_PARTLY) {
+    verdict = {
+      defect: 'blur', severity, verdict: 'partly-fixable', proposedStage: 'sharpen', suggestedStrength: 1,
+      reason: `Clearly blurred (estimated blur about ${s} px; the model would strengthen edges ${g}x): it gets sharper, but the finest detail does not come back.`,
+    };
+  } else {
+    verdict = {
+      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: 1,
+      reason: `Soft or slightly blurred: the deblurring model would strengthen edges ${g}x; it can restore crispness.`,
+    };
+  }
+  return { ...report, defects: report.defects.map((d) => (d.defect === 'blur' ? verdict : d)) };
+}
