@@ -290,6 +290,8 @@ def main():
     ap.add_argument('--threshold', type=float,
                     help='detector: default probability threshold (tools/detector_threshold.py picks it)')
     ap.add_argument('--no-manifest', action='store_true')
+    ap.add_argument('--recipe', help='how the checkpoint was made, for the manifest (default: the task\'s config); '
+                                     'a chain of fine-tunes names its configs, the README has the commands')
     args = ap.parse_args()
     torch.set_num_threads(2)
     t_start = time.time()
@@ -384,7 +386,7 @@ def main():
             {'backend': 'webgpu', 'precision': 'fp16', 'file': os.path.basename(paths['fp16']),
              'requires': 'shader-f16'}],
         'provenance': {'data': 'CBSD432 (432 photos), random crops', 'degradations': contract['degradations'],
-                       'recipe': f'training/configs/{task}.yaml', 'commit': git_commit(),
+                       'recipe': args.recipe or f'training/configs/{task}.yaml', 'commit': git_commit(),
                        'steps': int(ck['step']) + int(init.get('steps') or 0),
                        'trainingMinutes': round(float(ck['elapsed']) / 60 + float(init.get('minutes') or 0), 1),
                        'hardware': '2 CPU cores'},

@@ -19,8 +19,9 @@
  *
  * npm run eval -- --task deblur --data <blurred set> [--limit N] [--precision P] [--json]
  *
- * Reads a set written by training/tools/make_blur_set.py: PSNR/SSIM of the blurred input,
- * the classical unsharp mask and the deblurring model once one ships.
+ * Reads a set written by training/tools/make_blur_set.py: PSNR/SSIM and halo of the blurred
+ * input, the classical unsharp mask and the deblurring model once one ships; then the blur
+ * verdicts the analysis gives the blurred photos.
  *
  * npm run eval -- --task colour --data <faded set> [--limit N] [--json]
  *
@@ -33,7 +34,7 @@ import {
   automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
   type Detector, type Filler,
 } from '../eval/damage-eval.ts';
-import { classicalUnsharp, evaluateDeblur, modelDeblur, readBlurSet } from '../eval/blur-eval.ts';
+import { blurVerdicts, classicalUnsharp, evaluateDeblur, modelDeblur, readBlurSet } from '../eval/blur-eval.ts';
 import { classicalLevels, evaluateColour, modelColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
@@ -159,7 +160,9 @@ async function deblurEval(values: { data?: string; limit?: string; json?: boolea
   }
   console.log('# method: PSNR dB / SSIM / halo (RMS 8-bit levels past the sharp photo\'s local 5x5 range) / ms');
   for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(24)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.halo.toFixed(2)}  ${v.ms.toFixed(0)}`);
-  if (values.json) console.log(JSON.stringify({ task: 'deblur', kind: set.kind, size: set.size, noise: set.noise, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
+  const analysis = await blurVerdicts(set, runner);
+  console.log(`# analysis blur verdicts: ${JSON.stringify(analysis.counts)}${analysis.medianGain === null ? '' : `, median sharpening gain ${analysis.medianGain.toFixed(2)}`}`);
+  if (values.json) console.log(JSON.stringify({ task: 'deblur', kind: set.kind, size: set.size, noise: set.noise, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores, analysis }));
 }
 
 runMain(main);

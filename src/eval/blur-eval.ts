@@ -11,6 +11,7 @@ import { psnr, ssim } from '../engine/metrics/index.ts';
 import type { StageContext } from '../engine/pipeline/stage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { stage as sharpenStage } from '../stages/sharpen/worker.ts';
+import { analyzePhoto, sharpeningGain, withBlurModelVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
 export interface BlurSet {
@@ -97,4 +98,25 @@ export async function evaluateDeblur(set: BlurSet, method: DeblurMethod | null) 
   }
   const avg = (k: 'psnr' | 'ssim' | 'halo' | 'ms') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
   return { mean: { psnr: avg('psnr'), ssim: avg('ssim'), halo: avg('halo'), ms: avg('ms') }, rows };
+}
+
+/**
+ * What the analysis says of each blurred photo (the verdict the app shows, with the deblurring
+ * model's judgement where one ships): how many get each verdict, and the median sharpening gain.
+ */
+export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
+  const counts: Partial<Record<Verdict, number>> = {};
+  const gains: number[] = [];
+  for (const im of set.images) {
+    let report = analyzePhoto(im.blurred);
+    if (runner) {
+      const gain = await sharpeningGain(im.blurred, runner);
+      gains.push(gain);
+      report = withBlurModelVerdict(report, gain);
+    }
+    const v = report.defects.find((d) => d.defect === 'blur')!.verdict;
+    counts[v] = (counts[v] ?? 0) + 1;
+  }
+  gains.sort((a, b) => a - b);
+  return { counts, medianGain: gains.length ? gains[gains.length >> 1] : null };
 }

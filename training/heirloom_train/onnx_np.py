@@ -80,6 +80,9 @@ class OnnxNp:
             return [np.sqrt(x[0])]
         if op == 'Pow':
             return [np.power(x[0], x[1]).astype(x[0].dtype)]
+        if op in ('ReduceMax', 'ReduceMin'):
+            f = np.max if op == 'ReduceMax' else np.min
+            return [f(x[0], axis=tuple(a['axes']), keepdims=bool(a.get('keepdims', 1)))]
         if op == 'ReduceMean':
             axes = tuple(a['axes'])
             return [np.mean(x[0], axis=axes, keepdims=bool(a.get('keepdims', 1)), dtype=np.float32).astype(x[0].dtype)]

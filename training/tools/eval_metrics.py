@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Gathers the JSON lines ``npm run eval -- ... --json`` prints into the ``metrics`` object of a
+manifest entry (export.py --metrics FILE): one key per evaluated set (the folder name of its
+``data``), holding the eval's per-method means, rounded. Nothing is typed in by hand.
+
+python3 training/tools/eval_metrics.py --protocol "how the sets were made" --out metrics.json LOG [LOG ...]
+LOG: a file holding an eval's output; its last line starting with '{' is the JSON result.
+"""
+import argparse
+import json
+import os
+
+
+def rounded(v):
+    if isinstance(v, dict):
+        return {k: rounded(x) for k, x in v.items() if k != 'ms'}
+    if isinstance(v, float):
+        return round(v, 5 if abs(v) < 0.01 else 4 if abs(v) < 1 else 3)
+    return v
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--protocol', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('logs', nargs='+')
+    args = ap.parse_args()
+    metrics = {'protocol': args.protocol}
+    for path in args.logs:
+        with open(path) as f:
+            result = json.loads([line for line in f if line.startswith('{')][-1])
+        entry = rounded(result['mean'])
+        if 'analysis' in result:  # what the analysis proposes for the set (deblur)
+            entry['analysis'] = rounded(result['analysis'])
+        metrics[os.path.basename(os.path.normpath(result['data']))] = entry
+    with open(args.out, 'w') as f:
+        json.dump(metrics, f, indent=1)
+    print(f'{len(args.logs)} evaluations -> {args.out}')
+
+
+if __name__ == '__main__':
+    main()
