@@ -44,6 +44,10 @@ echo "== export fp32 / fp16 / int8"
 "$PY" "$HERE/export.py" --checkpoint "$TMP/run/final.pth" --out "$TMP/models" \
   --calib-data "$ROOT/train/CBSD432" --calib-crops 8 --tile-image "$TILE_IMAGE" 2>&1 | grep -v -i warning
 for p in fp32 fp16 int8; do test -s "$TMP/models/denoise-smoke-$p.onnx"; done
+echo "== export again: the same checkpoint gives byte-identical files (int8 calibration included)"
+"$PY" "$HERE/export.py" --checkpoint "$TMP/run/final.pth" --out "$TMP/models-again" --no-manifest --skip-tiling \
+  --calib-data "$ROOT/train/CBSD432" --calib-crops 8 > /dev/null 2>&1
+for p in fp32 fp16 int8; do cmp "$TMP/models/denoise-smoke-$p.onnx" "$TMP/models-again/denoise-smoke-$p.onnx"; done
 "$PY" - "$TMP/models/manifest.json" <<'PYEOF'
 import json, sys
 m = json.load(open(sys.argv[1]))
