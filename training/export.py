@@ -404,8 +404,8 @@ def main():
              'requires': 'shader-f16'}],
         'provenance': {'data': 'CBSD432 (432 photos), random crops', 'degradations': contract['degradations'],
                        'recipe': args.recipe or f'training/configs/{task}.yaml', 'commit': git_commit(),
-                       'steps': int(ck['step']) + int(init.get('steps') or 0),
-                       'trainingMinutes': round(float(ck['elapsed']) / 60 + float(init.get('minutes') or 0), 1),
+                       'steps': int(ck['step']) + init['steps'],
+                       'trainingMinutes': round(float(ck['elapsed']) / 60 + init['minutes'], 1),
                        'hardware': '2 CPU cores'},
         'metrics': {}}
     for v in entry['variants']:

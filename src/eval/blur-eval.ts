@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rgbaToPlanar, type PlanarImage, type RGBAImage } from '../engine/image.ts';
 import { psnr, ssim } from '../engine/metrics/index.ts';
-import type { StageContext } from '../engine/pipeline/stage.ts';
+import { standaloneContext } from '../engine/pipeline/stage.ts';
+import { rankFilter } from '../engine/classical/damage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { stage as sharpenStage } from '../stages/sharpen/worker.ts';
 import { analyzePhoto, sharpeningGain, withBlurModelVerdict, type Verdict } from '../engine/analysis/index.ts';
@@ -38,34 +39,12 @@ export interface DeblurMethod {
 }
 
 function viaStage(name: string, runner: ModelRunner | null, strength: number): DeblurMethod {
-  const ctx: StageContext = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
-  return { name, restore: async (img) => (await sharpenStage.run(img, { strength, classical: !runner }, ctx)).image };
+  return { name, restore: async (img) => (await sharpenStage.run(img, { strength, classical: !runner }, standaloneContext(runner))).image };
 }
 
 /** The sharpen stage's classical method (unsharp mask, sigma 1.2) at full strength. */
 export const classicalUnsharp = viaStage('classical:unsharp', null, 1);
 export const modelDeblur = (runner: ModelRunner) => viaStage(`model:${runner.entry.id}`, runner, 1);
-
-/** Max (sign 1) or min (sign -1) of each (2r+1)^2 window of one plane, separably. */
-function windowExtreme(p: Float32Array, w: number, h: number, r: number, sign: 1 | -1): Float32Array {
-  const tmp = new Float32Array(p.length), out = new Float32Array(p.length);
-  const pick = sign > 0 ? Math.max : Math.min;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = p[y * w + x];
-      for (let d = Math.max(0, x - r); d <= Math.min(w - 1, x + r); d++) v = pick(v, p[y * w + d]);
-      tmp[y * w + x] = v;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = tmp[y * w + x];
-      for (let d = Math.max(0, y - r); d <= Math.min(h - 1, y + r); d++) v = pick(v, tmp[d * w + x]);
-      out[y * w + x] = v;
-    }
-  }
-  return out;
-}
 
 /**
  * Halo / ringing: RMS (8-bit levels) of how far the result overshoots the sharp photo's own local
@@ -77,7 +56,7 @@ export function haloRms(out: PlanarImage, clean: PlanarImage, radius = 2): numbe
   let se = 0;
   for (let c = 0; c < 3; c++) {
     const plane = clean.data.subarray(c * n, (c + 1) * n);
-    const hi = windowExtreme(plane, w, h, radius, 1), lo = windowExtreme(plane, w, h, radius, -1);
+    const hi = rankFilter(plane, w, h, 2 * radius + 1, true), lo = rankFilter(plane, w, h, 2 * radius + 1, false);
     for (let i = 0; i < n; i++) {
       const o = out.data[c * n + i];
       const e = Math.max(0, o - hi[i], lo[i] - o) * 255;

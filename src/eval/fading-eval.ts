@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
 import { meanDeltaE00, psnr } from '../engine/metrics/index.ts';
-import type { StageContext } from '../engine/pipeline/stage.ts';
+import { standaloneContext } from '../engine/pipeline/stage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { stage as colourStage } from '../stages/colour/worker.ts';
 import { decodeFile } from '../cli/node-image.ts';
@@ -34,17 +34,15 @@ export interface ColourMethod {
   repair(img: RGBAImage): Promise<RGBAImage>;
 }
 
-const classicalContext: StageContext = { runner: async () => null, progress: () => {}, shouldStop: () => false };
-
 /** The colour stage's classical method: automatic levels and white balance (src/engine/classical/colour.ts). */
 export const classicalLevels: ColourMethod = {
   name: 'classical:levels',
-  repair: async (img) => (await colourStage.run(img, { strength: 1, classical: true }, classicalContext)).image,
+  repair: async (img) => (await colourStage.run(img, { strength: 1, classical: true }, standaloneContext(null))).image,
 };
 
 /** The colour stage with the shipped model (the app's path). */
 export function modelColour(runner: ModelRunner): ColourMethod {
-  const ctx: StageContext = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
+  const ctx = standaloneContext(runner);
   return { name: `model:${runner.entry.id}`, repair: async (img) => (await colourStage.run(img, { strength: 1 }, ctx)).image };
 }
 

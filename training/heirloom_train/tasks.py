@@ -219,9 +219,7 @@ class DeblurTask(_HeldOutTask):
             before, after = [], []
             for k, img in enumerate(val_imgs):
                 rng = CounterRNG(VAL_SEED, stream=k)
-                kern = {'defocus': lambda: B.defocus_kernel(size), 'motion': lambda: B.motion_kernel(rng, size),
-                        'sharp': lambda: np.ones((1, 1))}[kind]()
-                x = B.blur(img.astype(np.float64) / 255.0, rng, kern, 2.0)
+                x = B.blur(img.astype(np.float64) / 255.0, rng, B.kernel(kind, size, rng), 2.0)
                 before.append(psnr(to_u8(x), img))
                 after.append(psnr(restore(x), img))
             if kind == 'sharp':

@@ -10,7 +10,6 @@ trajectory is drawn from CounterRNG(seed, stream = image index), so a seed fixes
 sharp (no blur, only the noise: a deblurrer must leave it alone).
 Layout: OUT/clean/NAME.png, OUT/blurred/NAME.png, OUT/kernels/NAME.npy, OUT/set.json.
 """
-import argparse
 import os
 import sys
 
@@ -20,26 +19,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data import blur as B  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.data.sets import SetWriter  # noqa: E402
+from heirloom_train.data.sets import SetWriter, set_tool_parser  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--data', required=True)
-    ap.add_argument('--out', required=True)
-    ap.add_argument('--kind', required=True, choices=['defocus', 'gaussian', 'motion', 'sharp'])
+    ap = set_tool_parser(__doc__)
+    ap.add_argument('--kind', required=True, choices=B.KINDS)
     ap.add_argument('--size', type=float, default=3)
     ap.add_argument('--noise', type=float, default=2.0)
     ap.add_argument('--jpeg', type=int)
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--limit', type=int)
     args = ap.parse_args()
     out = SetWriter(args.out, ('clean', 'blurred', 'kernels'))
     images = []
     for k, name, img in out.photos(args.data, args.limit):
         rng = CounterRNG(args.seed, stream=k)
-        kern = {'defocus': lambda: B.defocus_kernel(args.size), 'gaussian': lambda: B.gaussian_kernel(args.size),
-                'motion': lambda: B.motion_kernel(rng, args.size), 'sharp': lambda: np.ones((1, 1))}[args.kind]()
+        kern = B.kernel(args.kind, args.size, rng)
         out.rgb('clean', name, img)
         out.rgb('blurred', name, B.blur(img, rng, kern, args.noise, args.jpeg))
         np.save(os.path.join(args.out, 'kernels', name[:-4] + '.npy'), kern)

@@ -16,7 +16,6 @@ Layout: OUT/clean/NAME.png (the reference: the photo after ageing, before damage
 OUT/damaged/NAME.png, OUT/defect/NAME.png and OUT/missing/NAME.png (0/255 masks),
 OUT/set.json (protocol, seed, source folder, per-image mask shares).
 """
-import argparse
 import os
 import sys
 
@@ -26,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.data.sets import SetWriter  # noqa: E402
+from heirloom_train.data.sets import SetWriter, set_tool_parser  # noqa: E402
 
 
 def degrade(img, rng, protocol):
@@ -44,12 +43,8 @@ def degrade(img, rng, protocol):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--data', required=True)
-    ap.add_argument('--out', required=True)
+    ap = set_tool_parser(__doc__)
     ap.add_argument('--protocol', default='mixed', choices=['mixed', 'thin', 'holes'])
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--limit', type=int)
     args = ap.parse_args()
     out = SetWriter(args.out, ('clean', 'damaged', 'defect', 'missing'))
     images = []

@@ -13,7 +13,6 @@ Protocols (CounterRNG(seed, stream = image index)):
 Layout: OUT/clean/NAME.png (the reference), OUT/faded/NAME.png, OUT/set.json (protocol, seed,
 source, per-image parameters).
 """
-import argparse
 import os
 import sys
 
@@ -21,16 +20,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data import fading as A  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.data.sets import SetWriter  # noqa: E402
+from heirloom_train.data.sets import SetWriter, set_tool_parser  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--data', required=True)
-    ap.add_argument('--out', required=True)
+    ap = set_tool_parser(__doc__)
     ap.add_argument('--protocol', default='faded', choices=['faded', 'mono', 'unchanged'])
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--limit', type=int)
     args = ap.parse_args()
     out = SetWriter(args.out, ('clean', 'faded'))
     images = []

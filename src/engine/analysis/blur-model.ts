@@ -9,7 +9,8 @@
  * the model learned defocus up to a 6 px radius and shake up to 21 px; past that it sharpens
  * edges but cannot bring fine detail back, and the report says so.
  */
-import { cropRGBA, type PlanarImage, type RGBAImage } from '../image.ts';
+import { cropRGBA, planarLuma, thumbnailPlanar, type RGBAImage } from '../image.ts';
+import { standaloneContext } from '../pipeline/stage.ts';
 import { runModelTiled } from '../pipeline/tiled-model.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { AnalysisReport, DefectVerdict } from './analyze.ts';
@@ -28,30 +29,14 @@ export const SHARPEN_GAIN_MIN = 1.3;
 export const BLUR_PARTLY = 2;
 export const BLUR_BEYOND = 3.5;
 
-/** Mean of each 2x2 block of luma (8-bit scale), so pixel-level noise is averaged down. */
-function halfLuma(img: RGBAImage): PlanarImage {
-  const w = img.width >> 1, h = img.height >> 1;
-  const out = new Float32Array(w * h);
-  const d = img.data, W = img.width;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
-        const p = ((2 * y + dy) * W + 2 * x + dx) * 4;
-        s += 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
-      }
-      out[y * w + x] = s / 4;
-    }
-  }
-  return { width: w, height: h, channels: 1, data: out };
-}
+/** Luma averaged over 2x2 blocks, so pixel-level noise is averaged down. */
+const halfLuma = (img: RGBAImage) => planarLuma(thumbnailPlanar(img, Math.ceil(Math.max(img.width, img.height) / 2)));
 
 /** Edge-energy gain of the model's output over its input on the photo's centre crop. */
 export async function sharpeningGain(img: RGBAImage, runner: ModelRunner): Promise<number> {
   const w = Math.min(CROP, img.width), h = Math.min(CROP, img.height);
   const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
-  const ctx = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
-  const out = await runModelTiled(crop, runner, 1, ctx);
+  const out = await runModelTiled(crop, runner, 1, standaloneContext(runner));
   const a = halfLuma(crop), b = halfLuma(out);
   const before = gradientEnergy(a.data, a.width, a.height);
   return before > 1e-6 ? gradientEnergy(b.data, b.width, b.height) / before : 1;

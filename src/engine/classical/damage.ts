@@ -31,7 +31,7 @@ export interface DamageMasks {
 }
 
 /** Separable min or max filter with a square window (reflect at the borders). */
-function rankFilter(src: Float32Array, w: number, h: number, size: number, max: boolean): Float32Array {
+export function rankFilter(src: Float32Array, w: number, h: number, size: number, max: boolean): Float32Array {
   const r = size >> 1;
   const tmp = new Float32Array(src.length), out = new Float32Array(src.length);
   const pick = max ? Math.max : Math.min;

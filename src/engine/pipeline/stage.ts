@@ -53,6 +53,11 @@ export interface StageContext {
   analysis?: AnalysisReport;
 }
 
+/** A context outside a pipeline run (analysis, evaluation): one runner (or none), no progress, no cancel. */
+export function standaloneContext(runner: ModelRunner | null): StageContext {
+  return { runner: async () => runner, progress: () => {}, shouldStop: () => false };
+}
+
 export interface StageOutput {
   image: RGBAImage;
   /** How it was done, for the review and the edit record. */

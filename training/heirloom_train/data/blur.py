@@ -11,6 +11,7 @@ Kernels (all normalised to sum 1, odd square size, centred):
 
 ``blur(img, rng, kernel, noise_sigma=2, jpeg_quality=None)``: convolution with reflect-101 borders,
 then Gaussian noise of ``noise_sigma`` (8-bit units), 8-bit rounding, and JPEG at that quality.
+``kernel(kind, size, rng)``: the held-out sets' kernel of one kind and size.
 ``training_blur(img, rng)``: the training mix (``sample_kernel``, a share left sharp, noise, JPEG).
 """
 import math
@@ -100,6 +101,23 @@ def sample_kernel(rng):
     return motion_kernel(rng, length), f'motion l {length:.1f}'
 
 
+KINDS = ('defocus', 'gaussian', 'motion', 'sharp')
+
+
+def kernel(kind, size, rng):
+    """The held-out sets' kernel of a kind at a size: defocus radius, Gaussian sigma or motion length
+    (the trajectory drawn from ``rng``); 'sharp' is no blur at all."""
+    if kind == 'defocus':
+        return defocus_kernel(size)
+    if kind == 'gaussian':
+        return gaussian_kernel(size)
+    if kind == 'motion':
+        return motion_kernel(rng, size)
+    if kind == 'sharp':
+        return np.ones((1, 1))
+    raise ValueError(f'unknown blur kind {kind!r}; known: {KINDS}')
+
+
 SHARP_SHARE = 0.12  # crops left unblurred, so the model learns to leave a sharp photo alone
 
 
@@ -107,7 +125,7 @@ def training_blur(img, rng):
     """One training example's degradation: a kernel from ``sample_kernel`` (or none, for a share
     ``SHARP_SHARE``), noise sigma 0-6, JPEG 50-95 on a third. Returns (blurred, description)."""
     if rng.uniform() < SHARP_SHARE:
-        kern, what = np.ones((1, 1)), 'sharp'
+        kern, what = kernel('sharp', 0, rng), 'sharp'
     else:
         kern, what = sample_kernel(rng)
     sigma = 6.0 * rng.uniform()

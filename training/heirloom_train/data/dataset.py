@@ -26,6 +26,11 @@ def read_rgb(path):
     return cv2.cvtColor(im, cv2.COLOR_BGR2RGB)
 
 
+def nchw(images):
+    """A list of HxWxC float images -> one float32 NCHW batch tensor."""
+    return torch.from_numpy(np.stack(images).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+
+
 class RandomCropDegradeDataset:
     def __init__(self, folder, patch=96, scale=(0.5, 1.0), mix=None, seed=0, max_images=None,
                  exclude=()):
@@ -75,9 +80,7 @@ class RandomCropDegradeDataset:
             lq, _ = sample_training_degradation(gt, rng, self.mix)
             gts.append(gt)
             lqs.append(lq)
-        gt = torch.from_numpy(np.stack(gts).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
-        lq = torch.from_numpy(np.stack(lqs).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
-        return lq, gt
+        return nchw(lqs), nchw(gts)
 
 
 class DamageDetectDataset(RandomCropDegradeDataset):
@@ -91,8 +94,7 @@ class DamageDetectDataset(RandomCropDegradeDataset):
             x, defect, missing = detector_example(self.crop(), rng)
             xs.append(x)
             ys.append(np.stack([defect, missing]))
-        x = torch.from_numpy(np.stack(xs).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
-        return x, torch.from_numpy(np.stack(ys).astype(np.float32))
+        return nchw(xs), torch.from_numpy(np.stack(ys).astype(np.float32))
 
 
 class FillDataset(RandomCropDegradeDataset):
@@ -107,9 +109,8 @@ class FillDataset(RandomCropDegradeDataset):
             xs.append(x)
             gts.append(clean)
             ms.append(mask)
-        to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
         mask = torch.from_numpy(np.stack(ms).astype(np.float32))[:, None]
-        return (to_t(xs), mask), to_t(gts)
+        return (nchw(xs), mask), nchw(gts)
 
 
 def vivid(img, g):
@@ -153,8 +154,7 @@ class FadingDataset(RandomCropDegradeDataset):
                 faded, ref, _ = fade(crop, rng)
             xs.append(faded)
             refs.append(ref)
-        to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
-        return to_t(xs), to_t(refs)
+        return nchw(xs), nchw(refs)
 
 
 class BlurDataset(RandomCropDegradeDataset):
@@ -177,5 +177,4 @@ class BlurDataset(RandomCropDegradeDataset):
             x, _ = training_blur(gt, rng)
             xs.append(x[m:-m, m:-m])
             gts.append(gt[m:-m, m:-m])
-        to_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).permute(0, 3, 1, 2).contiguous()  # noqa: E731
-        return to_t(xs), to_t(gts)
+        return nchw(xs), nchw(gts)

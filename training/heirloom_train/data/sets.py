@@ -2,6 +2,7 @@
 reads them: OUT/<sub>/NAME.png per photo (8-bit RGB images or 0/255 masks) and OUT/set.json
 (the set's parameters, its source folder, the file holding the one definition it was drawn with,
 and one record per image)."""
+import argparse
 import json
 import os
 
@@ -10,6 +11,16 @@ import numpy as np
 
 from .dataset import list_images, read_rgb
 from .degradations import to_uint8
+
+
+def set_tool_parser(doc):
+    """The arguments every set tool takes: --data (photos), --out, --seed, --limit; a tool adds its own."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument('--data', required=True, help='folder of clean photos')
+    ap.add_argument('--out', required=True, help='set folder to write')
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--limit', type=int, help='only the first N photos')
+    return ap
 
 
 class SetWriter:
