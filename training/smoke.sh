@@ -89,6 +89,25 @@ assert m['fill-smoke']['task'] == 'fill' and m['fill-smoke']['io']['mask'] == 'm
 assert m['deblur-smoke']['task'] == 'deblur' and m['deblur-smoke']['io']['strength'] == 'strength', m['deblur-smoke']['io']
 print('detect / fill / deblur manifest entries ok')
 PYEOF
+echo "== a deeper net (more middle blocks) loads a trained one as the same function (configs/deblur-deep.yaml)"
+"$PY" - "$HERE" "$TMP/run-deblur/final.pth" <<'PYEOF'
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.utils import load_config
+from train import build_model
+cfg = load_config(sys.argv[1] + '/configs/deblur-smoke.yaml')
+small = build_model(cfg)
+small.load_state_dict(torch.load(sys.argv[2], map_location='cpu')['model'])
+cfg['arch']['middle_blocks'] += 3
+deep = build_model(cfg)
+deep.load_state_dict(small.state_dict())
+x = torch.rand(1, 3, 32, 32)
+with torch.no_grad():
+    assert torch.equal(deep(x), small(x)), 'grown net differs'
+for b in deep.middle[-3:]:  # the new blocks learn from here: trainable, and not (yet) used
+    assert b.beta.requires_grad and float(b.beta.abs().sum()) == 0
+print('grown net = trained net')
+PYEOF
 
 echo "== damage sets (the one damage definition): every protocol, reproducible per seed, masks where damage is"
 for proto in mixed thin holes; do write_twice damage $proto make_damage_set.py --protocol $proto; done

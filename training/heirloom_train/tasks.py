@@ -86,8 +86,12 @@ class _HeldOutTask(DenoiseTask):
 
     def dataset(self, exclude):
         dc = self.dc
-        return self.dataset_cls(dc['train'], patch=dc['patch'], scale=tuple(dc.get('scale', (0.5, 1.0))),
-                                seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+        ds = self.dataset_cls(dc['train'], patch=dc['patch'], scale=tuple(dc.get('scale', (0.5, 1.0))),
+                              seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
+        for key in ('scene', 'per_scene', 'unchanged_share', 'vivid_share'):  # the dataset's own knobs
+            if key in dc:
+                setattr(ds, key, tuple(dc[key]) if isinstance(dc[key], list) else dc[key])
+        return ds
 
 
 def classify_damage(prob, threshold):
@@ -170,12 +174,6 @@ class ColourTask(_HeldOutTask):
     """Curves + coarse gains predicted from a 64x64 thumbnail, applied to the full crop; L1 to the reference."""
 
     dataset_cls = FadingDataset
-
-    def dataset(self, exclude):
-        ds = super().dataset(exclude)
-        ds.unchanged_share = self.dc.get('unchanged_share', ds.unchanged_share)
-        ds.vivid_share = self.dc.get('vivid_share', ds.vivid_share)
-        return ds
 
     @staticmethod
     def correct(net, x):

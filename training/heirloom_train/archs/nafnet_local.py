@@ -94,6 +94,18 @@ class NAFNetLocal(nn.Module):
             self.decoders.append(nn.Sequential(*[NAFBlockLocal(c) for _ in range(n)]))
         self.size_multiple = 2 ** len(enc_blocks)
 
+    def load_state_dict(self, state, strict=True):
+        """A net with more blocks than ``state`` has loads it as the same function: a block the
+        checkpoint lacks keeps its fresh weights, whose zero beta/gamma make it the identity. So a
+        trained net grows deeper and fine-tunes from where it was (see configs/deblur-deep.yaml)."""
+        state = dict(state)
+        for name, block in self.named_modules():
+            if isinstance(block, NAFBlockLocal) and not any(k.startswith(name + '.') for k in state):
+                if block.beta.abs().sum() or block.gamma.abs().sum():
+                    raise ValueError(f'block {name} is missing from the checkpoint and is not the identity')
+                state.update({f'{name}.{k}': v for k, v in block.state_dict().items()})
+        return super().load_state_dict(state, strict)
+
     def forward(self, inp):
         x = self.intro(inp)
         skips = []

@@ -84,17 +84,49 @@ class RandomCropDegradeDataset:
 
 
 class DamageDetectDataset(RandomCropDegradeDataset):
-    """Crops with synthetic damage (data/damage.py) -> (damaged, target [N,2,H,W]: defect, missing)."""
+    """Photos with synthetic damage (data/damage.py) -> (damaged, target [N,2,H,W]: defect, missing).
+
+    With ``scene`` (long-side range in px) the damage is drawn on a whole photo of that size and
+    ``per_scene`` patches are cut from it, so a torn corner is as large as on a photo the app sees
+    (10-35% of its sides) and many patches lie inside one. Without it (how 1.0.0 was trained) the
+    damage is drawn on each 128 px crop: its torn corners were 13-45 px, and on 768 px Kodak photos,
+    where they are 77-270 px, the detector outlined them and left their insides unmarked."""
+
+    scene = None
+    per_scene = 2
 
     def batch(self, n):
         from .damage import detector_example
         rng = NumpyRNG(self.gen)
         xs, ys = [], []
-        for _ in range(n):
-            x, defect, missing = detector_example(self.crop(), rng)
-            xs.append(x)
-            ys.append(np.stack([defect, missing]))
+        while len(xs) < n:
+            if self.scene is None:
+                x, defect, missing = detector_example(self.crop(), rng)
+                xs.append(x)
+                ys.append(np.stack([defect, missing]))
+                continue
+            x, defect, missing = detector_example(self.whole_photo(*self.scene), rng)
+            P = self.patch
+            for _ in range(min(self.per_scene, n - len(xs))):
+                y0 = self.gen.integers(0, x.shape[0] - P + 1)
+                x0 = self.gen.integers(0, x.shape[1] - P + 1)
+                xs.append(x[y0:y0 + P, x0:x0 + P])
+                ys.append(np.stack([defect, missing])[:, y0:y0 + P, x0:x0 + P])
         return nchw(xs), torch.from_numpy(np.stack(ys).astype(np.float32))
+
+    def whole_photo(self, lo, hi):
+        """A whole training photo, flipped/rotated, resized so its long side is lo-hi px."""
+        g = self.gen
+        img = self.images[g.integers(len(self.images))]
+        k = g.integers(8)
+        if k & 4:
+            img = img[:, ::-1]
+        img = np.ascontiguousarray(np.rot90(img, k & 3))
+        H, W = img.shape[:2]
+        f = g.uniform(lo, hi) / max(H, W)
+        size = (max(self.patch, int(round(W * f))), max(self.patch, int(round(H * f))))
+        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+        return img.astype(np.float64) / 255.0
 
 
 class FillDataset(RandomCropDegradeDataset):

@@ -14,9 +14,22 @@ def set_seed(seed):
     torch.manual_seed(seed)
 
 
+def _merge(base, over):
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def load_config(path):
+    """A YAML config; ``base: other.yaml`` (relative to this file) starts from that config and
+    overrides it key by key, so a fine-tune config says only what it changes."""
     with open(path) as f:
-        return yaml.safe_load(f)
+        cfg = yaml.safe_load(f)
+    base = cfg.pop('base', None)
+    if base:
+        cfg = _merge(load_config(os.path.join(os.path.dirname(path), base)), cfg)
+    return cfg
 
 
 class JsonlLogger:
