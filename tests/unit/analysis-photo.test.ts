@@ -3,7 +3,11 @@ import { planarToRGBA, type PlanarImage } from '../../src/engine/image.ts';
 import { syntheticPhoto } from '../../src/engine/degradations/synthetic.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
-import { analyzePhoto, estimateNoiseSigma, proposeStages, noiseVarianceFromEigenvalues, symmetricEigenvalues } from '../../src/engine/analysis/index.ts';
+import { analyzePhoto, estimateNoiseSigma, PROPOSAL_ORDER, proposeStages, noiseVarianceFromEigenvalues, symmetricEigenvalues } from '../../src/engine/analysis/index.ts';
+import { meta as colourMeta } from '../../src/stages/colour/meta.ts';
+import { meta as denoiseMeta } from '../../src/stages/denoise/meta.ts';
+import { meta as fillMeta } from '../../src/stages/fill/meta.ts';
+import { meta as sharpenMeta } from '../../src/stages/sharpen/meta.ts';
 
 /** Natural-ish test photo: full tonal range, moderate colours, soft texture. */
 function photo(w = 256, h = 192, seed = 3): PlanarImage {
@@ -86,8 +90,12 @@ describe('analyzePhoto / proposeStages', () => {
     const noisy = analyzePhoto(planarToRGBA(gaussianNoise(midPhoto(), 20, 3)));
     const nz = noisy.defects.find((d) => d.defect === 'noise')!;
     expect(nz.verdict).toBe('fixable');
-    expect(proposeStages(noisy)[0].stage).toBe('denoise');
+    expect(proposeStages(noisy).map((s) => s.stage)).toContain('denoise');
     expect(noisy.defects.find((d) => d.defect === 'blur')!.verdict).toBe('none');
+  });
+  it('lists proposals in the order the pipeline runs the stages', () => {
+    const byRunOrder = [colourMeta, denoiseMeta, fillMeta, sharpenMeta].sort((a, b) => a.order - b.order).map((m) => m.id);
+    expect(PROPOSAL_ORDER).toEqual(byRunOrder);
   });
   it('flags low resolution as partly fixable', () => {
     const report = analyzePhoto(planarToRGBA(photo(200, 150)));

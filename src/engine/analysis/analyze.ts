@@ -226,12 +226,14 @@ export function analyzePhoto(img: RGBAImage): AnalysisReport {
   };
 }
 
-const STAGE_ORDER: StageName[] = ['fill', 'denoise', 'colour', 'sharpen'];
+/** The pipeline's run order (the stages' meta.order; a unit test keeps the two in step). */
+export const PROPOSAL_ORDER: StageName[] = ['fill', 'colour', 'sharpen', 'denoise'];
 
 /**
- * Stages to run, in pipeline order (fill first, so no later stage works on a scratch; denoise before colour so stretching does not amplify
- * noise; sharpen last so it does not sharpen noise). Defects that map to the same stage
- * (colour cast and fading) merge into one, at the larger strength. A clean photo gets [].
+ * Stages to run, listed in the order the pipeline runs them: fill first, so no later stage works
+ * on a scratch; colour before sharpen and denoise, so the denoiser sees (and removes) the noise
+ * that stretching faded tones amplified and the noise the sharpening raised. Defects that map to the
+ * same stage (colour cast and fading) merge into one, at the larger strength. A clean photo gets [].
  */
 export function proposeStages(report: AnalysisReport): ProposedStage[] {
   const byStage = new Map<StageName, ProposedStage>();
@@ -242,5 +244,5 @@ export function proposeStages(report: AnalysisReport): ProposedStage[] {
     if (!prev) byStage.set(d.proposedStage, { stage: d.proposedStage, strength, why: d.reason });
     else byStage.set(d.proposedStage, { stage: d.proposedStage, strength: Math.max(prev.strength, strength), why: `${prev.why} ${d.reason}` });
   }
-  return STAGE_ORDER.filter((s) => byStage.has(s)).map((s) => byStage.get(s)!);
+  return PROPOSAL_ORDER.filter((s) => byStage.has(s)).map((s) => byStage.get(s)!);
 }
