@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRGBA, type RGBAImage } from '../../src/engine/image.ts';
+import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
 import { fillMaskOf } from '../../src/engine/damage/detect.ts';
-import { fillCrops, fillMasked } from '../../src/engine/damage/fill.ts';
+import { fillCrops, fillMasked, mirrorPlanar } from '../../src/engine/damage/fill.ts';
 import {
   composeReview, cutRect, damageRegions, decideRegion, decideStage, emptyDecisions, isAccepted, reviewLayers, runRegions, withMarked,
   type ReviewedStage,
@@ -84,6 +84,15 @@ describe('fill', () => {
     expect(outsideSame).toBe(true);
     // The line was 250 on a ~100 background: filled from its neighbours it is within a few levels.
     expect(err / n).toBeLessThan(4);
+  });
+
+  it('mirrors a crop for the averaged model views, and mirroring twice gives it back', () => {
+    const img = createPlanar(3, 2, 2);
+    img.data.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect([...mirrorPlanar(img, 1).data]).toEqual([3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10]);
+    expect([...mirrorPlanar(img, 2).data]).toEqual([4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9]);
+    expect([...mirrorPlanar(img, 3).data]).toEqual([6, 5, 4, 3, 2, 1, 12, 11, 10, 9, 8, 7]);
+    for (const v of [0, 1, 2, 3]) expect([...mirrorPlanar(mirrorPlanar(img, v), v).data]).toEqual([...img.data]);
   });
 
   it('the fill mask grows all damage by a pixel (the soft edges of scratches and tears)', () => {
