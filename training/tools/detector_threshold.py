@@ -27,7 +27,7 @@ from heirloom_train.data.degradations import CounterRNG  # noqa: E402
 from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage  # noqa: E402
 from export import load_model  # noqa: E402
 
-THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)]
+THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)] + [0.97, 0.98, 0.99]
 
 
 def main():
