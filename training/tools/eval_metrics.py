@@ -19,6 +19,13 @@ def rounded(v):
     return v
 
 
+def detector_means(detectors):
+    """The detect eval's per-detector result, flattened to the manifest's names."""
+    return {name: {'defectF1': d['defect']['f1'], 'defectPrecision': d['defect']['precision'],
+                   'defectRecall': d['defect']['recall'], 'missingIoU': d['missingIoU'],
+                   'falseAlarmShare': d['falseAlarm']} for name, d in detectors.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--protocol', required=True)
@@ -29,7 +36,7 @@ def main():
     for path in args.logs:
         with open(path) as f:
             result = json.loads([line for line in f if line.startswith('{')][-1])
-        entry = rounded(result['mean'])
+        entry = rounded(result['mean'] if 'mean' in result else detector_means(result['detectors']))
         if 'analysis' in result:  # what the analysis proposes for the set (deblur)
             entry['analysis'] = rounded(result['analysis'])
         metrics[os.path.basename(os.path.normpath(result['data']))] = entry
