@@ -89,8 +89,8 @@ class DamageDetectDataset(RandomCropDegradeDataset):
     With ``scene`` (long-side range in px) the damage is drawn on a whole photo of that size and
     ``per_scene`` patches are cut from it, so a torn corner is as large as on a photo the app sees
     (10-35% of its sides) and many patches lie inside one. Without it (how 1.0.0 was trained) the
-    damage is drawn on each 128 px crop: its torn corners were 13-45 px, and on 768 px Kodak photos,
-    where they are 77-270 px, the detector outlined them and left their insides unmarked."""
+    damage is drawn on each 128 px crop: its torn corners were 13-45 px, and on the 500 px Kodak photos,
+    where they are 50-175 px, the detector outlined them and left their insides unmarked."""
 
     scene = None
     per_scene = 2
