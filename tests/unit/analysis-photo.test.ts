@@ -4,10 +4,7 @@ import { syntheticPhoto } from '../../src/engine/degradations/synthetic.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { analyzePhoto, estimateNoiseSigma, PROPOSAL_ORDER, proposeStages, noiseVarianceFromEigenvalues, symmetricEigenvalues } from '../../src/engine/analysis/index.ts';
-import { meta as colourMeta } from '../../src/stages/colour/meta.ts';
-import { meta as denoiseMeta } from '../../src/stages/denoise/meta.ts';
-import { meta as fillMeta } from '../../src/stages/fill/meta.ts';
-import { meta as sharpenMeta } from '../../src/stages/sharpen/meta.ts';
+import { stageRegistry } from '../../src/stages/index.ts';
 
 /** Natural-ish test photo: full tonal range, moderate colours, soft texture. */
 function photo(w = 256, h = 192, seed = 3): PlanarImage {
@@ -94,8 +91,7 @@ describe('analyzePhoto / proposeStages', () => {
     expect(noisy.defects.find((d) => d.defect === 'blur')!.verdict).toBe('none');
   });
   it('lists proposals in the order the pipeline runs the stages', () => {
-    const byRunOrder = [colourMeta, denoiseMeta, fillMeta, sharpenMeta].sort((a, b) => a.order - b.order).map((m) => m.id);
-    expect(PROPOSAL_ORDER).toEqual(byRunOrder);
+    expect(PROPOSAL_ORDER).toEqual(stageRegistry.ids()); // ids() lists the stages by meta.order
   });
   it('flags low resolution as partly fixable', () => {
     const report = analyzePhoto(planarToRGBA(photo(200, 150)));

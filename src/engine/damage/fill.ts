@@ -80,11 +80,15 @@ export function mirrorPlanar(img: PlanarImage, view: number): PlanarImage {
 }
 
 async function modelFill(src: PlanarImage, runner: ModelRunner, views: number): Promise<PlanarImage> {
+  const run = async (view: PlanarImage) => {
+    const out = createPlanar(view.width, view.height, 3);
+    await runTiled(planarSource(view), modelTileSpec(runner), (t) => runner.run(t), planarSink(out));
+    return out;
+  };
+  if (views === 1) return run(src);
   const filled = createPlanar(src.width, src.height, 3);
   for (let v = 0; v < views; v++) {
-    const one = createPlanar(src.width, src.height, 3);
-    await runTiled(planarSource(mirrorPlanar(src, v)), modelTileSpec(runner), (t) => runner.run(t), planarSink(one));
-    const back = mirrorPlanar(one, v);
+    const back = mirrorPlanar(await run(mirrorPlanar(src, v)), v);
     for (let i = 0; i < filled.data.length; i++) filled.data[i] += back.data[i] / views;
   }
   return filled;

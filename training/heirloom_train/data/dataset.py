@@ -31,6 +31,13 @@ def nchw(images):
     return torch.from_numpy(np.stack(images).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
 
 
+def orient(img, k):
+    """One of the 8 flips/rotations of an image (k in 0-7), contiguous."""
+    if k & 4:
+        img = img[:, ::-1]
+    return np.ascontiguousarray(np.rot90(img, k & 3))
+
+
 class RandomCropDegradeDataset:
     def __init__(self, folder, patch=96, scale=(0.5, 1.0), mix=None, seed=0, max_images=None,
                  exclude=()):
@@ -66,11 +73,7 @@ class RandomCropDegradeDataset:
         crop = img[y:y + c, x:x + c]
         if c != P:
             crop = cv2.resize(crop, (P, P), interpolation=cv2.INTER_AREA)
-        k = g.integers(8)
-        if k & 4:
-            crop = crop[:, ::-1]
-        crop = np.rot90(crop, k & 3)
-        return np.ascontiguousarray(crop).astype(np.float64) / 255.0
+        return orient(crop, g.integers(8)).astype(np.float64) / 255.0
 
     def batch(self, n):
         rng = NumpyRNG(self.gen)
@@ -106,22 +109,19 @@ class DamageDetectDataset(RandomCropDegradeDataset):
                 ys.append(np.stack([defect, missing]))
                 continue
             x, defect, missing = detector_example(self.whole_photo(*self.scene), rng)
-            P = self.patch
+            masks, P = np.stack([defect, missing]), self.patch
             for _ in range(min(self.per_scene, n - len(xs))):
                 y0 = self.gen.integers(0, x.shape[0] - P + 1)
                 x0 = self.gen.integers(0, x.shape[1] - P + 1)
                 xs.append(x[y0:y0 + P, x0:x0 + P])
-                ys.append(np.stack([defect, missing])[:, y0:y0 + P, x0:x0 + P])
+                ys.append(masks[:, y0:y0 + P, x0:x0 + P])
         return nchw(xs), torch.from_numpy(np.stack(ys).astype(np.float32))
 
     def whole_photo(self, lo, hi):
         """A whole training photo, flipped/rotated, resized so its long side is lo-hi px."""
         g = self.gen
         img = self.images[g.integers(len(self.images))]
-        k = g.integers(8)
-        if k & 4:
-            img = img[:, ::-1]
-        img = np.ascontiguousarray(np.rot90(img, k & 3))
+        img = orient(img, g.integers(8))
         H, W = img.shape[:2]
         f = g.uniform(lo, hi) / max(H, W)
         size = (max(self.patch, int(round(W * f))), max(self.patch, int(round(H * f))))
