@@ -89,6 +89,16 @@ assert m['fill-smoke']['task'] == 'fill' and m['fill-smoke']['io']['mask'] == 'm
 assert m['deblur-smoke']['task'] == 'deblur' and m['deblur-smoke']['io']['strength'] == 'strength', m['deblur-smoke']['io']
 print('detect / fill / deblur manifest entries ok')
 PYEOF
+echo "== a shipped fp32 file gives its checkpoint back (tools/checkpoint_from_onnx.py, for fine-tunes without runs/)"
+for t in detect fill deblur; do
+  "$PY" "$HERE/tools/checkpoint_from_onnx.py" --config "$HERE/configs/$t-smoke.yaml" --model $t-smoke \
+    --models "$TMP/models" --out "$TMP/recovered-$t.pth"
+  "$PY" - "$TMP/run-$t/final.pth" "$TMP/recovered-$t.pth" <<'PYEOF'
+import sys, torch
+a, b = (torch.load(p, map_location='cpu')['model'] for p in sys.argv[1:3])
+assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), 'recovered weights differ'
+PYEOF
+done
 echo "== a deeper net (more middle blocks) loads a trained one as the same function (configs/deblur-deep.yaml)"
 "$PY" - "$HERE" "$TMP/run-deblur/final.pth" <<'PYEOF'
 import sys, torch
