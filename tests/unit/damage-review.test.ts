@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
-import { fillMaskOf } from '../../src/engine/damage/detect.ts';
+import { damageProbabilities, fillMaskOf } from '../../src/engine/damage/detect.ts';
+import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { fillCrops, fillMasked, mirrorPlanar } from '../../src/engine/damage/fill.ts';
 import {
   composeReview, cutRect, damageRegions, decideRegion, decideStage, emptyDecisions, isAccepted, reviewLayers, runRegions, withMarked,
@@ -111,6 +112,43 @@ describe('fill', () => {
     const out = await fillStage.run(img, { strength: 1 }, classical, defect);
     expect(out.mask).toEqual(defect);
     expect(Array.from(out.changeMap!).every((v, i) => (defect[i] ? v === encodeDamage('defect', 1) : v === 0))).toBe(true);
+  });
+});
+
+describe('detector views', () => {
+  // A stand-in detector whose "probabilities" are the tile's red and green: a per-pixel function,
+  // so every mirrored view, put back where it belongs, must give the same maps as one plain view.
+  const perPixel = {
+    entry: { preferredTile: 32, tileOverlap: 8, sizeMultiple: 4 },
+    run: async (t: { width: number; height: number; data: Float32Array }) => {
+      const out = createPlanar(t.width, t.height, 2);
+      out.data.set(t.data.subarray(0, 2 * t.width * t.height));
+      return out;
+    },
+  } as unknown as ModelRunner;
+  const photo = image((x, y, c) => (c === 0 ? (x * 7 + y) % 256 : c === 1 ? (y * 5 + x * x) % 256 : 0));
+
+  it('averages the mirrored views unmirrored: each pixel lands where it came from', async () => {
+    const one = await damageProbabilities(photo, perPixel, {}, 1);
+    const four = await damageProbabilities(photo, perPixel, {}, 4);
+    let worst = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        worst = Math.max(worst, Math.abs(one.data[i] - ((x * 7 + y) % 256) / 255), Math.abs(one.data[W * H + i] - ((y * 5 + x * x) % 256) / 255));
+      }
+    }
+    expect(worst).toBeLessThan(1e-6);
+    for (let i = 0; i < one.data.length; i++) worst = Math.max(worst, Math.abs(four.data[i] - one.data[i]));
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('reports progress over all views', async () => {
+    const seen: [number, number][] = [];
+    await damageProbabilities(photo, perPixel, { onTile: (d, t) => seen.push([d, t]) }, 4);
+    const total = seen[0][1];
+    expect(seen.every(([, t]) => t === total)).toBe(true);
+    expect(seen.map(([d]) => d)).toEqual(Array.from({ length: total }, (_, k) => k + 1));
   });
 });
 

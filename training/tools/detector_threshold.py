@@ -8,7 +8,8 @@ For each threshold: pixel F1 of defect and IoU of missing on the held-out photos
 damage (damage seed 999, as in training validation), and false alarms (share of pixels flagged)
 on the same photos undamaged: as they are, and aged (sepia, faded, grain) without damage. The
 pick is the best F1 + IoU whose false alarms stay under --max-false-alarm on both; the last line
-is JSON.
+is JSON. The detector's probabilities are averaged over --views mirrored views, as the engine does
+(DETECT_VIEWS in src/engine/damage/detect.ts), so the threshold is picked for what the app computes.
 """
 import argparse
 import json
@@ -36,11 +37,21 @@ def main():
     ap.add_argument('--data', default='../shared/datasets/train/CBSD432')
     ap.add_argument('--holdout', type=int, default=8)
     ap.add_argument('--max-false-alarm', type=float, default=0.001)
+    ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4),
+                    help='mirrored views averaged: plain, left-right, top-bottom, both (the engine uses 4)')
     args = ap.parse_args()
     torch.set_num_threads(2)
     net, _, _ = load_model(args.checkpoint)
     det = HeirloomDamageDetector(net).eval()
-    run = lambda x: _pad_run(det, [_chw(x)], net.size_multiple)[0].numpy()  # noqa: E731
+
+    def run(x):
+        """Mean of the views' probabilities, each mirrored back (view bit 0: left-right, bit 1: top-bottom)."""
+        out = 0
+        for v in range(args.views):
+            flip = [a for a, bit in ((0, 2), (1, 1)) if v & bit]  # HWC axes of the photo
+            p = _pad_run(det, [_chw(np.flip(x, flip).copy() if flip else x)], net.size_multiple)[0].numpy()
+            out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
+        return out
     stats = {t: np.zeros(8) for t in THRESHOLDS}  # tp fp fn (defect), inter union (missing), fa_plain fa_aged, pixels
     for k, path in enumerate(list_images(args.data)[-args.holdout:]):
         x = read_rgb(path).astype(np.float64) / 255.0
@@ -69,7 +80,8 @@ def main():
               f"(aged {100 * s[6] / s[7]:.3f}%)")
     ok = [r for r in rows if max(r['false_alarm_plain'], r['false_alarm_aged']) < args.max_false_alarm]
     pick = max(ok or rows[-1:], key=lambda r: r['defect_f1'] + r['missing_iou'])
-    print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'data': os.path.abspath(args.data)}))
+    print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'views': args.views,
+                      'data': os.path.abspath(args.data)}))
 
 
 if __name__ == '__main__':
