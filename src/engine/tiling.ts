@@ -217,19 +217,22 @@ function shiftBand(band: PlanarImage, by: number): PlanarImage {
 
 /* ---------- sources ---------- */
 
-export function rgbaSource(img: RGBAImage): TileSource {
+/** An 8-bit photo as tiles; with `view`, as seen mirrored left-right (bit 0) and/or top-bottom (bit 1), without a copy. */
+export function rgbaSource(img: RGBAImage, view = 0): TileSource {
+  const { width: W, height: H } = img;
   return {
-    width: img.width,
-    height: img.height,
+    width: W,
+    height: H,
     channels: 3,
     read(x, y, w, h) {
       const out = createPlanar(w, h, 3);
       const plane = w * h;
       for (let r = 0; r < h; r++) {
-        const sy = reflectIndex(y + r, img.height);
+        const ry = reflectIndex(y + r, H);
+        const sy = view & 2 ? H - 1 - ry : ry;
         for (let col = 0; col < w; col++) {
-          const sx = reflectIndex(x + col, img.width);
-          const p = (sy * img.width + sx) * 4;
+          const rx = reflectIndex(x + col, W);
+          const p = (sy * W + (view & 1 ? W - 1 - rx : rx)) * 4;
           const i = r * w + col;
           out.data[i] = img.data[p] / 255;
           out.data[plane + i] = img.data[p + 1] / 255;

@@ -6,7 +6,7 @@
 import { createPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import { detectDamageClassical, dilate } from '../classical/damage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
-import { reflectIndex, runTiled, type RowSink, type TiledRunOptions, type TileSource } from '../tiling.ts';
+import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';
 
 /** A pixel is damage when the detector's probability of its class reaches this (unless its manifest entry says otherwise). */
@@ -35,33 +35,6 @@ export interface DetectOptions extends TiledRunOptions {
  */
 export const DETECT_VIEWS = 4;
 
-/** `img` as tiles of the view mirrored left-right (bit 0 of `view`) and/or top-bottom (bit 1), without a copy. */
-function mirroredSource(img: RGBAImage, view: number): TileSource {
-  const { width: W, height: H } = img;
-  return {
-    width: W,
-    height: H,
-    channels: 3,
-    read(x, y, w, h) {
-      const out = createPlanar(w, h, 3);
-      const plane = w * h;
-      for (let r = 0; r < h; r++) {
-        const ry = reflectIndex(y + r, H);
-        const sy = view & 2 ? H - 1 - ry : ry;
-        for (let col = 0; col < w; col++) {
-          const rx = reflectIndex(x + col, W);
-          const p = (sy * W + (view & 1 ? W - 1 - rx : rx)) * 4;
-          const i = r * w + col;
-          out.data[i] = img.data[p] / 255;
-          out.data[plane + i] = img.data[p + 1] / 255;
-          out.data[2 * plane + i] = img.data[p + 2] / 255;
-        }
-      }
-      return out;
-    },
-  };
-}
-
 /** Adds `weight` x a mirrored view's finished rows into `out` where they belong unmirrored. */
 function unmirroredSink(out: PlanarImage, view: number, weight: number): RowSink {
   const { width: W, height: H } = out;
@@ -81,7 +54,7 @@ export async function damageProbabilities(img: RGBAImage, runner: ModelRunner, o
   const probs = createPlanar(img.width, img.height, 2);
   for (let v = 0; v < views; v++) {
     const onTile = opts.onTile && ((done: number, total: number) => opts.onTile!(v * total + done, views * total));
-    await runTiled(mirroredSource(img, v), modelTileSpec(runner), (t) => runner.run(t), unmirroredSink(probs, v, 1 / views), { ...opts, onTile });
+    await runTiled(rgbaSource(img, v), modelTileSpec(runner), (t) => runner.run(t), unmirroredSink(probs, v, 1 / views), { ...opts, onTile });
   }
   return probs;
 }
