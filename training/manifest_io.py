@@ -29,3 +29,13 @@ def set_manifest_metrics(path: str, model_id: str, metrics: dict) -> None:
     with open(path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
+
+
+def set_manifest_fields(path: str, model_id: str, fields: dict) -> None:
+    """Sets measured fields of one entry (a detector's threshold picked on held-out photos, say)."""
+    with open(path) as f:
+        manifest = json.load(f)
+    next(m for m in manifest["models"] if m["id"] == model_id).update(fields)
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")

@@ -27,6 +27,7 @@ from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
 from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage  # noqa: E402
 from export import load_model  # noqa: E402
+from manifest_io import set_manifest_fields  # noqa: E402
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)] + [0.97, 0.98, 0.99]
 
@@ -37,6 +38,9 @@ def main():
     ap.add_argument('--data', default='../shared/datasets/train/CBSD432')
     ap.add_argument('--holdout', type=int, default=8)
     ap.add_argument('--max-false-alarm', type=float, default=0.001)
+    ap.add_argument('--manifest-id', help='write the pick as this entry\'s threshold in public/models/manifest.json '
+                                         '(and --version as its version)')
+    ap.add_argument('--version', help='with --manifest-id: the entry\'s new version')
     ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4),
                     help='mirrored views averaged: plain, left-right, top-bottom, both (the engine uses 4)')
     args = ap.parse_args()
@@ -80,6 +84,11 @@ def main():
               f"(aged {100 * s[6] / s[7]:.3f}%)")
     ok = [r for r in rows if max(r['false_alarm_plain'], r['false_alarm_aged']) < args.max_false_alarm]
     pick = max(ok or rows[-1:], key=lambda r: r['defect_f1'] + r['missing_iou'])
+    if args.manifest_id:
+        fields = {'threshold': pick['threshold'], **({'version': args.version} if args.version else {})}
+        set_manifest_fields(os.path.join(os.path.dirname(os.path.dirname(HERE)), 'public', 'models', 'manifest.json'),
+                            args.manifest_id, fields)
+        print(f'manifest: {args.manifest_id} {fields}')
     print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'views': args.views,
                       'data': os.path.abspath(args.data)}))
 

@@ -4,11 +4,16 @@ manifest entry (export.py --metrics FILE): one key per evaluated set (the folder
 ``data``), holding the eval's per-method means, rounded. Nothing is typed in by hand.
 
 python3 training/tools/eval_metrics.py --protocol "how the sets were made" --out metrics.json LOG [LOG ...]
+    [--manifest-id ID]   # also set them as that entry's metrics in public/models/manifest.json
 LOG: a file holding an eval's output; its last line starting with '{' is the JSON result.
 """
 import argparse
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from manifest_io import set_manifest_metrics  # noqa: E402
 
 
 def rounded(v):
@@ -30,6 +35,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--protocol', required=True)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--manifest-id', help='also write the metrics into this entry of public/models/manifest.json')
     ap.add_argument('logs', nargs='+')
     args = ap.parse_args()
     metrics = {'protocol': args.protocol}
@@ -43,6 +49,10 @@ def main():
     with open(args.out, 'w') as f:
         json.dump(metrics, f, indent=1)
     print(f'{len(args.logs)} evaluations -> {args.out}')
+    if args.manifest_id:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        set_manifest_metrics(os.path.join(root, 'public', 'models', 'manifest.json'), args.manifest_id, metrics)
+        print(f'manifest: metrics of {args.manifest_id} set')
 
 
 if __name__ == '__main__':
