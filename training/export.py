@@ -83,6 +83,25 @@ def example_feeds(task, x):
     return feeds
 
 
+def reference_feeds(task, mult):
+    """The fixed feeds a model's ONNX files are checked on against PyTorch (seed 0, values a little
+    outside [0, 1]; a thumbnail for the colour model, 3 x 5 size multiples otherwise)."""
+    shape = (1, 3, THUMB, THUMB) if task == 'colour' else (1, 3, 3 * mult, 5 * mult)
+    return example_feeds(task, np.random.default_rng(0).random(shape).astype(np.float32) * 1.1 - 0.05)
+
+
+@torch.no_grad()
+def torch_outputs(model, task, feeds):
+    """The contract-wrapped model's outputs on ONNX feeds, as a list of arrays."""
+    out = model(*(torch.from_numpy(feeds[n]) for n in CONTRACTS[task]['inputs']))
+    return [o.numpy() for o in out] if isinstance(out, tuple) else [out.numpy()]
+
+
+def onnx_max_error(graph, feeds, ref):
+    """Largest |ONNX - reference| over every output (the numpy interpreter runs the graph)."""
+    return max(float(np.abs(o - r).max()) for o, r in zip(OnnxNp(graph).run(feeds), ref))
+
+
 def tile_fn(task, model):
     """The model as the engine's tiler sees it: one tensor per tile, a mask as its last channel."""
     if task in STRENGTH_TASKS:
@@ -324,16 +343,12 @@ def main():
     paths = {p: os.path.join(args.out, f'{mid}-{p}.onnx') for p in ('fp32', 'fp16', 'int8')}
 
     m32 = export_fp32(model, paths['fp32'], task)
-    gen = np.random.default_rng(0)
-    shape = (1, 3, THUMB, THUMB) if task == 'colour' else (1, 3, 3 * mult, 5 * mult)
-    xt = (gen.random(shape).astype(np.float32) * 1.1 - 0.05)
-    feeds = example_feeds(task, xt)
-    with torch.no_grad():
-        ref = model(*(torch.from_numpy(feeds[n]) for n in contract['inputs']))
-    ref = [r.numpy() for r in ref] if isinstance(ref, tuple) else [ref.numpy()]
+    feeds = reference_feeds(task, mult)
+    xt = feeds['input']
+    ref = torch_outputs(model, task, feeds)
 
     def maxerr(m):
-        return max(float(np.abs(o - r).max()) for o, r in zip(OnnxNp(m).run(feeds), ref))
+        return onnx_max_error(m, feeds, ref)
     report = {}
     report['fp32_maxerr'] = maxerr(m32)
 

@@ -2,6 +2,10 @@
 import json
 import os
 
+# The manifest the app ships (public/models/manifest.json), for the tools that write measured fields into it.
+SHIPPED_MANIFEST = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "public", "models",
+                                "manifest.json")
+
 
 def merge_manifest_entry(path: str, entry: dict, keep_metrics: bool = True) -> None:
     """Replaces the entry with the same id (keeping its measured metrics unless given), keeps the others."""
@@ -22,13 +26,7 @@ def merge_manifest_entry(path: str, entry: dict, keep_metrics: bool = True) -> N
 
 def set_manifest_metrics(path: str, model_id: str, metrics: dict) -> None:
     """Sets the measured metrics of one entry (written by the evaluation, never by hand)."""
-    with open(path) as f:
-        manifest = json.load(f)
-    entry = next(m for m in manifest["models"] if m["id"] == model_id)
-    entry["metrics"] = metrics
-    with open(path, "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
+    set_manifest_fields(path, model_id, {"metrics": metrics})
 
 
 def set_manifest_fields(path: str, model_id: str, fields: dict) -> None:

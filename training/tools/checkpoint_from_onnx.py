@@ -25,11 +25,9 @@ from onnx import numpy_helper
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from export import CONTRACTS, example_feeds  # noqa: E402
-from heirloom_train.archs import build_arch  # noqa: E402
-from heirloom_train.archs.colour_curves import THUMB  # noqa: E402
-from heirloom_train.onnx_np import OnnxNp  # noqa: E402
+from export import CONTRACTS, onnx_max_error, reference_feeds, torch_outputs  # noqa: E402
 from heirloom_train.utils import load_config  # noqa: E402
+from train import build_model  # noqa: E402
 
 WRAPPER_PREFIX = 'net.'  # every contract wrapper holds the trained net as .net
 
@@ -70,25 +68,19 @@ def main():
     fp32 = next(v['file'] for v in entry['variants'] if v['precision'] == 'fp32')
     graph = onnx.load(os.path.join(args.models, fp32))
 
-    a = dict(cfg['arch'])
-    net = build_arch(a.pop('type'), **a).eval()
-    keys = list(net.state_dict().keys())
+    net = build_model(cfg).eval()
+    fresh = net.state_dict()
+    keys = list(fresh)
     found = state_dict_from_onnx(graph, set(keys))
     missing = [k for k in keys if k not in found]
     if missing:
         raise SystemExit(f'{len(missing)} weights not found in {fp32}: {missing[:5]}')
-    net.load_state_dict({k: torch.from_numpy(np.array(found[k])).reshape(net.state_dict()[k].shape)
+    net.load_state_dict({k: torch.from_numpy(np.array(found[k])).reshape(fresh[k].shape)
                          for k in keys})
 
-    # The recovered net must be the ONNX file's function.
-    contract = CONTRACTS[task]
-    mult = getattr(net, 'size_multiple', 1)
-    shape = (1, 3, THUMB, THUMB) if task == 'colour' else (1, 3, 3 * mult, 5 * mult)
-    feeds = example_feeds(task, np.random.default_rng(0).random(shape).astype(np.float32))
-    with torch.no_grad():
-        ref = contract['wrap'](net).eval()(*(torch.from_numpy(feeds[n]) for n in contract['inputs']))
-    ref = [r.numpy() for r in ref] if isinstance(ref, tuple) else [ref.numpy()]
-    err = max(float(np.abs(o - r).max()) for o, r in zip(OnnxNp(graph).run(feeds), ref))
+    # The recovered net must be the ONNX file's function (export.py's own check, on its feeds).
+    feeds = reference_feeds(task, getattr(net, 'size_multiple', 1))
+    err = onnx_max_error(graph, feeds, torch_outputs(CONTRACTS[task]['wrap'](net).eval(), task, feeds))
     print(f'{args.model} {entry["version"]}: {len(keys)} tensors recovered, max |torch - onnx| = {err:.2e}')
     if err > 1e-4:
         raise SystemExit('the recovered net does not match the ONNX file')

@@ -12,16 +12,16 @@ Per set, one line of JSON: input PSNR, the best lambda and its PSNR and gain ove
 import argparse
 import json
 import os
+import sys
 
 import cv2
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from heirloom_train.metrics import psnr  # noqa: E402
+
 LAMBDAS = (0.002, 0.005, 0.01, 0.02, 0.05)
 PAD = 32  # mirrored border, so the FFT's wrap-around does not ring into the photo
-
-
-def psnr(a, b):
-    return float(10 * np.log10(255.0 ** 2 / np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)))
 
 
 def wiener(blurred, kernel, lam):

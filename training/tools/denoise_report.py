@@ -16,7 +16,7 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "training"))
-from manifest_io import set_manifest_metrics  # noqa: E402
+from manifest_io import SHIPPED_MANIFEST, set_manifest_metrics  # noqa: E402
 
 SETS = ["CBSD68", "Kodak24", "McMaster"]
 SIGMAS = [15, 25, 50]
@@ -71,7 +71,7 @@ def main():
     for k, v in real["mean"].items():
         print(f"  {k:32s} {v['psnr']:.2f} / {v['ssim']:.4f}")
     if args.manifest_id:
-        set_manifest_metrics(os.path.join(REPO, "public", "models", "manifest.json"), args.manifest_id, metrics)
+        set_manifest_metrics(SHIPPED_MANIFEST, args.manifest_id, metrics)
         print(f"\nmetrics written to the manifest entry {args.manifest_id}")
 
 

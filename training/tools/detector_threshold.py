@@ -27,7 +27,7 @@ from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
 from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage  # noqa: E402
 from export import load_model  # noqa: E402
-from manifest_io import set_manifest_fields  # noqa: E402
+from manifest_io import SHIPPED_MANIFEST, set_manifest_fields  # noqa: E402
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)] + [0.97, 0.98, 0.99]
 
@@ -86,8 +86,7 @@ def main():
     pick = max(ok or rows[-1:], key=lambda r: r['defect_f1'] + r['missing_iou'])
     if args.manifest_id:
         fields = {'threshold': pick['threshold'], **({'version': args.version} if args.version else {})}
-        set_manifest_fields(os.path.join(os.path.dirname(os.path.dirname(HERE)), 'public', 'models', 'manifest.json'),
-                            args.manifest_id, fields)
+        set_manifest_fields(SHIPPED_MANIFEST, args.manifest_id, fields)
         print(f'manifest: {args.manifest_id} {fields}')
     print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'views': args.views,
                       'data': os.path.abspath(args.data)}))

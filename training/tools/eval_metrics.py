@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from manifest_io import set_manifest_metrics  # noqa: E402
+from manifest_io import SHIPPED_MANIFEST, set_manifest_metrics  # noqa: E402
 
 
 def rounded(v):
@@ -50,8 +50,7 @@ def main():
         json.dump(metrics, f, indent=1)
     print(f'{len(args.logs)} evaluations -> {args.out}')
     if args.manifest_id:
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        set_manifest_metrics(os.path.join(root, 'public', 'models', 'manifest.json'), args.manifest_id, metrics)
+        set_manifest_metrics(SHIPPED_MANIFEST, args.manifest_id, metrics)
         print(f'manifest: metrics of {args.manifest_id} set')
 
 
