@@ -18,26 +18,10 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from heirloom_train.deconv import wiener  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
 
 LAMBDAS = (0.002, 0.005, 0.01, 0.02, 0.05)
-PAD = 32  # mirrored border, so the FFT's wrap-around does not ring into the photo
-
-
-def wiener(blurred, kernel, lam):
-    """argmin_x |k * x - y|^2 + lam |grad x|^2 per channel, in closed form in the Fourier domain."""
-    y = np.pad(blurred, ((PAD, PAD), (PAD, PAD), (0, 0)), mode='symmetric')
-    H, W = y.shape[:2]
-    kh, kw = kernel.shape
-    k = np.zeros((H, W))
-    k[:kh, :kw] = kernel
-    fk = np.fft.fft2(np.roll(k, (-(kh // 2), -(kw // 2)), (0, 1)))
-    dx, dy = np.zeros((H, W)), np.zeros((H, W))
-    dx[0, 0], dx[0, -1], dy[0, 0], dy[-1, 0] = 1, -1, 1, -1
-    prior = np.abs(np.fft.fft2(dx)) ** 2 + np.abs(np.fft.fft2(dy)) ** 2
-    out = np.stack([np.real(np.fft.ifft2(np.conj(fk) * np.fft.fft2(y[..., c]) / (np.abs(fk) ** 2 + lam * prior)))
-                    for c in range(3)], -1)
-    return out[PAD:-PAD, PAD:-PAD]
 
 
 def main():
