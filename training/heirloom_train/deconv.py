@@ -147,9 +147,51 @@ def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4):
     return k
 
 
+def zeros_power_ratio(y, k, band=(0.03, 0.25), zero=0.003, min_zeros=20):
+    """Does the photo look blurred by ``k``? Where the kernel's spectrum is near zero (|K|^2 <
+    ``zero``, spatial frequencies in ``band`` cycles/px) a photo it blurred keeps only noise; a
+    photo it did not blur keeps its detail there. Returns the median power at those frequencies over
+    the noise floor (the median power above 0.4 cycles/px), or inf when the kernel has fewer than
+    ``min_zeros`` such frequencies: then it does not wipe anything out, and the test cannot
+    confirm it. Held-out CBSD432 photos: 1.0-6.9 for camera shake and defocus estimated right;
+    sharp photos whose estimate is a spurious 2.4-5.3 px kernel (fine texture), 14.7 or no zeros."""
+    g = cv2.cvtColor(y.astype(np.float32), cv2.COLOR_RGB2GRAY).astype(np.float64)
+    H, W = g.shape
+    power = np.abs(np.fft.fft2((g - g.mean()) * np.outer(np.hanning(H), np.hanning(W)))) ** 2
+    radius = np.hypot(np.fft.fftfreq(H)[:, None], np.fft.fftfreq(W)[None, :])
+    zeros = (radius > band[0]) & (radius < band[1]) & (np.abs(_otf(k, (H, W))) ** 2 < zero)
+    if zeros.sum() < min_zeros:
+        return float('inf')
+    return float(np.median(power[zeros]) / max(np.median(power[radius > 0.4]), 1e-20))
+
+
+def use_estimate(y, k, min_spread=2.5, min_elongation=2.0, max_ratio=10.0):
+    """Whether deconvolution by the estimate ``k`` should replace the blind net on photo ``y``:
+    only for camera shake (the kernel spreads >= ``min_spread`` px and is elongated, >=
+    ``min_elongation``: the net recovers +0.5-0.7 dB of a 9-15 px shake, the estimate +2.5-4) that
+    the photo's spectrum confirms (``zeros_power_ratio`` < ``max_ratio``). Round kernels stay with
+    the net, which beats deconvolution on defocus (held-out r4: +2.64 vs +2.25 dB) and on the
+    slightly soft spot a sharp photo's estimate is."""
+    return (kernel_spread(k) >= min_spread and kernel_elongation(k) >= min_elongation
+            and zeros_power_ratio(y, k) < max_ratio)
+
+
+def _second_moments(k):
+    """The kernel's 2x2 second-moment matrix (x, y) about its middle pixel."""
+    ys, xs = np.mgrid[:k.shape[0], :k.shape[1]]
+    c = (k.shape[0] - 1) / 2
+    yy, xx = ys - c, xs - c
+    return np.array([[(k * xx * xx).sum(), (k * xx * yy).sum()], [(k * xx * yy).sum(), (k * yy * yy).sum()]])
+
+
+def kernel_elongation(k):
+    """sqrt of the ratio of the kernel's principal second moments: 1 for a disk, 2-5 for most
+    camera shake, about 1.5 for a shake that curls back on itself."""
+    lo, hi = np.linalg.eigvalsh(_second_moments(k))
+    return float(np.sqrt(hi / max(lo, 1e-12)))
+
+
 def kernel_spread(k):
     """Root-mean-square distance of the kernel's mass from its middle, px (a 1 px disk: 0.9,
     a 4 px disk: 2.9, camera shake 9 px: about 3, 15 px: about 5)."""
-    ys, xs = np.mgrid[:k.shape[0], :k.shape[1]]
-    c = (k.shape[0] - 1) / 2
-    return float(np.sqrt((k * ((ys - c) ** 2 + (xs - c) ** 2)).sum()))
+    return float(np.sqrt(np.trace(_second_moments(k))))
