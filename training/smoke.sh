@@ -174,14 +174,14 @@ for f in glob.glob(sys.argv[1] + '/*/kernels/*.npy'):
 print('blur sets ok')
 PYEOF
 
-echo "== blind deconvolution (heirloom_train/deconv.py): a known kernel deblurs, and so does the estimate of a 9 px shake"
+echo "== blind deconvolution (heirloom_train/deconv.py): a known kernel deblurs, and so does the estimate of a 9 px shake, which the gate takes (and not a sharp photo's)"
 "$PY" - "$HERE" <<'PYEOF'
 import sys
 import cv2, numpy as np
 sys.path.insert(0, sys.argv[1])
 from heirloom_train.data import blur as B
 from heirloom_train.data.degradations import CounterRNG
-from heirloom_train.deconv import estimate_kernel, kernel_spread, wiener
+from heirloom_train.deconv import estimate_kernel, kernel_spread, use_estimate, wiener
 from heirloom_train.metrics import psnr
 # a photo of flat patches (lone step edges, what the estimate fits to), camera shake 9 px, noise sigma 2
 rng = np.random.default_rng(0)
@@ -204,6 +204,8 @@ assert known > base + 3, 'Wiener by the true kernel should deblur'
 assert blind > base + 1.5, 'the blind estimate missed the kernel'
 d = np.zeros((3, 3)); d[1, 1] = 1
 assert np.abs(wiener(y, d, 1e-9) - y).max() < 1e-6, 'a delta kernel must give the photo back'
+sharp = B.blur(x, CounterRNG(0, stream=1), np.ones((1, 1)), 2.0)
+assert use_estimate(y, est) and not use_estimate(sharp, estimate_kernel(sharp)), 'the gate: shake yes, sharp no'
 print('deconv ok')
 PYEOF
 
