@@ -2,7 +2,7 @@
 """Picks the damage detector's default threshold on held-out photos (never the test sets).
 
 python3 training/tools/detector_threshold.py --checkpoint training/runs/detect-nafnet-w12/final.pth \
-    [--data ../shared/datasets/train/CBSD432] [--holdout 8] [--max-false-alarm 0.001]
+    [--data ../shared/datasets/train/CBSD432] [--holdout 8] [--draws 1] [--max-false-alarm 0.001]
 
 For each threshold: pixel F1 of defect and IoU of missing on the held-out photos with synthetic
 damage (damage seed 999, as in training validation), and false alarms (share of pixels flagged)
@@ -10,6 +10,9 @@ on the same photos undamaged: as they are, and aged (sepia, faded, grain) withou
 pick is the best F1 + IoU whose false alarms stay under --max-false-alarm on both; the last line
 is JSON. The detector's probabilities are averaged over --views mirrored views, as the engine does
 (DETECT_VIEWS in src/engine/damage/detect.ts), so the threshold is picked for what the app computes.
+With --draws N each held-out photo is damaged (and aged) N times, draw 0 being the validation's own:
+8 photos carry only a handful of tears, so with one draw the missing IoU swings by 0.1 between two
+checkpoints that differ by noise, and comparing candidates needs more of them.
 """
 import argparse
 import json
@@ -37,6 +40,8 @@ def main():
     ap.add_argument('--checkpoint', required=True)
     ap.add_argument('--data', default='../shared/datasets/train/CBSD432')
     ap.add_argument('--holdout', type=int, default=8)
+    ap.add_argument('--draws', type=int, default=1, help='damage draws per held-out photo (draw 0: seed 999, '
+                                                         'stream k, as in training validation)')
     ap.add_argument('--max-false-alarm', type=float, default=0.001)
     ap.add_argument('--manifest-id', help='write the pick as this entry\'s threshold in public/models/manifest.json '
                                          '(and --version as its version)')
@@ -57,11 +62,19 @@ def main():
             out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
         return out
     stats = {t: np.zeros(8) for t in THRESHOLDS}  # tp fp fn (defect), inter union (missing), fa_plain fa_aged, pixels
-    for k, path in enumerate(list_images(args.data)[-args.holdout:]):
-        x = read_rgb(path).astype(np.float64) / 255.0
-        damaged, _, defect, missing = D.damage(x, CounterRNG(VAL_SEED, stream=k))
-        aged = D.age(x, CounterRNG(VAL_SEED + 1, stream=k))
-        p, p_plain, p_aged = run(damaged), run(x), run(aged)
+    held = list_images(args.data)[-args.holdout:]
+    cases = [(k, j) for j in range(args.draws) for k in range(len(held))]
+    photos = {}
+    p_plain = {}
+    for k, j in cases:
+        if k not in photos:
+            photos[k] = read_rgb(held[k]).astype(np.float64) / 255.0
+            p_plain[k] = run(photos[k])  # the photo as it is: the same for every draw
+        x = photos[k]
+        stream = k + 1000 * j
+        damaged, _, defect, missing = D.damage(x, CounterRNG(VAL_SEED, stream=stream))
+        aged = D.age(x, CounterRNG(VAL_SEED + 1, stream=stream))
+        p, p_aged = run(damaged), run(aged)
         for t in THRESHOLDS:
             pd, pm = classify_damage(p, t)
             d, m = defect.astype(bool), missing.astype(bool)
@@ -71,7 +84,7 @@ def main():
             s[2] += (~pd & d).sum()
             s[3] += (pm & m).sum()
             s[4] += (pm | m).sum()
-            s[5] += (p_plain.max(0) >= t).sum()
+            s[5] += (p_plain[k].max(0) >= t).sum()
             s[6] += (p_aged.max(0) >= t).sum()
             s[7] += d.size
     rows = []
@@ -88,7 +101,7 @@ def main():
         fields = {'threshold': pick['threshold'], **({'version': args.version} if args.version else {})}
         set_manifest_fields(SHIPPED_MANIFEST, args.manifest_id, fields)
         print(f'manifest: {args.manifest_id} {fields}')
-    print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'views': args.views,
+    print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'draws': args.draws, 'views': args.views,
                       'data': os.path.abspath(args.data)}))
 
 
