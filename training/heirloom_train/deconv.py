@@ -110,10 +110,11 @@ def _clean(k):
     return centre_kernel(k / k.sum())
 
 
-def _fit_kernel(px, py, bx, by, ksize, beta_share):
+def _fit_kernel(px, py, Fbx, Fby, ksize, beta_share):
     """argmin_k sum_d |k * d(P) - d(B)|^2 + beta |k|^2 in the Fourier domain, cut to ksize x ksize;
-    beta is ``beta_share`` of the edges' mean spectral power."""
-    Fpx, Fpy, Fbx, Fby = (np.fft.fft2(a) for a in (px, py, bx, by))
+    ``Fbx``, ``Fby``: the blurred photo's gradient spectra; beta is ``beta_share`` of the edges'
+    mean spectral power."""
+    Fpx, Fpy = np.fft.fft2(px), np.fft.fft2(py)
     power = np.abs(Fpx) ** 2 + np.abs(Fpy) ** 2
     beta = beta_share * power.mean() + 1e-9
     k = np.fft.fftshift(np.real(np.fft.ifft2((np.conj(Fpx) * Fbx + np.conj(Fpy) * Fby) / (power + beta))))
@@ -121,9 +122,13 @@ def _fit_kernel(px, py, bx, by, ksize, beta_share):
     return _clean(k[cy - h:cy + h + 1, cx - h:cx + h + 1])
 
 
+def _grey(y):
+    return cv2.cvtColor(y.astype(np.float32), cv2.COLOR_RGB2GRAY).astype(np.float64)
+
+
 def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4):
     """The blur kernel (ksize x ksize, odd, sums to 1, centred) of an H x W x 3 photo in [0, 1]."""
-    grey = cv2.cvtColor(y.astype(np.float32), cv2.COLOR_RGB2GRAY).astype(np.float64)
+    grey = _grey(y)
     sizes = [ksize]
     while sizes[-1] > 5:  # a pyramid whose coarsest kernel is about 5 px
         sizes.append(max(5, int(round(sizes[-1] / math.sqrt(2))) | 1))
@@ -138,11 +143,11 @@ def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4):
         else:
             k = _clean(cv2.resize(k, (s, s), interpolation=cv2.INTER_LINEAR))
             latent = cv2.resize(latent, b.shape[::-1], interpolation=cv2.INTER_LINEAR)
-        bx, by = _gradients(b)
+        Fbx, Fby = (np.fft.fft2(g) for g in _gradients(b))  # fixed at this scale
         for _ in range(iters):
             guess = _shock(cv2.bilateralFilter(latent.astype(np.float32), 5, 0.5, 2.0).astype(np.float64))
             px, py = _strongest_edges(*_gradients(guess), s)
-            k = _fit_kernel(px, py, bx, by, s, beta_share)
+            k = _fit_kernel(px, py, Fbx, Fby, s, beta_share)
             latent = wiener(b, k, lam_latent)
     return k
 
@@ -155,7 +160,7 @@ def zeros_power_ratio(y, k, band=(0.03, 0.25), zero=0.003, min_zeros=20):
     ``min_zeros`` such frequencies: then it does not wipe anything out, and the test cannot
     confirm it. Held-out CBSD432 photos: 1.0-6.9 for camera shake and defocus estimated right;
     sharp photos whose estimate is a spurious 2.4-5.3 px kernel (fine texture), 14.7 or no zeros."""
-    g = cv2.cvtColor(y.astype(np.float32), cv2.COLOR_RGB2GRAY).astype(np.float64)
+    g = _grey(y)
     H, W = g.shape
     power = np.abs(np.fft.fft2((g - g.mean()) * np.outer(np.hanning(H), np.hanning(W)))) ** 2
     radius = np.hypot(np.fft.fftfreq(H)[:, None], np.fft.fftfreq(W)[None, :])
@@ -165,15 +170,21 @@ def zeros_power_ratio(y, k, band=(0.03, 0.25), zero=0.003, min_zeros=20):
     return float(np.median(power[zeros]) / max(np.median(power[radius > 0.4]), 1e-20))
 
 
-def use_estimate(y, k, min_spread=2.5, min_elongation=2.0, max_ratio=10.0):
-    """Whether deconvolution by the estimate ``k`` should replace the blind net on photo ``y``:
-    only for camera shake (the kernel spreads >= ``min_spread`` px and is elongated, >=
-    ``min_elongation``: the net recovers +0.5-0.7 dB of a 9-15 px shake, the estimate +2.5-4) that
-    the photo's spectrum confirms (``zeros_power_ratio`` < ``max_ratio``). Round kernels stay with
-    the net, which beats deconvolution on defocus (held-out r4: +2.64 vs +2.25 dB) and on the
-    slightly soft spot a sharp photo's estimate is."""
-    return (kernel_spread(k) >= min_spread and kernel_elongation(k) >= min_elongation
-            and zeros_power_ratio(y, k) < max_ratio)
+def kernel_checks(y, k):
+    """What ``use_estimate`` decides on: the kernel's spread and elongation, and the photo's
+    ``zeros_power_ratio`` for it."""
+    return {'spread': kernel_spread(k), 'elongation': kernel_elongation(k), 'zeros_ratio': zeros_power_ratio(y, k)}
+
+
+def use_estimate(checks, min_spread=2.5, min_elongation=2.0, max_ratio=10.0):
+    """Whether deconvolution by an estimated kernel should replace the blind net, from its
+    ``kernel_checks``: only for camera shake (the kernel spreads >= ``min_spread`` px and is
+    elongated, >= ``min_elongation``: the net recovers +0.5-0.7 dB of a 9-15 px shake, the estimate
+    +2.5-4) that the photo's spectrum confirms (``zeros_power_ratio`` < ``max_ratio``). Round
+    kernels stay with the net, which beats deconvolution on defocus (held-out r4: +2.64 vs +2.25 dB)
+    and on the slightly soft spot a sharp photo's estimate is."""
+    return (checks['spread'] >= min_spread and checks['elongation'] >= min_elongation
+            and checks['zeros_ratio'] < max_ratio)
 
 
 def _second_moments(k):

@@ -208,6 +208,14 @@ class DeblurTask(_HeldOutTask):
     dataset_cls = BlurDataset
     VAL_CASES = (('defocus', 2), ('defocus', 4), ('motion', 9), ('motion', 15))
 
+    @staticmethod
+    def held_out_blur(img, k, kind, size):
+        """(blurred photo in [0, 1], kernel): held-out photo k (uint8) blurred at a kind and size as
+        validation blurs it (seed VAL_SEED, stream k, noise sigma 2)."""
+        rng = CounterRNG(VAL_SEED, stream=k)
+        kern = B.kernel(kind, size, rng)
+        return B.blur(img.astype(np.float64) / 255.0, rng, kern, 2.0), kern
+
     def validate(self, net, val_imgs, device):
         def restore(x):
             return to_u8(_pad_run(lambda t: net(t.to(device)).cpu(), [_chw(x)], net.size_multiple)[0]
@@ -216,8 +224,7 @@ class DeblurTask(_HeldOutTask):
         for kind, size in self.VAL_CASES + (('sharp', 0),):
             before, after = [], []
             for k, img in enumerate(val_imgs):
-                rng = CounterRNG(VAL_SEED, stream=k)
-                x = B.blur(img.astype(np.float64) / 255.0, rng, B.kernel(kind, size, rng), 2.0)
+                x, _ = self.held_out_blur(img, k, kind, size)
                 before.append(psnr(to_u8(x), img))
                 after.append(psnr(restore(x), img))
             if kind == 'sharp':

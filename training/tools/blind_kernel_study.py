@@ -31,41 +31,28 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from heirloom_train.data import blur as B  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
-from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.deconv import estimate_kernel, kernel_spread, use_estimate, wiener, zeros_power_ratio  # noqa: E402
+from heirloom_train.data.sets import read_blur_set  # noqa: E402
+from heirloom_train.deconv import estimate_kernel, kernel_checks, use_estimate, wiener  # noqa: E402
+from heirloom_train.evaluation import to_u8  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
-from heirloom_train.tasks import VAL_SEED, _chw, _pad_run  # noqa: E402
+from heirloom_train.tasks import DeblurTask, _chw, _pad_run  # noqa: E402
 from export import load_model  # noqa: E402
 
 CASES = (('sharp', 0), ('defocus', 1), ('defocus', 2), ('defocus', 4), ('motion', 9), ('motion', 15))
 
 
-def u8(x):
-    return np.clip(np.round(x * 255), 0, 255)
-
-
-def held_out_cases(data, holdout):
+def held_out_cases(data, holdout, only=None):
+    """(name, [(blurred, clean, kernel) per photo]) for each of CASES (or those named in ``only``)."""
     photos = [read_rgb(p) for p in list_images(data)[-holdout:]]
     for kind, size in CASES:
+        if only and f'{kind}{size}' not in only:
+            continue
         items = []
         for k, img in enumerate(photos):
-            rng = CounterRNG(VAL_SEED, stream=k)
-            kern = B.kernel(kind, size, rng)
-            items.append((B.blur(img.astype(np.float64) / 255.0, rng, kern, 2.0), img, kern))
+            blurred, kern = DeblurTask.held_out_blur(img, k, kind, size)
+            items.append((blurred, img, kern))
         yield f'held-out {kind}{size}', items
-
-
-def set_cases(roots):
-    for root in roots:
-        items = []
-        for n in sorted(os.listdir(os.path.join(root, 'blurred'))):
-            y = cv2.imread(os.path.join(root, 'blurred', n))[..., ::-1].astype(np.float64) / 255.0
-            x = cv2.imread(os.path.join(root, 'clean', n))[..., ::-1]
-            kf = os.path.join(root, 'kernels', os.path.splitext(n)[0] + '.npy')
-            items.append((y, x, np.load(kf) if os.path.exists(kf) else np.ones((1, 1))))
-        yield os.path.basename(os.path.normpath(root)), items
 
 
 def main():
@@ -85,46 +72,41 @@ def main():
 
     def run_net(x):
         with torch.no_grad():
-            return u8(_pad_run(net, [_chw(x)], net.size_multiple)[0].permute(1, 2, 0).numpy())
+            return to_u8(_pad_run(net, [_chw(x)], net.size_multiple)[0].permute(1, 2, 0).numpy())
 
-    cases = set_cases(args.sets) if args.sets else held_out_cases(args.data, args.holdout)
+    if args.sets:
+        cases = ((os.path.basename(os.path.normpath(root)), read_blur_set(root)) for root in args.sets)
+    else:
+        cases = held_out_cases(args.data, args.holdout, args.cases)
     for name, items in cases:
-        if args.cases and name.split()[-1] not in args.cases:
-            continue
-        rows = {}
-        spreads, ratios, used, seconds = [], [], [], []
-
-        def add(key, value):
-            rows.setdefault(key, []).append(value)
+        gains, checks, used, seconds = {}, [], [], []
         for y, x, kern in items:
-            before = psnr(u8(y), x)
+            before = psnr(to_u8(y), x)
+
+            def add(key, out):
+                gains.setdefault(key, []).append(psnr(out, x) - before)
             t = time.time()
             k = estimate_kernel(y, beta_share=args.beta_share)
             seconds.append(time.time() - t)
-            spreads.append(kernel_spread(k))
-            ratios.append(zeros_power_ratio(y, k))
-            used.append(use_estimate(y, k))
+            checks.append(kernel_checks(y, k))
+            used.append(use_estimate(checks[-1]))
             est = {lam: np.clip(wiener(y, k, lam), 0, 1) for lam in args.lam}
             for lam, e in est.items():
-                add(f'est {lam:g}', psnr(u8(e), x) - before)
-            add('true', psnr(u8(wiener(y, kern, args.lam[0])), x) - before)
-            net_gain = None
+                add(f'est {lam:g}', to_u8(e))
+            add('true', to_u8(wiener(y, kern, args.lam[0])))
             if net is not None:
-                net_gain = psnr(run_net(y), x) - before
-                add('net', net_gain)
-                add('net(est)', psnr(run_net(est[args.lam[0]]), x) - before)
-            if used[-1]:
-                add('gated', rows[f'est {args.lam[0]:g}'][-1])
-            elif net_gain is not None:
-                add('gated', net_gain)
-            else:
-                add('gated', 0.0)
+                add('net', run_net(y))
+                add('net(est)', run_net(est[args.lam[0]]))
+            # the app's path: the estimate where the gate takes it, the net (or, without one, the photo) elsewhere
+            gains.setdefault('gated', []).append(gains[f'est {args.lam[0]:g}'][-1] if used[-1] else
+                                                 gains['net'][-1] if net is not None else 0.0)
         print(json.dumps({'case': name, 'photos': len(items), 'beta_share': args.beta_share,
-                          'gain_db': {k: round(float(np.mean(v)), 2) for k, v in rows.items()},
-                          'worst_gated_db': round(float(np.min(rows['gated'])), 2),
+                          'gain_db': {k: round(float(np.mean(v)), 2) for k, v in gains.items()},
+                          'worst_gated_db': round(float(np.min(gains['gated'])), 2),
                           'estimate_used': f'{sum(used)}/{len(items)}',
-                          'spread_px': [round(s, 2) for s in spreads],
-                          'zeros_ratio': [round(r, 1) if np.isfinite(r) else None for r in ratios],
+                          'spread_px': [round(c['spread'], 2) for c in checks],
+                          'zeros_ratio': [round(c['zeros_ratio'], 1) if np.isfinite(c['zeros_ratio']) else None
+                                          for c in checks],
                           'seconds_per_estimate': round(float(np.mean(seconds)), 2)}), flush=True)
 
 

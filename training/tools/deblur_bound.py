@@ -14,11 +14,12 @@ import json
 import os
 import sys
 
-import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from heirloom_train.data.sets import read_blur_set  # noqa: E402
 from heirloom_train.deconv import wiener  # noqa: E402
+from heirloom_train.evaluation import to_u8  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
 
 LAMBDAS = (0.002, 0.005, 0.01, 0.02, 0.05)
@@ -29,15 +30,9 @@ def main():
     ap.add_argument('sets', nargs='+', help='folders written by make_blur_set.py')
     args = ap.parse_args()
     for root in args.sets:
-        names = sorted(os.listdir(os.path.join(root, 'blurred')))
-        photos = []
-        for n in names:
-            y = cv2.imread(os.path.join(root, 'blurred', n))[..., ::-1].astype(np.float64) / 255.0
-            x = cv2.imread(os.path.join(root, 'clean', n))[..., ::-1]
-            k = np.load(os.path.join(root, 'kernels', os.path.splitext(n)[0] + '.npy'))
-            photos.append((y, x, k))
-        before = float(np.mean([psnr(np.round(y * 255), x) for y, x, _ in photos]))
-        by_lam = {lam: float(np.mean([psnr(np.clip(np.round(wiener(y, k, lam) * 255), 0, 255), x)
+        photos = read_blur_set(root)
+        before = float(np.mean([psnr(to_u8(y), x) for y, x, _ in photos]))
+        by_lam = {lam: float(np.mean([psnr(to_u8(wiener(y, k, lam)), x)
                                       for y, x, k in photos])) for lam in LAMBDAS}
         lam = max(by_lam, key=by_lam.get)
         print(json.dumps({'set': os.path.basename(os.path.normpath(root)), 'photos': len(photos),

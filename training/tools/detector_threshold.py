@@ -35,6 +35,16 @@ from manifest_io import SHIPPED_MANIFEST, set_manifest_fields  # noqa: E402
 THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)] + [0.97, 0.98, 0.99]
 
 
+def add_counts(stats, p, p_aged, p_plain, defect, missing):
+    """Adds one damaged photo's counts at every threshold: tp fp fn (defect), intersection and
+    union (missing), pixels flagged on the photo undamaged as it is and aged, pixels."""
+    d, m = defect.astype(bool), missing.astype(bool)
+    for t, s in stats.items():
+        pd, pm = classify_damage(p, t)
+        s += [(pd & d).sum(), (pd & ~d).sum(), (~pd & d).sum(), (pm & m).sum(), (pm | m).sum(),
+              (p_plain.max(0) >= t).sum(), (p_aged.max(0) >= t).sum(), d.size]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--checkpoint', required=True)
@@ -62,31 +72,14 @@ def main():
             out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
         return out
     stats = {t: np.zeros(8) for t in THRESHOLDS}  # tp fp fn (defect), inter union (missing), fa_plain fa_aged, pixels
-    held = list_images(args.data)[-args.holdout:]
-    cases = [(k, j) for j in range(args.draws) for k in range(len(held))]
-    photos = {}
-    p_plain = {}
-    for k, j in cases:
-        if k not in photos:
-            photos[k] = read_rgb(held[k]).astype(np.float64) / 255.0
-            p_plain[k] = run(photos[k])  # the photo as it is: the same for every draw
-        x = photos[k]
-        stream = k + 1000 * j
-        damaged, _, defect, missing = D.damage(x, CounterRNG(VAL_SEED, stream=stream))
-        aged = D.age(x, CounterRNG(VAL_SEED + 1, stream=stream))
-        p, p_aged = run(damaged), run(aged)
-        for t in THRESHOLDS:
-            pd, pm = classify_damage(p, t)
-            d, m = defect.astype(bool), missing.astype(bool)
-            s = stats[t]
-            s[0] += (pd & d).sum()
-            s[1] += (pd & ~d).sum()
-            s[2] += (~pd & d).sum()
-            s[3] += (pm & m).sum()
-            s[4] += (pm | m).sum()
-            s[5] += (p_plain[k].max(0) >= t).sum()
-            s[6] += (p_aged.max(0) >= t).sum()
-            s[7] += d.size
+    for k, path in enumerate(list_images(args.data)[-args.holdout:]):
+        x = read_rgb(path).astype(np.float64) / 255.0
+        p_plain = run(x)  # the photo as it is: the same for every draw
+        for j in range(args.draws):
+            stream = k + 1000 * j
+            damaged, _, defect, missing = D.damage(x, CounterRNG(VAL_SEED, stream=stream))
+            aged = D.age(x, CounterRNG(VAL_SEED + 1, stream=stream))
+            add_counts(stats, run(damaged), run(aged), p_plain, defect, missing)
     rows = []
     for t, s in stats.items():
         f1 = 2 * s[0] / max(2 * s[0] + s[1] + s[2], 1)

@@ -45,3 +45,14 @@ class SetWriter:
         with open(os.path.join(self.out, 'set.json'), 'w') as f:
             json.dump({**params, 'source': os.path.abspath(source), 'definition': definition, 'images': images}, f,
                       indent=1)
+
+
+def read_blur_set(root):
+    """(blurred float64 RGB in [0, 1], clean uint8 RGB, kernel) per photo of a set written by
+    make_blur_set.py (OUT/blurred, OUT/clean, OUT/kernels), sorted by name."""
+    photos = []
+    for name in sorted(os.listdir(os.path.join(root, 'blurred'))):
+        blurred = cv2.imread(os.path.join(root, 'blurred', name))[..., ::-1].astype(np.float64) / 255.0
+        clean = cv2.imread(os.path.join(root, 'clean', name))[..., ::-1]
+        photos.append((blurred, clean, np.load(os.path.join(root, 'kernels', os.path.splitext(name)[0] + '.npy'))))
+    return photos
