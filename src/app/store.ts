@@ -86,6 +86,7 @@ export interface ResultSummary {
   stage: string;
   method: StageResult['method'];
   model?: string;
+  detail?: string;
   ms: number;
   /** Share of pixels this stage changed by more than 2/255. */
   changed: number;
@@ -107,6 +108,8 @@ export interface StageOutcome {
   options: StageOptions;
   method: StageResult['method'];
   model?: { id: string; version: string };
+  /** The stage's own words on how, where `method` alone does not say. */
+  detail?: string;
   /** This stage's output (the next stage's input). */
   image: RGBAImage;
   /** Per-pixel change against this stage's input (see engine/pipeline/change-map.ts). */
@@ -565,6 +568,7 @@ selectRegion(id) {
           options: r.options,
           method: r.method,
           model: r.model && { id: r.model.id, version: r.model.version },
+          detail: r.detail,
           image: r.image,
           changeMap: r.changeMap,
           ms: Math.round(r.ms),
@@ -628,7 +632,7 @@ selectRegion(id) {
 }));
 
 function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
-  return { stage: o.stage, method: o.method, model: o.model?.id, ms: o.ms, changed: o.changed };
+  return { stage: o.stage, method: o.method, model: o.model?.id, detail: o.detail, ms: o.ms, changed: o.changed };
 }
 
 function freshReview() {

@@ -11,7 +11,9 @@ import { psnr, ssim } from '../engine/metrics/index.ts';
 import { standaloneContext } from '../engine/pipeline/stage.ts';
 import { rankFilter } from '../engine/classical/damage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
-import { stage as sharpenStage } from '../stages/sharpen/worker.ts';
+import { stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
+import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake } from '../engine/classical/camera-shake.ts';
+import { runStageModel, runTiledRGBA } from '../engine/pipeline/tiled-model.ts';
 import { analyzePhoto, sharpeningGain, withBlurModelVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
@@ -43,8 +45,28 @@ function viaStage(name: string, runner: ModelRunner | null, strength: number): D
 }
 
 /** The sharpen stage's classical method (unsharp mask, sigma 1.2) at full strength. */
-export const classicalUnsharp = viaStage('classical:unsharp', null, 1);
+export const classicalUnsharp: DeblurMethod = { name: 'classical:unsharp', restore: (img) => unsharpPath(img, 1, standaloneContext(null)) };
+
+/**
+ * The other classical baseline the issue names: Wiener deconvolution by the estimated kernel,
+ * always (no gate). Its time excludes the estimate when a method before it estimated on the same photo.
+ */
+export const classicalDeconvolution: DeblurMethod = {
+  name: 'classical:wiener-estimate',
+  restore: async (img) => {
+    const shake = findCameraShake(img);
+    if (!shake) return img;
+    return runTiledRGBA(img, DECONVOLUTION_TILES, (tile) => deconvolveTile(tile, shake.kernel), standaloneContext(null));
+  },
+};
+
+/** The app's path at full strength: deconvolution of trusted camera shake, the net otherwise. */
 export const modelDeblur = (runner: ModelRunner) => viaStage(`model:${runner.entry.id}`, runner, 1);
+/** The blind net alone, whatever the estimate says. */
+export const netOnly = (runner: ModelRunner): DeblurMethod => ({
+  name: `net:${runner.entry.id}`,
+  restore: async (img) => (await runStageModel(img, 'deblur', 1, standaloneContext(runner)))!.image,
+});
 
 /**
  * Halo / ringing: RMS (8-bit levels) of how far the result overshoots the sharp photo's own local
@@ -98,4 +120,20 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
   }
   gains.sort((a, b) => a - b);
   return { counts, medianGain: gains.length ? gains[gains.length >> 1] : null };
+}
+
+/** Per photo, what the camera-shake estimate found (cached from the methods' runs) and whether it was trusted. */
+export function shakeChecks(set: BlurSet) {
+  return set.images.map((im) => {
+    const shake = findCameraShake(im.blurred);
+    const round = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(3)) : null);
+    return {
+      name: im.name,
+      spread: shake ? round(shake.checks.spread) : null,
+      elongation: shake ? round(shake.checks.elongation) : null,
+      zerosRatio: shake ? round(shake.checks.zerosRatio) : null,
+      lengthPx: shake?.lengthPx ?? null,
+      deconvolve: shake?.deconvolve ?? false,
+    };
+  });
 }

@@ -28,12 +28,13 @@ function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
       label: stageUI(o.stage)?.meta.label ?? o.stage,
       method: o.method,
       model: o.model,
+      detail: o.detail,
       strength: o.options.strength,
       changedShare: o.changed,
     })).concat(
       // Damage the user marked and had filled, on a run without the fill stage.
       decisions.marked.length && !ran.has('fill')
-        ? [{ stage: 'fill', label: stageUI('fill')?.meta.label ?? 'fill', method: 'classical', model: undefined, strength: 1, changedShare: decisions.marked.reduce((n, r) => n + r.pixels, 0) / (photo.image.width * photo.image.height) }]
+        ? [{ stage: 'fill', label: stageUI('fill')?.meta.label ?? 'fill', method: 'classical', model: undefined, detail: undefined, strength: 1, changedShare: decisions.marked.reduce((n, r) => n + r.pixels, 0) / (photo.image.width * photo.image.height) }]
         : [],
     ),
     rejectedStages: Object.entries(decisions.stages).filter(([, ok]) => !ok).map(([stage]) => stage),

@@ -10,6 +10,8 @@ export interface EditRecordStage {
   label: string;
   method: 'model' | 'classical';
   model?: { id: string; version: string };
+  /** How a classical stage worked, in words (e.g. deconvolution of an estimated camera shake). */
+  detail?: string;
   strength: number;
   /** Share of pixels this stage changed by more than 2/255 (0..1). */
   changedShare: number;
@@ -60,7 +62,7 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 export function describeRecord(r: EditRecord): string {
   const stages = r.stages
     .map((s) => {
-      const how = s.method === 'model' && s.model ? `model ${s.model.id} ${s.model.version}` : 'classical method';
+      const how = s.method === 'model' && s.model ? `model ${s.model.id} ${s.model.version}` : `classical method${s.detail ? `: ${s.detail}` : ''}`;
       return `${s.label} (${how}, strength ${pct(s.strength)}, ${pct(s.changedShare)} of pixels changed)`;
     })
     .join('; ');

@@ -1,22 +1,36 @@
-import { blendInto } from '../../engine/image.ts';
+import { blendInto, type RGBAImage } from '../../engine/image.ts';
 import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sharpen.ts';
+import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake } from '../../engine/classical/camera-shake.ts';
 import { runStageModel, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
-import type { StageImpl } from '../../engine/pipeline/stage.ts';
+import type { StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
 const SIGMA = 1.2;
 
+/**
+ * Camera shake whose kernel the estimate can trust is deconvolved by that kernel (the blind net
+ * recovers little of it); any other blur goes to the blind net, or without one to an unsharp mask.
+ */
 export const stage: StageImpl = {
   meta,
   async run(input, options, ctx) {
+    const shake = findCameraShake(input, () => ctx.shouldStop());
+    if (shake?.deconvolve) {
+      const image = await runTiledRGBA(input, DECONVOLUTION_TILES, (tile) => blendInto(tile, deconvolveTile(tile, shake.kernel), options.strength), ctx);
+      return { image, method: 'classical', detail: `deconvolution by the camera shake estimated in the photo (about ${shake.lengthPx} px)` };
+    }
     const viaModel = await runStageModel(input, meta.modelTask!, options.strength, ctx);
     if (viaModel) return viaModel;
-    const image = await runTiledRGBA(
-      input,
-      { tile: 512, overlap: UNSHARP_RECEPTIVE_FIELD(SIGMA), sizeMultiple: 1 },
-      (tile) => blendInto(tile, unsharpMask(tile, { sigma: SIGMA, amount: 1 }), options.strength),
-      ctx,
-    );
-    return { image, method: 'classical' };
+    return { image: await unsharpPath(input, options.strength, ctx), method: 'classical' };
   },
 };
+
+/** The classical path for blur that is not trusted camera shake: an unsharp mask (sigma 1.2). */
+export function unsharpPath(input: RGBAImage, strength: number, ctx: StageContext): Promise<RGBAImage> {
+  return runTiledRGBA(
+    input,
+    { tile: 512, overlap: UNSHARP_RECEPTIVE_FIELD(SIGMA), sizeMultiple: 1 },
+    (tile) => blendInto(tile, unsharpMask(tile, { sigma: SIGMA, amount: 1 }), strength),
+    ctx,
+  );
+}

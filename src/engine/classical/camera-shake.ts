@@ -1,0 +1,70 @@
+/**
+ * Camera shake: find it (a blind kernel estimate on a full-resolution centre crop, trusted only
+ * where `useEstimate` passes) and undo it (Wiener deconvolution by that kernel, tile by tile).
+ * The sharpen stage takes this path instead of the blind net when the estimate is trusted.
+ */
+import { createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
+import type { TileSpec } from '../tiling.ts';
+import { kernelChecks, useEstimate, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
+import { estimateKernel } from './kernel-estimate.ts';
+
+/** Side of the centre crop the kernel is estimated on (full resolution: blur is measured in photo pixels). */
+export const SHAKE_CROP = 1024;
+/** Below this side there are too few edges to fit a 25 px kernel to. */
+export const SHAKE_MIN_SIDE = 64;
+
+/**
+ * Tiles for the deconvolution: 960 px read, 128 px cropped on inner sides, so that with the 32 px
+ * border each FFT is 1024 px. The regularised inverse filter reaches far (its gain near the
+ * kernel's spectral zeros is up to 1 / (2 sqrt(lam |grad|^2))): at 128 px a tile's result is within
+ * about 1/255 of one whole-photo deconvolution inside the photo, 3/255 at its edges (unit test).
+ */
+export const DECONVOLUTION_TILES: TileSpec = { tile: 1024 - 2 * WIENER_PAD, overlap: 128, sizeMultiple: 1 };
+
+export interface CameraShake {
+  kernel: BlurKernel;
+  checks: KernelChecks;
+  /** Whether the estimate is trusted: deconvolve by it rather than run the blind net. */
+  deconvolve: boolean;
+  /** Length of the shake, px: the kernel's longest extent. */
+  lengthPx: number;
+}
+
+/** The longest distance between two pixels of the kernel's support, plus one. */
+export function kernelLength(k: BlurKernel): number {
+  const pts: [number, number][] = [];
+  for (let i = 0; i < k.size; i++) for (let j = 0; j < k.size; j++) if (k.data[i * k.size + j] > 0) pts.push([i, j]);
+  let longest = 0;
+  for (let a = 0; a < pts.length; a++) for (let b = a + 1; b < pts.length; b++) longest = Math.max(longest, Math.hypot(pts[a][0] - pts[b][0], pts[a][1] - pts[b][1]));
+  return Math.round(longest) + 1;
+}
+
+const found = new WeakMap<RGBAImage, CameraShake | null>();
+
+/** Estimates the photo's blur kernel and whether to trust it; null for photos too small to tell. Cached per photo. */
+export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): CameraShake | null {
+  if (found.has(img)) return found.get(img)!;
+  let result: CameraShake | null = null;
+  if (Math.min(img.width, img.height) >= SHAKE_MIN_SIDE) {
+    const w = Math.min(img.width, SHAKE_CROP), h = Math.min(img.height, SHAKE_CROP);
+    const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
+    const luma = planarLuma(rgbaToPlanar(crop));
+    const grey = { width: w, height: h, data: Float64Array.from(luma.data) };
+    const kernel = estimateKernel(grey, { shouldStop });
+    const checks = kernelChecks(grey.data, w, h, kernel);
+    result = { kernel, checks, deconvolve: useEstimate(checks), lengthPx: kernelLength(kernel) };
+  }
+  found.set(img, result);
+  return result;
+}
+
+/** One tile (RGB planar, [0, 1]) deconvolved by `kernel`, clipped to [0, 1]. */
+export function deconvolveTile(tile: PlanarImage, kernel: BlurKernel, lam = WIENER_LAMBDA): PlanarImage {
+  const { width: w, height: h } = tile, n = w * h;
+  const planes = Array.from({ length: tile.channels }, (_, c) => tile.data.subarray(c * n, (c + 1) * n));
+  const out = createPlanar(w, h, tile.channels);
+  wienerPlanes(planes, w, h, kernel, lam).forEach((p, c) => {
+    for (let i = 0; i < n; i++) out.data[c * n + i] = Math.min(1, Math.max(0, p[i]));
+  });
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * Deconvolution by a known or estimated blur kernel, and the checks that decide whether an
+ * estimated kernel is trusted. The reference is training/heirloom_train/deconv.py (where the
+ * method and its limits were measured); this follows it on power-of-two FFT grids.
+ *
+ * Why the engine has it: the blind deblurring net recovers only +0.5-0.9 dB of camera shake
+ * (9-15 px), where deconvolving by an estimated kernel gives +2-4 dB on the photos whose
+ * estimate passes `useEstimate` (training/tools/blind_kernel_study.py).
+ */
+import { fft2, fftFreq, ifft2Real, nextPow2 } from './fft2.ts';
+
+/** A square blur kernel, odd side, row-major, summing to 1; its middle pixel is its centre. */
+export interface BlurKernel {
+  size: number;
+  data: Float64Array;
+}
+
+/** Mirrored border (px) around a deconvolved plane, so the FFT's wrap-around does not ring into it. */
+export const WIENER_PAD = 32;
+/** Gradient weight of the deconvolution the sharpen stage applies (the study's --lam). */
+export const WIENER_LAMBDA = 0.01;
+
+export function deltaKernel(size = 1): BlurKernel {
+  const data = new Float64Array(size * size);
+  data[(size >> 1) * size + (size >> 1)] = 1;
+  return { size, data };
+}
+
+/** numpy's 'symmetric' padding index (edge repeated), periodic so any distance works. */
+function symmetricIndex(i: number, n: number): number {
+  const period = 2 * n;
+  i %= period;
+  if (i < 0) i += period;
+  return i < n ? i : period - 1 - i;
+}
+
+/**
+ * How one axis of a plane of `n` samples fills a periodic grid of `size` with the plane starting at
+ * `start`: inside, the plane itself; in the border, a cross-fade (raised cosine) from the mirror of
+ * the near edge to the mirror of the far edge, which the grid wraps round to. A plain mirror would
+ * leave a step where the grid wraps, and the deconvolution rings from such a step into the photo.
+ */
+function borderPlan(n: number, size: number, start: number) {
+  const near = new Int32Array(size), far = new Int32Array(size), weight = new Float64Array(size);
+  const border = size - n;
+  for (let g = 0; g < size; g++) {
+    const p = g - start;
+    if (p >= 0 && p < n) {
+      near[g] = far[g] = p;
+      weight[g] = 1;
+      continue;
+    }
+    const d = p >= n ? p - n : p + size - n; // distance past the far (right / bottom) edge, through the border
+    near[g] = symmetricIndex(n + d, n);
+    far[g] = symmetricIndex(-1 - (border - 1 - d), n);
+    weight[g] = 0.5 + 0.5 * Math.cos((Math.PI * (d + 0.5)) / border);
+  }
+  return { near, far, weight };
+}
+
+/** A plane placed on a periodic W x H grid with smooth borders (borderPlan on both axes). */
+function placeOnGrid(plane: ArrayLike<number>, width: number, height: number, W: number, H: number, left: number, top: number, out: Float64Array) {
+  const bx = borderPlan(width, W, left), by = borderPlan(height, H, top);
+  const rows = new Float64Array(W * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < W; x++) {
+      const w = bx.weight[x];
+      rows[y * W + x] = w * plane[y * width + bx.near[x]] + (1 - w) * plane[y * width + bx.far[x]];
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    const w = by.weight[y], a = by.near[y] * W, b = by.far[y] * W;
+    for (let x = 0; x < W; x++) out[y * W + x] = w * rows[a + x] + (1 - w) * rows[b + x];
+  }
+}
+
+/** The kernel's transfer function on a W x H grid, its centre moved to the origin. */
+export function kernelSpectrum(k: BlurKernel, width: number, height: number) {
+  const grid = new Float64Array(width * height), h = k.size >> 1;
+  for (let i = 0; i < k.size; i++) {
+    for (let j = 0; j < k.size; j++) {
+      const y = (i - h + height) % height, x = (j - h + width) % width;
+      grid[y * width + x] += k.data[i * k.size + j];
+    }
+  }
+  return fft2(grid, width, height);
+}
+
+/** |F(dx)|^2 + |F(dy)|^2 of forward differences at frequency (u, v) of a W x H grid. */
+function gradientPower(u: number, v: number, width: number, height: number): number {
+  return 4 - 2 * Math.cos((2 * Math.PI * u) / width) - 2 * Math.cos((2 * Math.PI * v) / height);
+}
+
+/**
+ * argmin_x |k * x - y|^2 + lam |grad x|^2 for each plane (width x height, row-major), in closed
+ * form in the Fourier domain, on a border at least WIENER_PAD wide (more where the power-of-two
+ * grid leaves room) that mirrors the photo and wraps round smoothly. Returns new planes, unclipped.
+ */
+export function wienerPlanes(planes: ArrayLike<number>[], width: number, height: number, k: BlurKernel, lam: number): Float64Array[] {
+  const W = nextPow2(width + 2 * WIENER_PAD), H = nextPow2(height + 2 * WIENER_PAD);
+  const left = (W - width) >> 1, top = (H - height) >> 1;
+  const K = kernelSpectrum(k, W, H).data;
+  const gain = new Float64Array(2 * W * H);
+  for (let v = 0; v < H; v++) {
+    for (let u = 0; u < W; u++) {
+      const i = 2 * (v * W + u), re = K[i], im = K[i + 1];
+      const d = re * re + im * im + lam * gradientPower(u, v, W, H);
+      gain[i] = re / d;
+      gain[i + 1] = -im / d;
+    }
+  }
+  const padded = new Float64Array(W * H);
+  return planes.map((plane) => {
+    placeOnGrid(plane, width, height, W, H, left, top, padded);
+    const spec = fft2(padded, W, H), s = spec.data;
+    for (let i = 0; i < s.length; i += 2) {
+      const re = s[i], im = s[i + 1];
+      s[i] = re * gain[i] - im * gain[i + 1];
+      s[i + 1] = re * gain[i + 1] + im * gain[i];
+    }
+    const full = ifft2Real(spec);
+    const out = new Float64Array(width * height);
+    for (let y = 0; y < height; y++) out.set(full.subarray((y + top) * W + left, (y + top) * W + left + width), y * width);
+    return out;
+  });
+}
+
+/** The kernel's 2 x 2 second moments (xx, xy, yy) about its middle pixel. */
+function secondMoments(k: BlurKernel) {
+  const c = (k.size - 1) / 2;
+  let xx = 0, xy = 0, yy = 0;
+  for (let i = 0; i < k.size; i++) {
+    for (let j = 0; j < k.size; j++) {
+      const w = k.data[i * k.size + j], dx = j - c, dy = i - c;
+      xx += w * dx * dx; xy += w * dx * dy; yy += w * dy * dy;
+    }
+  }
+  return { xx, xy, yy };
+}
+
+/** Root-mean-square distance of the kernel's mass from its middle, px (1 px disk 0.9, 4 px disk 2.9, 9 px shake about 3). */
+export function kernelSpread(k: BlurKernel): number {
+  const m = secondMoments(k);
+  return Math.sqrt(m.xx + m.yy);
+}
+
+/** sqrt of the ratio of the kernel's principal second moments: 1 for a disk, 2-5 for most camera shake. */
+export function kernelElongation(k: BlurKernel): number {
+  const { xx, xy, yy } = secondMoments(k);
+  const mean = (xx + yy) / 2, d = Math.sqrt(((xx - yy) / 2) ** 2 + xy * xy);
+  return Math.sqrt((mean + d) / Math.max(mean - d, 1e-12));
+}
+
+function hann(n: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => (n === 1 ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1))));
+}
+
+function median(values: number[]): number {
+  const s = Float64Array.from(values).sort();
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Does the photo look blurred by `k`? Where the kernel's spectrum is near zero (|K|^2 < 0.003, at
+ * 0.03-0.25 cycles/px) a photo it blurred keeps only noise; one it did not blur keeps detail
+ * there. The median power there over the noise floor (median power above 0.4 cycles/px), or
+ * Infinity when the kernel wipes out too few frequencies to tell. The windowed plane is zero-padded
+ * to a power-of-two grid, so the count of such frequencies is taken per photo pixel.
+ */
+export function zerosPowerRatio(grey: ArrayLike<number>, width: number, height: number, k: BlurKernel): number {
+  const W = nextPow2(width), H = nextPow2(height);
+  let mean = 0;
+  for (let i = 0; i < width * height; i++) mean += grey[i];
+  mean /= width * height;
+  const wx = hann(width), wy = hann(height);
+  const grid = new Float64Array(W * H);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) grid[y * W + x] = (grey[y * width + x] - mean) * wy[y] * wx[x];
+  const P = fft2(grid, W, H).data, K = kernelSpectrum(k, W, H).data;
+  const atZeros: number[] = [], floor: number[] = [];
+  for (let v = 0; v < H; v++) {
+    const fy = fftFreq(v, H);
+    for (let u = 0; u < W; u++) {
+      const r = Math.hypot(fy, fftFreq(u, W)), i = 2 * (v * W + u);
+      const power = P[i] * P[i] + P[i + 1] * P[i + 1];
+      if (r > 0.4) floor.push(power);
+      else if (r > 0.03 && r < 0.25 && K[i] * K[i] + K[i + 1] * K[i + 1] < 0.003) atZeros.push(power);
+    }
+  }
+  const minZeros = (20 * W * H) / (width * height);
+  if (atZeros.length < minZeros) return Infinity;
+  return median(atZeros) / Math.max(median(floor), 1e-20);
+}
+
+export interface KernelChecks {
+  spread: number;
+  elongation: number;
+  zerosRatio: number;
+}
+
+export function kernelChecks(grey: ArrayLike<number>, width: number, height: number, k: BlurKernel): KernelChecks {
+  return { spread: kernelSpread(k), elongation: kernelElongation(k), zerosRatio: zerosPowerRatio(grey, width, height, k) };
+}
+
+/** The limits `useEstimate` applies (set on CBSD432 training photos, deconv.py). */
+export const ESTIMATE_LIMITS = { minSpread: 2.5, minElongation: 2.0, maxZerosRatio: 10 };
+
+/**
+ * Whether deconvolution by an estimated kernel should replace the blind net: only for camera
+ * shake (a kernel that spreads and is elongated) that the photo's spectrum confirms. Round kernels
+ * stay with the net, which beats deconvolution on defocus and on the slightly soft spot a sharp
+ * photo's estimate is.
+ */
+export function useEstimate(c: KernelChecks, limits = ESTIMATE_LIMITS): boolean {
+  return c.spread >= limits.minSpread && c.elongation >= limits.minElongation && c.zerosRatio < limits.maxZerosRatio;
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
+import {
+  deltaKernel, kernelChecks, kernelElongation, kernelSpread, useEstimate, wienerPlanes, type BlurKernel,
+} from '../../src/engine/classical/deconvolution.ts';
+import { cleanKernel, estimateKernel, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
+import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
+import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage } from '../../src/engine/image.ts';
+import { gaussianBlur } from '../../src/engine/classical/blur.ts';
+import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
+import { CounterRNG } from '../../src/engine/degradations/rng.ts';
+import { psnr } from '../../src/engine/metrics/index.ts';
+import { runTiledRGBA } from '../../src/engine/pipeline/tiled-model.ts';
+import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
+import { stage as sharpen } from '../../src/stages/sharpen/worker.ts';
+
+/** Flat patches on grey (lone step edges: what a kernel estimate fits to), as in training/smoke.sh. */
+function patches(size: number, seed: number): PlanarImage {
+  const rng = new CounterRNG(seed);
+  const img = createPlanar(size, size, 3), n = size * size;
+  img.data.fill(0.5);
+  for (let p = 0; p < (40 * size * size) / (192 * 192); p++) {
+    const [y0, x0, h, w] = [rng.uniform1() * (size - 22), rng.uniform1() * (size - 22), 8 + rng.uniform1() * 52, 8 + rng.uniform1() * 52].map(Math.floor);
+    const colour = [rng.uniform1(), rng.uniform1(), rng.uniform1()];
+    for (let y = y0; y < Math.min(size, y0 + h); y++) for (let x = x0; x < Math.min(size, x0 + w); x++) for (let c = 0; c < 3; c++) img.data[c * n + y * size + x] = colour[c];
+  }
+  return gaussianBlur(img, 0.6);
+}
+
+/** A 9 px camera shake: a bent stroke, heavier where the hand paused. */
+function shakeKernel(): BlurKernel {
+  const size = 11, data = new Float64Array(size * size);
+  const path = [[5, 1], [5, 2], [4, 3], [4, 4], [3, 5], [3, 6], [3, 7], [4, 8], [5, 9]];
+  path.forEach(([y, x], i) => (data[y * size + x] = i === 0 || i === 8 ? 2 : 1));
+  const sum = data.reduce((a, b) => a + b, 0);
+  return cleanKernel({ size, data: data.map((v) => v / sum) });
+}
+
+/** Convolution with mirrored borders (the blur a photo carries, not a circular one). */
+function convolve(img: PlanarImage, k: BlurKernel): PlanarImage {
+  const { width: w, height: h } = img, n = w * h, r = k.size >> 1, out = createPlanar(w, h, img.channels);
+  const m = (i: number, len: number) => (i < 0 ? -i - 1 : i >= len ? 2 * len - 1 - i : i);
+  for (let c = 0; c < img.channels; c++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let i = 0; i < k.size; i++) for (let j = 0; j < k.size; j++) s += k.data[i * k.size + j] * img.data[c * n + m(y - i + r, h) * w + m(x - j + r, w)];
+    out.data[c * n + y * w + x] = s;
+  }
+  return out;
+}
+
+const quantise = (img: PlanarImage) => rgbaToPlanar(planarToRGBA(img));
+const greyOf = (img: PlanarImage) => {
+  const l = planarLuma(img);
+  return { width: l.width, height: l.height, data: Float64Array.from(l.data) };
+};
+function deconvolved(img: PlanarImage, k: BlurKernel): PlanarImage {
+  return quantise(deconvolveTile(img, k));
+}
+
+describe('fft2', () => {
+  it('matches a direct DFT and inverts exactly', () => {
+    const W = 8, H = 4, x = Float64Array.from({ length: W * H }, (_, i) => Math.sin(i * 1.3) + i / 50);
+    const spec = fft2(x, W, H);
+    for (const [u, v] of [[0, 0], [3, 1], [7, 3]]) {
+      let re = 0, im = 0;
+      for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
+        const a = -2 * Math.PI * ((u * xx) / W + (v * y) / H);
+        re += x[y * W + xx] * Math.cos(a); im += x[y * W + xx] * Math.sin(a);
+      }
+      expect(spec.data[2 * (v * W + u)]).toBeCloseTo(re, 10);
+      expect(spec.data[2 * (v * W + u) + 1]).toBeCloseTo(im, 10);
+    }
+    const back = ifft2Real(fft2(x, W, H));
+    for (let i = 0; i < x.length; i++) expect(back[i]).toBeCloseTo(x[i], 12);
+    expect(nextPow2(513)).toBe(1024);
+    expect(() => fft2(new Float64Array(12), 6, 2)).toThrow(/powers of two/);
+  });
+});
+
+describe('kernel shape measures', () => {
+  it('tell a disk from a stroke', () => {
+    const disk = { size: 9, data: new Float64Array(81) };
+    for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) if ((i - 4) ** 2 + (j - 4) ** 2 <= 16) disk.data[i * 9 + j] = 1;
+    const sum = disk.data.reduce((a, b) => a + b, 0);
+    disk.data.forEach((v, i) => (disk.data[i] = v / sum));
+    expect(kernelElongation(disk)).toBeCloseTo(1, 6);
+    expect(kernelSpread(disk)).toBeGreaterThan(2.6);
+    expect(kernelSpread(disk)).toBeLessThan(3.1);
+    const line = { size: 9, data: new Float64Array(81) };
+    for (let j = 0; j < 9; j++) line.data[4 * 9 + j] = 1 / 9;
+    expect(kernelElongation(line)).toBeGreaterThan(100);
+    expect(kernelLength(line)).toBe(9);
+    expect(kernelSpread(deltaKernel(5))).toBe(0);
+  });
+
+  it('cleanKernel keeps the heaviest piece, centred, summing to one', () => {
+    const k = { size: 9, data: new Float64Array(81) };
+    k.data[1 * 9 + 1] = 0.2; // a stray speck
+    for (let j = 3; j < 8; j++) k.data[6 * 9 + j] = 1; // the stroke, off-centre
+    k.data[0] = -0.5;
+    const c = cleanKernel(k);
+    expect(c.data.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(Math.min(...c.data)).toBeGreaterThanOrEqual(0);
+    expect(c.data[1 * 9 + 1]).toBe(0);
+    let my = 0, mx = 0;
+    c.data.forEach((v, i) => { my += v * Math.floor(i / 9); mx += v * (i % 9); });
+    expect(my).toBeCloseTo(4, 1);
+    expect(mx).toBeCloseTo(4, 1);
+    expect(pyramidSizes(25)).toEqual([25, 19, 13, 9, 7, 5]);
+  });
+});
+
+describe('Wiener deconvolution and the blind kernel estimate', () => {
+  const sharp = patches(192, 3);
+  const kernel = shakeKernel();
+  const shaken = quantise(gaussianNoise(convolve(sharp, kernel), 2, 11));
+  const noisy = quantise(gaussianNoise(sharp, 2, 12));
+  const before = psnr(shaken, sharp);
+
+  it('gives the photo back for a delta kernel and deblurs by the true kernel', () => {
+    const n = 192 * 192;
+    const planes = [0, 1, 2].map((c) => shaken.data.subarray(c * n, (c + 1) * n));
+    const same = wienerPlanes(planes, 192, 192, deltaKernel(3), 1e-9);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i += 97) expect(same[c][i]).toBeCloseTo(planes[c][i], 6);
+    expect(psnr(deconvolved(shaken, kernel), sharp)).toBeGreaterThan(before + 3);
+  });
+
+  it('estimates a 9 px shake well enough to deblur, and the gate takes it but not a sharp photo', () => {
+    const est = estimateKernel(greyOf(shaken));
+    expect(est.size).toBe(25);
+    expect(est.data.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(Math.abs(kernelSpread(est) - kernelSpread(kernel))).toBeLessThan(0.35 * kernelSpread(kernel));
+    const after = psnr(deconvolved(shaken, est), sharp);
+    expect(after).toBeGreaterThan(before + 1.5);
+    const g = greyOf(shaken), s = greyOf(noisy);
+    expect(useEstimate(kernelChecks(g.data, g.width, g.height, est))).toBe(true);
+    expect(useEstimate(kernelChecks(s.data, s.width, s.height, estimateKernel(s)))).toBe(false);
+  });
+
+  it('deconvolves tile by tile as it does in one piece', async () => {
+    const big = quantise(gaussianNoise(convolve(patches(400, 5), kernel), 2, 13));
+    const whole = deconvolveTile(big, kernel);
+    const rgba = planarToRGBA(big);
+    const spec = { ...DECONVOLUTION_TILES, tile: 384 }; // the same overlap, several tiles on a small photo
+    const tiled = rgbaToPlanar(await runTiledRGBA(rgba, spec, (t) => deconvolveTile(t, kernel), standaloneContext(null)));
+    let worst = 0, inner = 0, se = 0;
+    for (let i = 0; i < whole.data.length; i++) {
+      const d = Math.abs(tiled.data[i] - whole.data[i]), x = i % 400, y = Math.floor(i / 400) % 400;
+      worst = Math.max(worst, d);
+      se += d * d;
+      if (x >= 32 && x < 368 && y >= 32 && y < 368) inner = Math.max(inner, d);
+    }
+    expect(inner).toBeLessThanOrEqual(1.5 / 255);
+    expect(worst).toBeLessThanOrEqual(4 / 255);
+    expect(Math.sqrt(se / whole.data.length)).toBeLessThan(0.5 / 255);
+  });
+
+  it('the sharpen stage deconvolves trusted shake (saying so) and leaves other photos to the unsharp mask', async () => {
+    const shakenRGBA = planarToRGBA(shaken);
+    expect(findCameraShake(shakenRGBA)?.deconvolve).toBe(true);
+    const out = await sharpen.run(shakenRGBA, { strength: 1 }, standaloneContext(null));
+    expect(out.detail).toMatch(/camera shake/);
+    expect(psnr(rgbaToPlanar(out.image), sharp)).toBeGreaterThan(before + 1.5);
+    const plain = await sharpen.run(planarToRGBA(noisy), { strength: 1 }, standaloneContext(null));
+    expect(plain.detail).toBeUndefined();
+    expect(plain.method).toBe('classical');
+  });
+});
