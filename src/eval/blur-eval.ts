@@ -14,7 +14,7 @@ import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake } from '../engine/classical/camera-shake.ts';
 import { runStageModel, runTiledRGBA } from '../engine/pipeline/tiled-model.ts';
-import { analyzePhoto, sharpeningGain, withBlurModelVerdict, type Verdict } from '../engine/analysis/index.ts';
+import { analyzePhoto, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
 export interface BlurSet {
@@ -115,6 +115,7 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
       gains.push(gain);
       report = withBlurModelVerdict(report, gain);
     }
+    report = withCameraShakeVerdict(report, findCameraShake(im.blurred));
     const v = report.defects.find((d) => d.defect === 'blur')!.verdict;
     counts[v] = (counts[v] ?? 0) + 1;
   }

@@ -13,6 +13,7 @@ import { psnr } from '../../src/engine/metrics/index.ts';
 import { runTiledRGBA } from '../../src/engine/pipeline/tiled-model.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import { stage as sharpen } from '../../src/stages/sharpen/worker.ts';
+import { analyzePhoto, withCameraShakeVerdict } from '../../src/engine/analysis/index.ts';
 
 /** Flat patches on grey (lone step edges: what a kernel estimate fits to), as in training/smoke.sh. */
 function patches(size: number, seed: number): PlanarImage {
@@ -164,5 +165,16 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     const plain = await sharpen.run(planarToRGBA(noisy), { strength: 1 }, standaloneContext(null));
     expect(plain.detail).toBeUndefined();
     expect(plain.method).toBe('classical');
+  });
+
+  it('the analysis proposes the sharpen stage for trusted shake and names it', () => {
+    const shakenRGBA = planarToRGBA(shaken), noisyRGBA = planarToRGBA(noisy);
+    const report = withCameraShakeVerdict(analyzePhoto(shakenRGBA), findCameraShake(shakenRGBA));
+    const blur = report.defects.find((d) => d.defect === 'blur')!;
+    expect(blur.verdict).toBe('fixable');
+    expect(blur.proposedStage).toBe('sharpen');
+    expect(blur.reason).toMatch(/Camera shake: the photo moved about \d+ px/);
+    const plain = analyzePhoto(noisyRGBA);
+    expect(withCameraShakeVerdict(plain, findCameraShake(noisyRGBA))).toEqual(plain);
   });
 });

@@ -13,6 +13,7 @@ import { cropRGBA, planarLuma, thumbnailPlanar, type RGBAImage } from '../image.
 import { standaloneContext } from '../pipeline/stage.ts';
 import { runModelTiled } from '../pipeline/tiled-model.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
+import type { CameraShake } from '../classical/camera-shake.ts';
 import type { AnalysisReport, DefectVerdict } from './analyze.ts';
 import { gradientEnergy } from './sharpness.ts';
 
@@ -66,5 +67,19 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
       reason: `Soft or slightly blurred: the deblurring model would strengthen edges ${g}x; it can restore crispness.`,
     };
   }
+  return { ...report, defects: report.defects.map((d) => (d.defect === 'blur' ? verdict : d)) };
+}
+
+/**
+ * Trusted camera shake (classical/camera-shake.ts: an elongated kernel the photo's spectrum
+ * confirms) overrides the blur verdict: the sharpen stage deconvolves it by the measured kernel,
+ * which undoes shake the net and the classical size estimate would call too large.
+ */
+export function withCameraShakeVerdict(report: AnalysisReport, shake: CameraShake | null): AnalysisReport {
+  if (!shake?.deconvolve) return report;
+  const verdict: DefectVerdict = {
+    defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: 1,
+    reason: `Camera shake: the photo moved about ${shake.lengthPx} px during the exposure. The shake measured in the photo can be undone by deconvolution.`,
+  };
   return { ...report, defects: report.defects.map((d) => (d.defect === 'blur' ? verdict : d)) };
 }

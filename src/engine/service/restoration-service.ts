@@ -4,12 +4,13 @@
  * call it directly, so every caller shares the same code path.
  */
 import type { RGBAImage } from '../image.ts';
-import { analyzePhoto, colourShift, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withColourModelVerdict, type AnalysisReport } from '../analysis/index.ts';
+import { analyzePhoto, colourShift, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, withColourModelVerdict, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
 import type { StageRequest } from '../pipeline/stage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { findCameraShake } from '../classical/camera-shake.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -39,13 +40,17 @@ export class RestorationService {
     private options: ServiceOptions = {},
   ) {}
 
-  /** The classical measurements; where the models ship, the colour model's, the deblurrer's and the detector's judgement. */
+  /**
+   * The classical measurements; where the models ship, the colour model's, the deblurrer's and the
+   * detector's judgement; and trusted camera shake (cached for the sharpen stage on the same photo).
+   */
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     let report = analyzePhoto(image);
     const colour = await this.runner('colour').catch(() => null);
     if (colour) report = withColourModelVerdict(report, await colourShift(image, colour));
     const deblur = await this.runner('deblur').catch(() => null);
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
+    report = withCameraShakeVerdict(report, findCameraShake(image));
     const detector = await this.runner('detect').catch(() => null);
     if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector)));
     return report;
