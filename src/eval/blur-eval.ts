@@ -132,6 +132,7 @@ export function shakeChecks(set: BlurSet) {
       name: im.name,
       spread: shake ? round(shake.checks.spread) : null,
       elongation: shake ? round(shake.checks.elongation) : null,
+      compactness: shake ? round(shake.checks.compactness) : null,
       zerosRatio: shake ? round(shake.checks.zerosRatio) : null,
       lengthPx: shake?.lengthPx ?? null,
       deconvolve: shake?.deconvolve ?? false,

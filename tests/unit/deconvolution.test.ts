@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
 import {
-  deltaKernel, kernelChecks, kernelElongation, kernelSpread, useEstimate, wienerPlanes, type BlurKernel,
+  deltaKernel, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, useEstimate, wienerPlanes, type BlurKernel,
 } from '../../src/engine/classical/deconvolution.ts';
 import { cleanKernel, estimateKernel, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
@@ -90,6 +90,9 @@ describe('kernel shape measures', () => {
     const line = { size: 9, data: new Float64Array(81) };
     for (let j = 0; j < 9; j++) line.data[4 * 9 + j] = 1 / 9;
     expect(kernelElongation(line)).toBeGreaterThan(100);
+    expect(kernelCompactness(disk)).toBeGreaterThan(1.6); // a filled blob: defocus
+    expect(kernelCompactness(disk)).toBeLessThan(2.4);
+    expect(kernelCompactness(line)).toBeCloseTo(12 / (Math.PI * 9), 1); // a thin trajectory: shake
     expect(kernelLength(line)).toBe(9);
     expect(kernelSpread(deltaKernel(5))).toBe(0);
   });
