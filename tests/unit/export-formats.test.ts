@@ -11,7 +11,7 @@ import { readIccInfo } from '../../src/app/export/icc.ts';
 import { embedJpegMetadata, jpegSegments, JPEG_MAX_EXIF } from '../../src/app/export/jpeg.ts';
 import { embedMetadata, planMetadata, readSourceMetadata, type ExportFormat } from '../../src/app/export/metadata.ts';
 import { pngChunks } from '../../src/app/export/png.ts';
-import { buildEditRecord, buildXmp, parseEditRecord, type EditRecord } from '../../src/app/export/record.ts';
+import { buildEditRecord, buildXmp, describeRecord, parseEditRecord, type EditRecord } from '../../src/app/export/record.ts';
 import { webpChunks } from '../../src/app/export/webp.ts';
 
 const W = 24;
@@ -202,5 +202,14 @@ describe('edit record', () => {
     expect(xmp).toMatch(/Some content was generated/);
     expect(parseEditRecord(xmp)).toEqual(r);
     expect(parseEditRecord(buildXmp(record()))!.contentGenerated).toBe(false);
+  });
+
+  it('says how a classical stage worked when it says so itself (deconvolution of camera shake)', () => {
+    const r = buildEditRecord({
+      app: 'Heirloom', appVersion: '0.1.0', source: 'shaken.jpg', date: '2026-01-02T03:04:05.000Z', exported: '2026-01-02T03:05:00.000Z', changedShare: 0.9,
+      stages: [{ stage: 'sharpen', label: 'Blur', method: 'classical', detail: 'deconvolution by the camera shake estimated in the photo (about 17 px)', strength: 1, changedShare: 0.9 }],
+    });
+    expect(describeRecord(r)).toMatch(/Blur \(classical method: deconvolution by the camera shake estimated in the photo \(about 17 px\), strength 100%/);
+    expect(parseEditRecord(buildXmp(r))!.stages[0].detail).toMatch(/camera shake/);
   });
 });
