@@ -2,7 +2,7 @@
 """Sets the camera-shake gate (src/engine/classical/deconvolution.ts: ESTIMATE_LIMITS) from the
 engine's own estimates on CALIBRATION photos (never the test sets).
 
-    for k in sharp0 defocus2 defocus4 motion9 motion15; do
+    for k in sharp0 defocus2 defocus4 motion5 motion9 motion15; do
       npm run eval -- --task deblur --data /tmp/calib/CBSD432cal-$k --json > /tmp/calib/$k.out
     done
     python3 training/tools/calibrate_shake_gate.py /tmp/calib/*.out

@@ -218,11 +218,11 @@ export function kernelChecks(grey: ArrayLike<number>, width: number, height: num
 
 /**
  * The limits `useEstimate` applies, set by training/tools/calibrate_shake_gate.py on the engine's
- * own estimates for 32 CBSD432 photos (not a test set) blurred five ways (sharp, defocus 2 and 4,
- * shake 9 and 15 px; make_blur_set.py seed 7). The Python reference's gate (deconv.py: spread 2.5,
+ * own estimates for 32 CBSD432 photos (not a test set) blurred six ways (sharp, defocus 2 and 4,
+ * shake 5, 9 and 15 px; make_blur_set.py seed 7). The Python reference's gate (deconv.py: spread 2.5,
  * elongation 2, ratio 10) missed curled shakes and let through a few defocus estimates.
  */
-export const ESTIMATE_LIMITS = { minSpread: 2.5, maxCompactness: 1.2, maxZerosRatio: 5 };
+export const ESTIMATE_LIMITS = { minSpread: 2.5, maxCompactness: 1.2, maxZerosRatio: 3 };
 
 /**
  * Whether deconvolution by an estimated kernel should replace the blind net: only for camera
