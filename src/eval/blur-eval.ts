@@ -115,7 +115,7 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
       gains.push(gain);
       report = withBlurModelVerdict(report, gain);
     }
-    report = withCameraShakeVerdict(report, findCameraShake(im.blurred));
+    report = withCameraShakeVerdict(report, () => findCameraShake(im.blurred));
     const v = report.defects.find((d) => d.defect === 'blur')!.verdict;
     counts[v] = (counts[v] ?? 0) + 1;
   }

@@ -172,12 +172,17 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
 
   it('the analysis proposes the sharpen stage for trusted shake and names it', () => {
     const shakenRGBA = planarToRGBA(shaken), noisyRGBA = planarToRGBA(noisy);
-    const report = withCameraShakeVerdict(analyzePhoto(shakenRGBA), findCameraShake(shakenRGBA));
+    const judged = analyzePhoto(shakenRGBA);
+    expect(judged.defects.find((d) => d.defect === 'blur')!.verdict).not.toBe('none');
+    const report = withCameraShakeVerdict(judged, () => findCameraShake(shakenRGBA));
     const blur = report.defects.find((d) => d.defect === 'blur')!;
     expect(blur.verdict).toBe('fixable');
     expect(blur.proposedStage).toBe('sharpen');
     expect(blur.reason).toMatch(/Camera shake: the photo moved about \d+ px/);
     const plain = analyzePhoto(noisyRGBA);
-    expect(withCameraShakeVerdict(plain, findCameraShake(noisyRGBA))).toEqual(plain);
+    expect(withCameraShakeVerdict(plain, () => findCameraShake(noisyRGBA))).toEqual(plain);
+    // a photo judged sharp is not searched for shake at all (the estimate costs seconds)
+    const sharpReport = { ...plain, defects: plain.defects.map((d) => (d.defect === 'blur' ? { ...d, verdict: 'none' as const } : d)) };
+    expect(withCameraShakeVerdict(sharpReport, () => { throw new Error('searched'); })).toBe(sharpReport);
   });
 });

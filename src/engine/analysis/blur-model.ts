@@ -71,11 +71,15 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
 }
 
 /**
- * Trusted camera shake (classical/camera-shake.ts: an elongated kernel the photo's spectrum
- * confirms) overrides the blur verdict: the sharpen stage deconvolves it by the measured kernel,
- * which undoes shake the net and the classical size estimate would call too large.
+ * Trusted camera shake (classical/camera-shake.ts: a thin kernel the photo's spectrum confirms)
+ * overrides the blur verdict: the sharpen stage deconvolves it by the measured kernel, which
+ * undoes shake the net and the classical size estimate would call too large. Only photos already
+ * judged blurred are searched (`findShake` is called for them alone): the estimate costs seconds.
  */
-export function withCameraShakeVerdict(report: AnalysisReport, shake: CameraShake | null): AnalysisReport {
+export function withCameraShakeVerdict(report: AnalysisReport, findShake: () => CameraShake | null): AnalysisReport {
+  const blur = report.defects.find((d) => d.defect === 'blur');
+  if (!blur || blur.verdict === 'none') return report;
+  const shake = findShake();
   if (!shake?.deconvolve) return report;
   const verdict: DefectVerdict = {
     defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: 1,

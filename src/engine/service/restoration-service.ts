@@ -50,7 +50,7 @@ export class RestorationService {
     if (colour) report = withColourModelVerdict(report, await colourShift(image, colour));
     const deblur = await this.runner('deblur').catch(() => null);
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
-    report = withCameraShakeVerdict(report, findCameraShake(image));
+    report = withCameraShakeVerdict(report, () => findCameraShake(image));
     const detector = await this.runner('detect').catch(() => null);
     if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector)));
     return report;
