@@ -12,8 +12,8 @@ import { standaloneContext } from '../engine/pipeline/stage.ts';
 import { rankFilter } from '../engine/classical/damage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
-import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake } from '../engine/classical/camera-shake.ts';
-import { runStageModel, runTiledRGBA } from '../engine/pipeline/tiled-model.ts';
+import { deconvolveShake, findCameraShake } from '../engine/classical/camera-shake.ts';
+import { runStageModel } from '../engine/pipeline/tiled-model.ts';
 import { analyzePhoto, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
@@ -55,8 +55,7 @@ export const classicalDeconvolution: DeblurMethod = {
   name: 'classical:wiener-estimate',
   restore: async (img) => {
     const shake = findCameraShake(img);
-    if (!shake) return img;
-    return runTiledRGBA(img, DECONVOLUTION_TILES, (tile) => deconvolveTile(tile, shake.kernel), standaloneContext(null));
+    return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null)) : img;
   },
 };
 
@@ -123,7 +122,7 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
   return { counts, medianGain: gains.length ? gains[gains.length >> 1] : null };
 }
 
-/** Per photo, what the camera-shake estimate found (cached from the methods' runs) and whether it was trusted. */
+/** Per photo, what the camera-shake estimate found (remembered from the methods' runs) and whether it was trusted. */
 export function shakeChecks(set: BlurSet) {
   return set.images.map((im) => {
     const shake = findCameraShake(im.blurred);

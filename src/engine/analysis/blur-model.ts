@@ -67,6 +67,11 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
       reason: `Soft or slightly blurred: the deblurring model would strengthen edges ${g}x; it can restore crispness.`,
     };
   }
+  return withBlurVerdict(report, verdict);
+}
+
+/** The report with its blur verdict replaced. */
+function withBlurVerdict(report: AnalysisReport, verdict: DefectVerdict): AnalysisReport {
   return { ...report, defects: report.defects.map((d) => (d.defect === 'blur' ? verdict : d)) };
 }
 
@@ -85,5 +90,5 @@ export function withCameraShakeVerdict(report: AnalysisReport, findShake: () => 
     defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: 1,
     reason: `Camera shake: the photo moved about ${shake.lengthPx} px during the exposure. The shake measured in the photo can be undone by deconvolution.`,
   };
-  return { ...report, defects: report.defects.map((d) => (d.defect === 'blur' ? verdict : d)) };
+  return withBlurVerdict(report, verdict);
 }

@@ -3,7 +3,9 @@
  * where `useEstimate` passes) and undo it (Wiener deconvolution by that kernel, tile by tile).
  * The sharpen stage takes this path instead of the blind net when the estimate is trusted.
  */
-import { createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
+import { blendInto, createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
+import type { StageContext } from '../pipeline/stage.ts';
+import { runTiledRGBA } from '../pipeline/tiled-model.ts';
 import type { TileSpec } from '../tiling.ts';
 import { kernelChecks, useEstimate, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
 import { estimateKernel } from './kernel-estimate.ts';
@@ -43,23 +45,45 @@ export function kernelLength(k: BlurKernel): number {
   return Math.round(longest) + 1;
 }
 
-const found = new WeakMap<RGBAImage, CameraShake | null>();
+/**
+ * Recent estimates by the content of the crop they were made on. Keyed by pixels, not by object:
+ * the worker's analysis and its restore each get their own copy of the photo (structured clone),
+ * and the stage must not estimate again what the analysis already did.
+ */
+const recent = new Map<string, CameraShake>();
+const RECENT_MAX = 4;
 
-/** Estimates the photo's blur kernel and whether to trust it; null for photos too small to tell. Cached per photo. */
-export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): CameraShake | null {
-  if (found.has(img)) return found.get(img)!;
-  let result: CameraShake | null = null;
-  if (Math.min(img.width, img.height) >= SHAKE_MIN_SIDE) {
-    const w = Math.min(img.width, SHAKE_CROP), h = Math.min(img.height, SHAKE_CROP);
-    const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
-    const luma = planarLuma(rgbaToPlanar(crop));
-    const grey = { width: w, height: h, data: Float64Array.from(luma.data) };
-    const kernel = estimateKernel(grey, { shouldStop });
-    const checks = kernelChecks(grey.data, w, h, kernel);
-    result = { kernel, checks, deconvolve: useEstimate(checks), lengthPx: kernelLength(kernel) };
+/** Two 32-bit FNV-1a hashes (different offsets) of the crop's bytes, with its place in the photo. */
+function cropKey(img: RGBAImage, crop: RGBAImage): string {
+  let a = 0x811c9dc5, b = 0x2545f491;
+  for (let i = 0; i < crop.data.length; i++) {
+    a = Math.imul(a ^ crop.data[i], 0x01000193);
+    b = Math.imul(b ^ crop.data[i], 0x01000193);
   }
-  found.set(img, result);
-  return result;
+  return `${img.width}x${img.height}:${crop.width}x${crop.height}:${a >>> 0}:${b >>> 0}`;
+}
+
+/** Estimates the photo's blur kernel and whether to trust it; null for photos too small to tell. */
+export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): CameraShake | null {
+  if (Math.min(img.width, img.height) < SHAKE_MIN_SIDE) return null;
+  const w = Math.min(img.width, SHAKE_CROP), h = Math.min(img.height, SHAKE_CROP);
+  const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
+  const key = cropKey(img, crop);
+  const known = recent.get(key);
+  if (known) return known;
+  const luma = planarLuma(rgbaToPlanar(crop));
+  const grey = { width: w, height: h, data: Float64Array.from(luma.data) };
+  const kernel = estimateKernel(grey, { shouldStop });
+  const checks = kernelChecks(grey.data, w, h, kernel);
+  const shake = { kernel, checks, deconvolve: useEstimate(checks), lengthPx: kernelLength(kernel) };
+  recent.set(key, shake);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  return shake;
+}
+
+/** The photo deconvolved by `kernel` tile by tile, blended with it by `strength`. */
+export function deconvolveShake(input: RGBAImage, kernel: BlurKernel, strength: number, ctx: StageContext): Promise<RGBAImage> {
+  return runTiledRGBA(input, DECONVOLUTION_TILES, (tile) => blendInto(tile, deconvolveTile(tile, kernel), strength), ctx);
 }
 
 /** One tile (RGB planar, [0, 1]) deconvolved by `kernel`, clipped to [0, 1]. */

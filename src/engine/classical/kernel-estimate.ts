@@ -8,6 +8,7 @@
  */
 import { deltaKernel, wienerPlanes, type BlurKernel } from './deconvolution.ts';
 import { fft2, ifft2Real, nextPow2, type Spectrum } from './fft2.ts';
+import { reflectIndex } from '../tiling.ts';
 
 /** A one-channel float plane. */
 export interface Plane {
@@ -30,10 +31,12 @@ export interface KernelEstimateOptions {
 }
 
 const clampIndex = (i: number, n: number) => (i < 0 ? 0 : i >= n ? n - 1 : i);
-const reflect101 = (i: number, n: number) => (n === 1 ? 0 : i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
 
-/** Area-averaging downscale (OpenCV's INTER_AREA for shrinking). */
-export function resizeArea(p: Plane, width: number, height: number): Plane {
+/**
+ * Area-averaging downscale (OpenCV's INTER_AREA for shrinking) of a float64 plane. Not
+ * colour/model-correction.ts's resizeArea: that one works on float32 planar images.
+ */
+function resizeArea(p: Plane, width: number, height: number): Plane {
   const axis = (from: number, to: number) => {
     const scale = from / to, taps: { index: number; weight: number }[][] = [];
     for (let o = 0; o < to; o++) {
@@ -61,7 +64,7 @@ export function resizeArea(p: Plane, width: number, height: number): Plane {
 }
 
 /** Bilinear resize with pixel centres aligned and borders replicated (OpenCV's INTER_LINEAR). */
-export function resizeLinear(p: Plane, width: number, height: number): Plane {
+function resizeLinear(p: Plane, width: number, height: number): Plane {
   const data = new Float64Array(width * height);
   const sx = p.width / width, sy = p.height / height;
   for (let y = 0; y < height; y++) {
@@ -76,8 +79,11 @@ export function resizeLinear(p: Plane, width: number, height: number): Plane {
   return { width, height, data };
 }
 
-/** Edge-preserving smoothing (OpenCV's bilateralFilter with d = 5, on a disk of radius 2). */
-export function bilateral(p: Plane, sigmaColor = 0.5, sigmaSpace = 2): Plane {
+/**
+ * Edge-preserving smoothing of a grey plane as the reference's OpenCV bilateralFilter (d = 5, a
+ * disk of radius 2, mirrored borders); denoise.ts's bilateral skips outside neighbours instead.
+ */
+function bilateral(p: Plane, sigmaColor = 0.5, sigmaSpace = 2): Plane {
   const { width: w, height: h } = p, r = 2;
   const taps: { dx: number; dy: number; w: number }[] = [];
   for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (dx * dx + dy * dy <= r * r) taps.push({ dx, dy, w: Math.exp(-(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace)) });
@@ -88,7 +94,7 @@ export function bilateral(p: Plane, sigmaColor = 0.5, sigmaSpace = 2): Plane {
       const v = p.data[y * w + x];
       let s = 0, ws = 0;
       for (const t of taps) {
-        const q = p.data[reflect101(y + t.dy, h) * w + reflect101(x + t.dx, w)];
+        const q = p.data[reflectIndex(y + t.dy, h) * w + reflectIndex(x + t.dx, w)];
         const wt = t.w * Math.exp(cc * (q - v) * (q - v));
         s += wt * q; ws += wt;
       }
@@ -99,7 +105,7 @@ export function bilateral(p: Plane, sigmaColor = 0.5, sigmaSpace = 2): Plane {
 }
 
 /** Osher-Rudin shock filter (periodic borders): steepens edges into steps, the sharp guess the kernel is fitted to. */
-export function shock(p: Plane, iterations = 3, dt = 0.5): Plane {
+function shock(p: Plane, iterations = 3, dt = 0.5): Plane {
   const { width: w, height: h } = p;
   let I = p.data.slice();
   const next = new Float64Array(w * h);

@@ -42,7 +42,7 @@ export class RestorationService {
 
   /**
    * The classical measurements; where the models ship, the colour model's, the deblurrer's and the
-   * detector's judgement; and trusted camera shake (cached for the sharpen stage on the same photo).
+   * detector's judgement; and trusted camera shake (remembered by content for the sharpen stage).
    */
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     let report = analyzePhoto(image);

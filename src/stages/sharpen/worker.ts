@@ -1,6 +1,6 @@
 import { blendInto, type RGBAImage } from '../../engine/image.ts';
 import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sharpen.ts';
-import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake } from '../../engine/classical/camera-shake.ts';
+import { deconvolveShake, findCameraShake } from '../../engine/classical/camera-shake.ts';
 import { runStageModel, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
 import type { StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
@@ -16,7 +16,7 @@ export const stage: StageImpl = {
   async run(input, options, ctx) {
     const shake = findCameraShake(input, () => ctx.shouldStop());
     if (shake?.deconvolve) {
-      const image = await runTiledRGBA(input, DECONVOLUTION_TILES, (tile) => blendInto(tile, deconvolveTile(tile, shake.kernel), options.strength), ctx);
+      const image = await deconvolveShake(input, shake.kernel, options.strength, ctx);
       return { image, method: 'classical', detail: `deconvolution by the camera shake estimated in the photo (about ${shake.lengthPx} px)` };
     }
     const viaModel = await runStageModel(input, meta.modelTask!, options.strength, ctx);
