@@ -88,7 +88,7 @@ class _HeldOutTask(DenoiseTask):
         dc = self.dc
         ds = self.dataset_cls(dc['train'], patch=dc['patch'], scale=tuple(dc.get('scale', (0.5, 1.0))),
                               seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
-        for key in ('scene', 'per_scene', 'sharpen_share', 'unchanged_share', 'vivid_share'):  # the dataset's own knobs
+        for key in ('scene', 'per_scene', 'sharpen_share', 'unchanged_share', 'vivid_share', 'small_share'):  # the dataset's own knobs
             if key in dc:
                 setattr(ds, key, tuple(dc[key]) if isinstance(dc[key], list) else dc[key])
         return ds
@@ -206,7 +206,7 @@ class DeblurTask(_HeldOutTask):
     PSNR gain over the blurred input, less what a sharp photo loses below 40 dB."""
 
     dataset_cls = BlurDataset
-    VAL_CASES = (('defocus', 2), ('defocus', 4), ('motion', 9), ('motion', 15))
+    VAL_CASES = (('defocus', 1), ('defocus', 2), ('defocus', 4), ('motion', 5), ('motion', 9), ('motion', 15))
 
     @staticmethod
     def held_out_blur(img, k, kind, size):

@@ -88,16 +88,18 @@ def blur(img, rng, kernel, noise_sigma=2.0, jpeg_quality=None):
     return out
 
 
-def sample_kernel(rng):
-    """Training mix: 40% defocus r 1-6, 20% Gaussian sigma 0.5-3, 40% motion length 3-21; (kernel, description)."""
+def sample_kernel(rng, small=False):
+    """Training mix: 40% defocus r 1-6, 20% Gaussian sigma 0.5-3, 40% motion length 3-21; (kernel, description).
+    ``small``: the same kinds at the mild end (defocus r 1-2.5, Gaussian sigma 0.5-1.2, motion 3-8), where a
+    blur costs several dB yet leaves few cues, and which the full ranges visit rarely."""
     u = rng.uniform()
     if u < 0.4:
-        r = 1 + 5 * rng.uniform()
+        r = 1 + (1.5 if small else 5) * rng.uniform()
         return defocus_kernel(r), f'defocus r {r:.2f}'
     if u < 0.6:
-        s = 0.5 + 2.5 * rng.uniform()
+        s = 0.5 + (0.7 if small else 2.5) * rng.uniform()
         return gaussian_kernel(s), f'gaussian s {s:.2f}'
-    length = 3 + 18 * rng.uniform()
+    length = 3 + (5 if small else 18) * rng.uniform()
     return motion_kernel(rng, length), f'motion l {length:.1f}'
 
 
@@ -121,13 +123,14 @@ def kernel(kind, size, rng):
 SHARP_SHARE = 0.12  # crops left unblurred, so the model learns to leave a sharp photo alone
 
 
-def training_blur(img, rng):
+def training_blur(img, rng, small_share=0.0):
     """One training example's degradation: a kernel from ``sample_kernel`` (or none, for a share
-    ``SHARP_SHARE``), noise sigma 0-6, JPEG 50-95 on a third. Returns (blurred, description)."""
+    ``SHARP_SHARE``; from its mild end for a share ``small_share`` of the rest), noise sigma 0-6,
+    JPEG 50-95 on a third. Returns (blurred, description)."""
     if rng.uniform() < SHARP_SHARE:
         kern, what = kernel('sharp', 0, rng), 'sharp'
-    else:
-        kern, what = sample_kernel(rng)
+    else:  # no extra draw when small_share is 0: older runs' examples repeat exactly
+        kern, what = sample_kernel(rng, small=bool(small_share) and rng.uniform() < small_share)
     sigma = 6.0 * rng.uniform()
     q = int(round(50 + 45 * rng.uniform())) if rng.uniform() < 1 / 3 else None
     return blur(img, rng, kern, sigma, q), f'{what}, noise {sigma:.1f}' + (f', jpeg {q}' if q else '')

@@ -203,6 +203,7 @@ class BlurDataset(RandomCropDegradeDataset):
     the reflected borders a convolution makes (the test photos blur as a whole)."""
 
     MARGIN = 12  # half the largest kernel (motion length 21 -> 23 px)
+    small_share = 0.0  # share of blurred crops drawn from the mild end of each kind (blur.training_blur)
 
     def __init__(self, folder, patch=128, **kw):
         super().__init__(folder, patch=patch + 2 * self.MARGIN, **kw)
@@ -214,7 +215,7 @@ class BlurDataset(RandomCropDegradeDataset):
         xs, gts = [], []
         for _ in range(n):
             gt = self.crop()
-            x, _ = training_blur(gt, rng)
+            x, _ = training_blur(gt, rng, self.small_share)
             xs.append(x[m:-m, m:-m])
             gts.append(gt[m:-m, m:-m])
         return nchw(xs), nchw(gts)
