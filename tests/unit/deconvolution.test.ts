@@ -141,6 +141,19 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     expect(useEstimate(kernelChecks(s.data, s.width, s.height, estimateKernel(s)))).toBe(false);
   });
 
+  it('gates a short shake by its shape: elongated passes, round (defocus) and tiny (sharp photo) do not', () => {
+    // Checks of the kinds the calibration saw (training/tools/calibrate_shake_gate.py): a short shake's
+    // estimate has too few spectral zeros to confirm it, so its zeros ratio is Infinity.
+    const checks = (spread: number, elongation: number, compactness: number, zerosRatio = Infinity) => ({ spread, elongation, compactness, zerosRatio });
+    expect(useEstimate(checks(1.9, 2.0, 1.5))).toBe(true); // 5 px shake
+    expect(useEstimate(checks(1.6, 1.05, 2.2))).toBe(false); // defocus radius 2: round
+    expect(useEstimate(checks(1.0, 1.6, 1.4))).toBe(false); // a sharp photo's spot
+    expect(useEstimate(checks(2.1, 3.3, 0.57))).toBe(false); // a sharp photo's spurious streak
+    expect(useEstimate(checks(3.5, 2.5, 0.8, 1.5))).toBe(true); // 9 px shake, confirmed by the spectrum
+    expect(useEstimate(checks(3.5, 2.5, 0.8))).toBe(false); // ... unconfirmed
+    expect(useEstimate(checks(3.0, 1.2, 2.0, 1.5))).toBe(false); // large and filled: defocus 4
+  });
+
   it('deconvolves tile by tile as it does in one piece', async () => {
     const big = quantise(gaussianNoise(convolve(patches(400, 5), kernel), 2, 13));
     const whole = deconvolveTile(big, kernel);

@@ -12,16 +12,30 @@ in the deblur net's training set, which flatters the net: the gate it picks errs
 seed 7. Each eval's --json line holds, per photo, the PSNR of the net alone and of the ungated
 Wiener deconvolution by the estimate, with the estimate's spread, compactness and zeros ratio.
 
-For each candidate gate (min spread, max compactness, max zeros ratio) the gated path takes the
-deconvolution where the gate passes and the net elsewhere; prints the mean gain over the blurred
-input per case and overall (cases weighted equally), the best gates first. A gate that deconvolves
-any sharp photo is ruled out: deconvolving a sharp photo by a spurious kernel costs 10-30 dB.
+The gate has two regions (deconvolution.ts: useEstimate). Shake: spread >= S, compactness <= F and
+zeros ratio < Q. Small shake (spread below S): spread >= s, elongation >= e and compactness >= f (a
+short shake's estimate is a small filled spot, too small for spectral zeros to confirm it; only its
+elongation tells it from defocus). For each candidate gate the gated path takes the deconvolution
+where the gate passes and the net elsewhere; prints the mean gain over the blurred input per case and
+overall (cases weighted equally), the best gates first. A gate that deconvolves any sharp photo is
+ruled out: deconvolving a sharp photo by a spurious kernel costs 10-30 dB. So is a small-shake
+region whose spread limit sits within 0.1 px of the estimate of a sharp or radius-1 defocus photo it
+would otherwise take (``MARGIN_CASES``: their estimates are small spots too, and where the net does
+well; on larger photos than these 481 x 321 ones the spots spread a little more).
+The shake region is kept as stop 15 calibrated it (``SHAKE``; with no small-shake region, near-ties
+of its own grid traded defocus 4 for shake). The small-shake region is searched on top of it, and
+may not leave any case more than ``MAX_COST`` dB below the shake region alone (a gain on short shake
+must not be bought with defocus).
 """
 import itertools
 import json
 import sys
 
 import numpy as np
+
+MAX_COST = 0.1
+MARGIN_CASES = ('sharp0', 'defocus1')
+SHAKE = (2.5, 1.2, 3)  # min spread, max compactness, max zeros ratio (deconvolution.ts ESTIMATE_LIMITS.shake)
 
 
 def load(paths):
@@ -34,15 +48,23 @@ def load(paths):
         net = next(k for k in r['mean'] if k.startswith('net:'))
         rows = []
         for name, ph in r['photos'].items():
-            rows.append({'spread': ph['spread'] or 0.0, 'compactness': ph['compactness'] or float('inf'),
+            rows.append({'spread': ph['spread'] or 0.0, 'elongation': ph['elongation'] or 0.0,
+                         'compactness': ph['compactness'] or float('inf'),
                          'ratio': float('inf') if ph['zerosRatio'] is None else ph['zerosRatio'],
                          'net': ph[net] - ph['input'], 'est': ph['classical:wiener-estimate'] - ph['input']})
         cases[f"{r['kind']}{r['size']:g}"] = rows
     return cases
 
 
-def gated(rows, s, f, q):
-    use = [r['spread'] >= s and r['compactness'] <= f and r['ratio'] < q for r in rows]
+def passes(r, gate):
+    S, F, Q, s, e, f = gate
+    if r['spread'] >= S:
+        return r['compactness'] <= F and r['ratio'] < Q
+    return r['spread'] >= s and r['elongation'] >= e and r['compactness'] >= f
+
+
+def gated(rows, gate):
+    use = [passes(r, gate) for r in rows]
     return float(np.mean([r['est'] if u else r['net'] for r, u in zip(rows, use)])), sum(use)
 
 
@@ -52,17 +74,35 @@ def main():
     for c, rows in cases.items():
         print(f"  {c:10s} {np.mean([r['net'] for r in rows]):6.2f} {np.mean([r['est'] for r in rows]):6.2f} "
               f"{np.mean([max(r['net'], r['est']) for r in rows]):6.2f}")
-    results = []
-    for s, f, q in itertools.product([2.0, 2.5, 3.0, 3.5, 4.0], [0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, float('inf')],
-                                     [3, 5, 7, 10, float('inf')]):
-        per = {c: gated(rows, s, f, q) for c, rows in cases.items()}
-        if any(n for c, (_, n) in per.items() if c.startswith('sharp')):
-            continue
-        results.append((float(np.mean([g for g, _ in per.values()])), s, f, q, per))
-    results.sort(key=lambda r: -r[0])
-    print('gate (min spread, max compactness, max zeros ratio): mean gain, then per case gain (photos deconvolved)')
-    for mean, s, f, q, per in results[:12]:
-        print(f'  {s:.2f} {f:4g} {q:5g}: {mean:.3f}  ' + '  '.join(f'{c} {g:+.2f} ({n})' for c, (g, n) in per.items()))
+    sharp = [r for c, rows in cases.items() if c.startswith('sharp') for r in rows]
+    spots = [r for c, rows in cases.items() if c in MARGIN_CASES for r in rows]
+    off = float('inf')  # a small-shake region that is switched off
+
+    def search(gates, floor=None):
+        results = []
+        for gate in gates:
+            S, F, Q, s, e, f = gate
+            near = (S, F, Q, s - 0.1, e, f)  # the margin: those spots stay out with the limit 0.1 px lower
+            if (s >= S and s != off) or any(passes(r, gate) for r in sharp) or any(passes(r, near) for r in spots):
+                continue
+            per = {c: gated(rows, gate) for c, rows in cases.items()}
+            if floor and any(g < floor[c][0] - MAX_COST for c, (g, _) in per.items()):
+                continue
+            results.append((float(np.mean([g for g, _ in per.values()])), gate, per))
+        results.sort(key=lambda r: -r[0])
+        for mean, (S, F, Q, s, e, f), per in results[:8]:
+            print(f'  {S:.2f} {F:4g} {Q:5g} | {s:4g} {e:4g} {f:4g}: {mean:.3f}  '
+                  + '  '.join(f'{c} {g:+.2f} ({n})' for c, (g, n) in per.items()))
+        return results[0]
+
+    print('gate (shake: min spread, max compactness, max zeros ratio | small shake: min spread, min elongation, '
+          'min compactness): mean gain, then per case gain (photos deconvolved)')
+    print('the shake region alone:')
+    _, _, per = search([SHAKE + (off, off, off)])
+    print(f'with a small-shake region (no case more than {MAX_COST} dB below the line above):')
+    # elongation from 1.2 up: a disk's estimate is round (1.0-1.2), and the region is for shake
+    search(itertools.product([SHAKE[0]], [SHAKE[1]], [SHAKE[2]], [1.4, 1.5, 1.6, 1.8, 2.0],
+                             [1.2, 1.3, 1.4, 1.5, 1.7, 2.0], [0.8, 1.0, 1.2, 1.4, 1.6]), floor=per)
 
 
 if __name__ == '__main__':

@@ -48,10 +48,12 @@ export function kernelLength(k: BlurKernel): number {
 /**
  * Recent estimates by the content of the crop they were made on. Keyed by pixels, not by object:
  * the worker's analysis and its restore each get their own copy of the photo (structured clone),
- * and the stage must not estimate again what the analysis already did.
+ * and the stage must not estimate again what the analysis already did. An entry is a few kB (a
+ * 25 x 25 kernel), so many are kept: `npm run eval` walks a whole set once per method and again for
+ * the analysis, and with 4 it estimated every photo three to four times.
  */
 const recent = new Map<string, CameraShake>();
-const RECENT_MAX = 4;
+const RECENT_MAX = 128;
 
 /** Two 32-bit FNV-1a hashes (different offsets) of the crop's bytes, with its place in the photo. */
 function cropKey(img: RGBAImage, crop: RGBAImage): string {
