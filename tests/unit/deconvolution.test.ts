@@ -13,7 +13,7 @@ import { psnr } from '../../src/engine/metrics/index.ts';
 import { runTiledRGBA } from '../../src/engine/pipeline/tiled-model.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import { stage as sharpen } from '../../src/stages/sharpen/worker.ts';
-import { analyzePhoto, withCameraShakeVerdict } from '../../src/engine/analysis/index.ts';
+import { analyzePhoto, SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/engine/analysis/index.ts';
 
 /** Flat patches on grey (lone step edges: what a kernel estimate fits to), as in training/smoke.sh. */
 function patches(size: number, seed: number): PlanarImage {
@@ -194,8 +194,15 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     expect(blur.reason).toMatch(/Camera shake: the photo moved about \d+ px/);
     const plain = analyzePhoto(noisyRGBA);
     expect(withCameraShakeVerdict(plain, () => findCameraShake(noisyRGBA))).toEqual(plain);
-    // a photo judged sharp is not searched for shake at all (the estimate costs seconds)
-    const sharpReport = { ...plain, defects: plain.defects.map((d) => (d.defect === 'blur' ? { ...d, verdict: 'none' as const } : d)) };
+    // a photo judged sharp is not searched for shake at all (the estimate costs seconds)...
+    const judgedSharp = (r: typeof plain, blurRadiusEstimate: number) => ({
+      ...r, measurements: { ...r.measurements, blurRadiusEstimate },
+      defects: r.defects.map((d) => (d.defect === 'blur' ? { ...d, verdict: 'none' as const } : d)),
+    });
+    const sharpReport = judgedSharp(plain, 0);
     expect(withCameraShakeVerdict(sharpReport, () => { throw new Error('searched'); })).toBe(sharpReport);
+    // ...unless the classical estimate measures blur: the net calls some long shakes sharp
+    const shakenJudgedSharp = judgedSharp(judged, SHAKE_SEARCH_MIN_BLUR + 0.1);
+    expect(withCameraShakeVerdict(shakenJudgedSharp, () => findCameraShake(shakenRGBA)).defects.find((d) => d.defect === 'blur')!.verdict).toBe('fixable');
   });
 });

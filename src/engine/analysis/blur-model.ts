@@ -76,14 +76,24 @@ function withBlurVerdict(report: AnalysisReport, verdict: DefectVerdict): Analys
 }
 
 /**
- * Trusted camera shake (classical/camera-shake.ts: a thin kernel the photo's spectrum confirms)
- * overrides the blur verdict: the sharpen stage deconvolves it by the measured kernel, which
- * undoes shake the net and the classical size estimate would call too large. Only photos already
- * judged blurred are searched (`findShake` is called for them alone): the estimate costs seconds.
+ * Classical blur size (Gaussian-equivalent sigma, sharpness.ts) from which a photo the net judges
+ * sharp enough is still searched for camera shake: the net barely changes a long shake's edges, so
+ * it calls some shaken photos sharp. Set on the 32 CBSD432 calibration photos (README: the camera-shake
+ * gate's limits): every sharp one reads 0.00 and radius-1 defocus at most 0.23, while the 15 px
+ * shakes the net called sharp read 0.00-0.52 (3 of the 4 it trusted are over this).
+ */
+export const SHAKE_SEARCH_MIN_BLUR = 0.3;
+
+/**
+ * Trusted camera shake (classical/camera-shake.ts: a kernel `useEstimate` trusts) overrides the
+ * blur verdict: the sharpen stage deconvolves it by the measured kernel, which undoes shake the net
+ * and the classical size estimate would call too large. The estimate costs seconds, so only photos
+ * judged blurred, or measurably blurred by the classical estimate, are searched (`findShake` is
+ * called for them alone); a sharp photo is not.
  */
 export function withCameraShakeVerdict(report: AnalysisReport, findShake: () => CameraShake | null): AnalysisReport {
   const blur = report.defects.find((d) => d.defect === 'blur');
-  if (!blur || blur.verdict === 'none') return report;
+  if (!blur || (blur.verdict === 'none' && !(report.measurements.blurRadiusEstimate >= SHAKE_SEARCH_MIN_BLUR))) return report;
   const shake = findShake();
   if (!shake?.deconvolve) return report;
   const verdict: DefectVerdict = {
