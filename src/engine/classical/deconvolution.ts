@@ -218,8 +218,8 @@ export function kernelChecks(grey: ArrayLike<number>, width: number, height: num
 
 /**
  * The limits `useEstimate` applies, set by training/tools/calibrate_shake_gate.py on the engine's
- * own estimates for 32 CBSD432 photos (not a test set) blurred six ways (sharp, defocus 2 and 4,
- * shake 5, 9 and 15 px; make_blur_set.py seed 7). The Python reference's gate (deconv.py: spread 2.5,
+ * own estimates for 32 CBSD432 photos (not a test set) blurred eight ways (sharp, defocus 1, 2 and 4,
+ * Gaussian sigma 1, shake 5, 9 and 15 px; make_blur_set.py seed 7). The Python reference's gate (deconv.py: spread 2.5,
  * elongation 2, ratio 10) missed curled shakes and let through a few defocus estimates.
  *
  * Two regions. `shake`: a kernel that spreads, thin as a trajectory is, and that the photo's
