@@ -138,6 +138,21 @@ for proto, want in (('mixed', None), ('thin', 'defect'), ('holes', 'missing')):
             assert np.abs(d - c)[m].mean() > 3 * max(np.abs(d - c)[~m].mean(), 0.5), (proto, im['name'])
 print('damage sets ok')
 PYEOF
+echo "== training odds (damage(odds=...)): each kind of defect drawn when asked for, none when not"
+"$PY" - "$HERE" <<'PYEOF'
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.data import damage as D
+from heirloom_train.data.degradations import CounterRNG
+img = np.random.default_rng(0).random((96, 128, 3)) * 0.5 + 0.25
+none = {k: 0.0 for k in D.ELEMENT_ODDS}
+for s in range(4):
+    assert not D.damage(img, CounterRNG(3, stream=s), missing=False, odds=none)[2].any(), s
+    for kind in D.ELEMENT_ODDS:
+        assert D.damage(img, CounterRNG(3, stream=s), missing=False, odds={**none, kind: 1.0})[2].any(), (kind, s)
+print('odds ok')
+PYEOF
 
 echo "== colour model (curves + gains from a thumbnail): 20 steps on tiny data"
 "$PY" "$HERE/train.py" --config "$HERE/configs/colour-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-colour" | tail -n 2

@@ -34,6 +34,10 @@ SS = 4  # supersampling of the drawing canvas (anti-aliased edges)
 # Masks: a pixel is labelled once the damage covers it at least this much.
 DEFECT_ALPHA = 0.3
 
+# Chance that a damaged photo carries each kind of thin defect (the test sets' mix). Training may
+# ask for more of the rare ones (``damage(odds=...)``); without overrides a seed draws what it always did.
+ELEMENT_ODDS = {'scratches': 0.85, 'dust': 0.7, 'cracks': 0.2, 'fold': 0.15, 'stain': 0.15}
+
 
 def _u(rng, lo, hi):
     return lo + (hi - lo) * rng.uniform()
@@ -225,9 +229,11 @@ def age(img, rng):
     return img.clip(0, 1)
 
 
-def damage(img, rng, thin=True, missing=True, aged=True, polarity=None):
+def damage(img, rng, thin=True, missing=True, aged=True, polarity=None, odds=None):
     """A damaged photo and its masks (see the module docstring). ``polarity``: None (mixed),
-    'bright' (print-like) or 'dark' (film-scan-like) for scratches and dust."""
+    'bright' (print-like) or 'dark' (film-scan-like) for scratches and dust. ``odds``: overrides of
+    ``ELEMENT_ODDS`` by name (training only; evaluation keeps the defaults)."""
+    odds = {**ELEMENT_ODDS, **(odds or {})}
     h, w = img.shape[:2]
     if aged:
         img = age(img, rng)
@@ -235,8 +241,8 @@ def damage(img, rng, thin=True, missing=True, aged=True, polarity=None):
     defect = np.zeros((h, w), np.uint8)
     gone = np.zeros((h, w), np.uint8)
     if thin:
-        for fn, p in ((scratches, 0.85), (dust, 0.7), (cracks, 0.2), (fold, 0.15), (stain, 0.15)):
-            if rng.uniform() < p:
+        for name, fn in (('scratches', scratches), ('dust', dust), ('cracks', cracks), ('fold', fold), ('stain', stain)):
+            if rng.uniform() < odds[name]:
                 if fn in (scratches, dust):
                     img, m = fn(img, rng, polarity=polarity)
                 else:
@@ -282,15 +288,15 @@ def thin_defects(img, rng):
 
 # ---------------------------------------------------------------- training examples (crops)
 
-def detector_example(img, rng, clean_share=0.2):
+def detector_example(img, rng, clean_share=0.2, odds=None):
     """(damaged, defect, missing) for detector training. A share of crops carries no damage at
-    all (aged or not) so that a clean photo comes out untouched."""
+    all (aged or not) so that a clean photo comes out untouched. ``odds``: as in :func:`damage`."""
     h, w = img.shape[:2]
     if rng.uniform() < clean_share:
         img = age(img, rng) if rng.uniform() < 0.6 else img
         z = np.zeros((h, w), np.uint8)
         return img, z, z.copy()
-    out, _, defect, missing = damage(img, rng, aged=rng.uniform() < 0.6)
+    out, _, defect, missing = damage(img, rng, aged=rng.uniform() < 0.6, odds=odds)
     if rng.uniform() < 0.25:
         out, m = holes(out, rng, count=(1, 2))
         missing |= m
