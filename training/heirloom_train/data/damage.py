@@ -233,6 +233,8 @@ def damage(img, rng, thin=True, missing=True, aged=True, polarity=None, odds=Non
     """A damaged photo and its masks (see the module docstring). ``polarity``: None (mixed),
     'bright' (print-like) or 'dark' (film-scan-like) for scratches and dust. ``odds``: overrides of
     ``ELEMENT_ODDS`` by name (training only; evaluation keeps the defaults)."""
+    if set(odds or ()) - set(ELEMENT_ODDS):  # a misspelt kind would otherwise be ignored silently
+        raise ValueError(f'unknown kinds of damage in odds: {sorted(set(odds) - set(ELEMENT_ODDS))}')
     odds = {**ELEMENT_ODDS, **(odds or {})}
     h, w = img.shape[:2]
     if aged:

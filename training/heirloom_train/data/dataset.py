@@ -101,8 +101,7 @@ class DamageDetectDataset(RandomCropDegradeDataset):
     # sharp while most photos here are soft (enlarged from 481 px), so "crisp thin line = scratch" was a
     # cue the detector could learn; on sharp film scans it flagged masts, rigging and paddle edges.
     sharpen_share = 0.0
-    # Overrides of damage.ELEMENT_ODDS (e.g. {stain: 0.5}): detector 1.1.1 found 0% of the held-out
-    # stain rims and 12% of the crack pixels, drawn on one damaged photo in 7 and in 5.
+    # Overrides of damage.ELEMENT_ODDS, e.g. {stain: 0.5} (why: configs/detect-rims.yaml).
     element_odds = None
 
     def batch(self, n):
