@@ -89,6 +89,10 @@ assert m['fill-smoke']['task'] == 'fill' and m['fill-smoke']['io']['mask'] == 'm
 assert m['deblur-smoke']['task'] == 'deblur' and m['deblur-smoke']['io']['strength'] == 'strength', m['deblur-smoke']['io']
 print('detect / fill / deblur manifest entries ok')
 PYEOF
+echo "== batches from spawned worker processes (train.py --workers, the GPU road), 5 steps"
+"$PY" "$HERE/train.py" --config "$HERE/configs/detect-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-workers" \
+  --workers 2 --steps 5 | tail -n 1
+test -f "$TMP/run-workers/final.pth"
 echo "== a shipped fp32 file gives its checkpoint back (tools/checkpoint_from_onnx.py, for fine-tunes without runs/)"
 for t in detect fill deblur; do
   "$PY" "$HERE/tools/checkpoint_from_onnx.py" --config "$HERE/configs/$t-smoke.yaml" --model $t-smoke \

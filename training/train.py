@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from heirloom_train.archs import build_arch  # noqa: E402
+from heirloom_train.data.parallel import parallel_batches  # noqa: E402
 from heirloom_train.tasks import build_task  # noqa: E402
 from heirloom_train.utils import (JsonlLogger, count_macs_per_pixel, load_config, rng_state,  # noqa: E402
                                   save_checkpoint, set_rng_state, set_seed)
@@ -40,6 +41,10 @@ def main():
     ap.add_argument('--init', help='fine-tune: start from this checkpoint\'s weights with a fresh '
                                    'optimizer and LR schedule (a warm restart)')
     ap.add_argument('--lr', type=float, help='peak learning rate (overrides config)')
+    ap.add_argument('--batch', type=int, help='batch size (overrides config)')
+    ap.add_argument('--workers', type=int, default=0,
+                    help='build batches in this many worker processes (GPU runs, where drawing the '
+                         'degradations in the main process starves the GPU); 0: in the main process')
     args = ap.parse_args()
 
     cfg = load_config(args.config)
@@ -52,6 +57,8 @@ def main():
         tc['minutes'] = args.minutes
     if args.lr is not None:
         tc['lr'] = args.lr
+    if args.batch is not None:
+        dc['batch'] = args.batch
     if args.steps is not None:
         tc['total_steps'] = args.steps
         if args.minutes is None:
@@ -67,6 +74,8 @@ def main():
     os.makedirs(run_dir, exist_ok=True)
     logger = JsonlLogger(os.path.join(run_dir, 'log.jsonl'))
     device = torch.device(args.device)
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True  # fixed patch size: let cuDNN pick its fastest kernels
 
     net = build_model(cfg)
     params, macs = count_macs_per_pixel(net)
@@ -135,6 +144,10 @@ def main():
         return v
 
     last_v, last_v_step = None, -1
+    batches = None
+    if args.workers > 0:  # each worker draws from its own stream, seeded by (seed, step at start, worker)
+        batches = iter(parallel_batches(task, exclude, dc['batch'], args.workers,
+                                        (cfg.get('seed', 0), step), pin=device.type == 'cuda'))
     net.train()
     while True:
         p = progress()
@@ -145,7 +158,7 @@ def main():
             lr *= (step + 1) / warm
         for g in opt.param_groups:
             g['lr'] = lr
-        loss = task.loss(net, ds.batch(dc['batch']), device)
+        loss = task.loss(net, next(batches) if batches is not None else ds.batch(dc['batch']), device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if tc.get('grad_clip'):

@@ -1,7 +1,8 @@
 """Training data: random multi-scale crops of photos with degradations applied on the fly.
 
 All images are decoded once into RAM (uint8 RGB). A batch is built in the main process
-(2-core machine: worker processes would only steal the cores torch uses).
+(2-core machine: worker processes would only steal the cores torch uses); on a GPU machine
+train.py --workers builds them in worker processes instead (data/parallel.py).
 """
 import os
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Pack what a training run on the lent GPU machine needs into one git-ignored folder to `carry`.
+
+The device tool sends the working tree and the carried folders, 64 MiB in all, and the tracked
+tree is ~44 MiB (public/models). So the training photos are re-encoded as JPEG (quality 80: CBSD432's
+32 MB becomes ~15 MiB; the synthetic damage and blur are drawn on top, and the held-out validation
+photos are re-encoded the same way, so validation scores there run a little off the originals) and
+each --init checkpoint is reduced to its weights in fp16 (a fine-tune's starting point; the optimizer
+state is not needed for a warm restart).
+
+python3 training/tools/pack_for_device.py --data ../shared/datasets/train/CBSD432 --out .gpu \\
+    --init detect-scene=training/runs/detect-scene/final.pth
+then, once: echo /.gpu/ >> .git/info/exclude, and run with carry [".gpu"] (README: GPU runs).
+"""
+import argparse
+import os
+import sys
+
+import cv2
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from heirloom_train.data.dataset import list_images  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', required=True, help='training photo folder')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--quality', type=int, default=80)
+    ap.add_argument('--init', action='append', default=[], help='NAME=checkpoint.pth, written as OUT/NAME.pth')
+    args = ap.parse_args()
+    folder = os.path.join(args.out, os.path.basename(os.path.normpath(args.data)))
+    os.makedirs(folder, exist_ok=True)
+    total = 0
+    for path in list_images(args.data):
+        out = os.path.join(folder, os.path.splitext(os.path.basename(path))[0] + '.jpg')
+        cv2.imwrite(out, cv2.imread(path, cv2.IMREAD_COLOR), [cv2.IMWRITE_JPEG_QUALITY, args.quality])
+        total += os.path.getsize(out)
+    print(f'{folder}: {len(os.listdir(folder))} photos, {total / 2**20:.1f} MiB')
+    for spec in args.init:
+        name, path = spec.split('=', 1)
+        ck = torch.load(path, map_location='cpu')
+        weights = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
+        out = os.path.join(args.out, name + '.pth')
+        torch.save({'model': weights, 'step': ck.get('step'), 'elapsed': ck.get('elapsed')}, out)
+        print(f'{out}: {os.path.getsize(out) / 2**20:.1f} MiB')
+
+
+if __name__ == '__main__':
+    main()
