@@ -49,13 +49,13 @@ export const classicalUnsharp: DeblurMethod = { name: 'classical:unsharp', resto
 
 /**
  * The other classical baseline the issue names: Wiener deconvolution by the estimated kernel,
- * always (no gate). Its time excludes the estimate when a method before it estimated on the same photo.
+ * always (no gate; the stage deconvolves with a total-variation prior instead, where the gate passes). Its time excludes the estimate when a method before it estimated on the same photo.
  */
 export const classicalDeconvolution: DeblurMethod = {
   name: 'classical:wiener-estimate',
   restore: async (img) => {
     const shake = findCameraShake(img);
-    return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null)) : img;
+    return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null), 'wiener') : img;
   },
 };
 

@@ -2,6 +2,8 @@
 
 - ``wiener(y, kernel, lam)``: argmin_x |k * x - y|^2 + lam |grad x|^2, per channel, in closed form
   in the Fourier domain, on a mirrored border so the FFT's wrap-around does not ring into the photo.
+- ``tv_deconvolve(y, kernel, mu)``: the same with a total-variation prior (rings less; what the
+  sharpen stage applies to camera shake).
 - ``estimate_kernel(y)``: a blind estimate of the blur kernel of a photo, after Cho & Lee, "Fast
   motion deblurring" (SIGGRAPH Asia 2009): coarse to fine, alternate (1) a sharpened guess of the
   latent photo (bilateral filter, then a shock filter), keeping only its strongest edges in each
@@ -46,6 +48,35 @@ def wiener(y, kernel, lam):
     gain = np.conj(fk) / (np.abs(fk) ** 2 + lam * _gradient_power(yp.shape[:2]))
     out = np.stack([np.real(np.fft.ifft2(gain * np.fft.fft2(yp[..., c]))) for c in range(yp.shape[2])], -1)
     out = out[PAD:-PAD, PAD:-PAD]
+    return out[..., 0] if plane else out
+
+
+def tv_deconvolve(y, kernel, mu, beta0=0.01, rounds=8):
+    """argmin_x 0.5 |k * x - y|^2 + mu |grad x|_1 per channel, by half-quadratic splitting (Wang, Yang,
+    Yin & Zhang 2008): start from ``wiener(y, kernel, beta0)``, then ``rounds`` times shrink the
+    gradients by mu / beta, solve for x in closed form with them as the target, and double beta.
+    Wiener's quadratic prior leaves ripples beside every edge; shrinking small differences removes
+    them. The engine's tvDeconvolvePlanes (src/engine/classical/deconvolution.ts) follows this."""
+    plane = y.ndim == 2
+    y = y[..., None] if plane else y
+    yp = np.pad(y, ((PAD, PAD), (PAD, PAD), (0, 0)), mode='symmetric')
+    H, W = yp.shape[:2]
+    fk = _otf(kernel, (H, W))
+    k2, g2 = np.abs(fk) ** 2, _gradient_power((H, W))
+    shrink = lambda d, t: np.sign(d) * np.maximum(np.abs(d) - t, 0)  # noqa: E731
+    out = []
+    for c in range(yp.shape[2]):
+        ky = np.conj(fk) * np.fft.fft2(yp[..., c])
+        beta = beta0
+        X = ky / (k2 + beta * g2)
+        for _ in range(rounds):
+            x = np.real(np.fft.ifft2(X))
+            wx, wy = shrink(np.roll(x, -1, 1) - x, mu / beta), shrink(np.roll(x, -1, 0) - x, mu / beta)
+            div = np.roll(wx, 1, 1) - wx + np.roll(wy, 1, 0) - wy  # D^T w for forward differences D
+            beta *= 2
+            X = (ky + beta * np.fft.fft2(div)) / (k2 + beta * g2)
+        out.append(np.real(np.fft.ifft2(X)))
+    out = np.stack(out, -1)[PAD:-PAD, PAD:-PAD]
     return out[..., 0] if plane else out
 
 
