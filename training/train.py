@@ -84,7 +84,8 @@ def main():
                             betas=tuple(tc.get('betas', (0.9, 0.999))))
     task = build_task(cfg)
     exclude, val_imgs = task.split()
-    ds = task.dataset(exclude)
+    # with --workers the batches come from the workers' own datasets: none is decoded here
+    ds = task.dataset(exclude) if args.workers == 0 else None
 
     step, elapsed_prev, best = 0, 0.0, -math.inf
     last_path = os.path.join(run_dir, 'last.pth')
@@ -144,8 +145,7 @@ def main():
         return v
 
     last_v, last_v_step = None, -1
-    batches = None
-    if args.workers > 0:  # each worker draws from its own stream, seeded by (seed, step at start, worker)
+    if ds is None:  # each worker draws from its own stream, seeded by (seed, step at start, worker)
         batches = iter(parallel_batches(task, exclude, dc['batch'], args.workers,
                                         (cfg.get('seed', 0), step), pin=device.type == 'cuda'))
     net.train()
@@ -158,7 +158,7 @@ def main():
             lr *= (step + 1) / warm
         for g in opt.param_groups:
             g['lr'] = lr
-        loss = task.loss(net, next(batches) if batches is not None else ds.batch(dc['batch']), device)
+        loss = task.loss(net, ds.batch(dc['batch']) if ds is not None else next(batches), device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if tc.get('grad_clip'):

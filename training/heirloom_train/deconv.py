@@ -39,16 +39,22 @@ def _gradient_power(shape):
     return np.abs(np.fft.fft2(dx)) ** 2 + np.abs(np.fft.fft2(dy)) ** 2
 
 
-def wiener(y, kernel, lam):
-    """Deconvolves an H x W or H x W x C photo (floats) by ``kernel`` with gradient weight ``lam``."""
+def _per_padded_channel(y, solve):
+    """``solve(plane)`` on each channel of an H x W or H x W x C photo with a mirrored PAD border,
+    the border cut off again."""
     plane = y.ndim == 2
     y = y[..., None] if plane else y
     yp = np.pad(y, ((PAD, PAD), (PAD, PAD), (0, 0)), mode='symmetric')
-    fk = _otf(kernel, yp.shape[:2])
-    gain = np.conj(fk) / (np.abs(fk) ** 2 + lam * _gradient_power(yp.shape[:2]))
-    out = np.stack([np.real(np.fft.ifft2(gain * np.fft.fft2(yp[..., c]))) for c in range(yp.shape[2])], -1)
-    out = out[PAD:-PAD, PAD:-PAD]
+    out = np.stack([solve(yp[..., c]) for c in range(yp.shape[2])], -1)[PAD:-PAD, PAD:-PAD]
     return out[..., 0] if plane else out
+
+
+def wiener(y, kernel, lam):
+    """Deconvolves an H x W or H x W x C photo (floats) by ``kernel`` with gradient weight ``lam``."""
+    shape = (y.shape[0] + 2 * PAD, y.shape[1] + 2 * PAD)
+    fk = _otf(kernel, shape)
+    gain = np.conj(fk) / (np.abs(fk) ** 2 + lam * _gradient_power(shape))
+    return _per_padded_channel(y, lambda p: np.real(np.fft.ifft2(gain * np.fft.fft2(p))))
 
 
 def tv_deconvolve(y, kernel, mu, beta0=0.01, rounds=8):
@@ -57,16 +63,13 @@ def tv_deconvolve(y, kernel, mu, beta0=0.01, rounds=8):
     gradients by mu / beta, solve for x in closed form with them as the target, and double beta.
     Wiener's quadratic prior leaves ripples beside every edge; shrinking small differences removes
     them. The engine's tvDeconvolvePlanes (src/engine/classical/deconvolution.ts) follows this."""
-    plane = y.ndim == 2
-    y = y[..., None] if plane else y
-    yp = np.pad(y, ((PAD, PAD), (PAD, PAD), (0, 0)), mode='symmetric')
-    H, W = yp.shape[:2]
-    fk = _otf(kernel, (H, W))
-    k2, g2 = np.abs(fk) ** 2, _gradient_power((H, W))
+    shape = (y.shape[0] + 2 * PAD, y.shape[1] + 2 * PAD)
+    fk = _otf(kernel, shape)
+    k2, g2 = np.abs(fk) ** 2, _gradient_power(shape)
     shrink = lambda d, t: np.sign(d) * np.maximum(np.abs(d) - t, 0)  # noqa: E731
-    out = []
-    for c in range(yp.shape[2]):
-        ky = np.conj(fk) * np.fft.fft2(yp[..., c])
+
+    def solve(p):
+        ky = np.conj(fk) * np.fft.fft2(p)
         beta = beta0
         X = ky / (k2 + beta * g2)
         for _ in range(rounds):
@@ -75,9 +78,8 @@ def tv_deconvolve(y, kernel, mu, beta0=0.01, rounds=8):
             div = np.roll(wx, 1, 1) - wx + np.roll(wy, 1, 0) - wy  # D^T w for forward differences D
             beta *= 2
             X = (ky + beta * np.fft.fft2(div)) / (k2 + beta * g2)
-        out.append(np.real(np.fft.ifft2(X)))
-    out = np.stack(out, -1)[PAD:-PAD, PAD:-PAD]
-    return out[..., 0] if plane else out
+        return np.real(np.fft.ifft2(X))
+    return _per_padded_channel(y, solve)
 
 
 def _shock(img, iters=3, dt=0.5):

@@ -97,8 +97,7 @@ function gradientPower(u: number, v: number, width: number, height: number): num
  * grid leaves room) that mirrors the photo and wraps round smoothly. Returns new planes, unclipped.
  */
 export function wienerPlanes(planes: ArrayLike<number>[], width: number, height: number, k: BlurKernel, lam: number): Float64Array[] {
-  const W = nextPow2(width + 2 * WIENER_PAD), H = nextPow2(height + 2 * WIENER_PAD);
-  const left = (W - width) >> 1, top = (H - height) >> 1;
+  const grid = deconvolutionGrid(width, height), { W, H } = grid;
   const K = kernelSpectrum(k, W, H).data;
   const gain = new Float64Array(2 * W * H);
   for (let v = 0; v < H; v++) {
@@ -111,18 +110,28 @@ export function wienerPlanes(planes: ArrayLike<number>[], width: number, height:
   }
   const padded = new Float64Array(W * H);
   return planes.map((plane) => {
-    placeOnGrid(plane, width, height, W, H, left, top, padded);
+    placeOnGrid(plane, width, height, W, H, grid.left, grid.top, padded);
     const spec = fft2(padded, W, H), s = spec.data;
     for (let i = 0; i < s.length; i += 2) {
       const re = s[i], im = s[i + 1];
       s[i] = re * gain[i] - im * gain[i + 1];
       s[i + 1] = re * gain[i + 1] + im * gain[i];
     }
-    const full = ifft2Real(spec);
-    const out = new Float64Array(width * height);
-    for (let y = 0; y < height; y++) out.set(full.subarray((y + top) * W + left, (y + top) * W + left + width), y * width);
-    return out;
+    return cropFromGrid(ifft2Real(spec), grid, width, height);
   });
+}
+
+/** The power-of-two grid a width x height plane is deconvolved on, and where the plane sits in it. */
+function deconvolutionGrid(width: number, height: number) {
+  const W = nextPow2(width + 2 * WIENER_PAD), H = nextPow2(height + 2 * WIENER_PAD);
+  return { W, H, left: (W - width) >> 1, top: (H - height) >> 1 };
+}
+
+/** The width x height plane cut back out of a grid-sized result. */
+function cropFromGrid(full: Float64Array, grid: ReturnType<typeof deconvolutionGrid>, width: number, height: number): Float64Array {
+  const out = new Float64Array(width * height), { W, left, top } = grid;
+  for (let y = 0; y < height; y++) out.set(full.subarray((y + top) * W + left, (y + top) * W + left + width), y * width);
+  return out;
 }
 
 /**
@@ -147,8 +156,7 @@ export const TV_ROUNDS = 8;
  * edges. Same grid and border as `wienerPlanes`; each round costs two FFTs per plane. Unclipped.
  */
 export function tvDeconvolvePlanes(planes: ArrayLike<number>[], width: number, height: number, k: BlurKernel, mu = TV_MU, beta0 = WIENER_LAMBDA, rounds = TV_ROUNDS): Float64Array[] {
-  const W = nextPow2(width + 2 * WIENER_PAD), H = nextPow2(height + 2 * WIENER_PAD), n = W * H;
-  const left = (W - width) >> 1, top = (H - height) >> 1;
+  const grid = deconvolutionGrid(width, height), { W, H } = grid, n = W * H;
   const K = kernelSpectrum(k, W, H).data;
   const G = new Float64Array(n), K2 = new Float64Array(n);
   for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) {
@@ -159,7 +167,7 @@ export function tvDeconvolvePlanes(planes: ArrayLike<number>[], width: number, h
   const padded = new Float64Array(n), div = new Float64Array(n);
   const shrink = (d: number, t: number) => (d > t ? d - t : d < -t ? d + t : 0);
   return planes.map((plane) => {
-    placeOnGrid(plane, width, height, W, H, left, top, padded);
+    placeOnGrid(plane, width, height, W, H, grid.left, grid.top, padded);
     const Y = fft2(padded, W, H).data;
     const KY = new Float64Array(2 * n); // conj(K) Y
     for (let i = 0; i < n; i++) {
@@ -169,11 +177,16 @@ export function tvDeconvolvePlanes(planes: ArrayLike<number>[], width: number, h
     }
     let beta = beta0;
     const spec = { width: W, height: H, data: new Float64Array(2 * n) };
-    for (let i = 0; i < n; i++) {
-      const d = K2[i] + beta * G[i];
-      spec.data[2 * i] = KY[2 * i] / d;
-      spec.data[2 * i + 1] = KY[2 * i + 1] / d;
-    }
+    // x = argmin |k * x - y|^2 + beta |grad x - w|^2: (conj(K) Y + beta F(D^T w)) / (|K|^2 + beta |F(D)|^2);
+    // without w (the start) that is Wiener with weight beta
+    const solve = (Dw: Float64Array | null) => {
+      for (let i = 0; i < n; i++) {
+        const d = K2[i] + beta * G[i];
+        spec.data[2 * i] = (KY[2 * i] + (Dw ? beta * Dw[2 * i] : 0)) / d;
+        spec.data[2 * i + 1] = (KY[2 * i + 1] + (Dw ? beta * Dw[2 * i + 1] : 0)) / d;
+      }
+    };
+    solve(null);
     for (let r = 0; r < rounds; r++) {
       const x = ifft2Real(spec), t = mu / beta;
       // div = Dx^T wx + Dy^T wy for forward differences D (circular, like the grid): Dx^T w[i] = w[i-1] - w[i]
@@ -189,17 +202,9 @@ export function tvDeconvolvePlanes(planes: ArrayLike<number>[], width: number, h
         }
       }
       beta *= 2;
-      const D = fft2(div, W, H).data;
-      for (let i = 0; i < n; i++) {
-        const d = K2[i] + beta * G[i];
-        spec.data[2 * i] = (KY[2 * i] + beta * D[2 * i]) / d;
-        spec.data[2 * i + 1] = (KY[2 * i + 1] + beta * D[2 * i + 1]) / d;
-      }
+      solve(fft2(div, W, H).data);
     }
-    const full = ifft2Real(spec);
-    const out = new Float64Array(width * height);
-    for (let y = 0; y < height; y++) out.set(full.subarray((y + top) * W + left, (y + top) * W + left + width), y * width);
-    return out;
+    return cropFromGrid(ifft2Real(spec), grid, width, height);
   });
 }
 

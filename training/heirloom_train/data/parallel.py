@@ -31,14 +31,14 @@ class _EndlessBatches(IterableDataset):
         torch.set_num_threads(1)  # one core per worker: the workers are the parallelism
         cv2.setNumThreads(1)
         ds = self.task.dataset(self.exclude)
-        seed = list(self.seed) if isinstance(self.seed, (tuple, list)) else [self.seed]
-        ds.gen = np.random.default_rng(seed + [wid])
+        ds.gen = np.random.default_rng([*self.seed, wid])
         while True:
             yield ds.batch(self.batch)
 
 
 def parallel_batches(task, exclude, batch, workers, seed, pin=False, timeout=300):
-    """An endless iterable of ``task.dataset(exclude).batch(batch)`` results from ``workers`` processes."""
+    """An endless iterable of ``task.dataset(exclude).batch(batch)`` results from ``workers`` processes;
+    ``seed``: a tuple of ints, extended by each worker's id."""
     return DataLoader(_EndlessBatches(task, exclude, batch, seed), batch_size=None, num_workers=workers,
                       pin_memory=pin, prefetch_factor=4, persistent_workers=True, timeout=timeout,
                       multiprocessing_context='spawn')
