@@ -139,7 +139,7 @@ function cropFromGrid(full: Float64Array, grid: ReturnType<typeof deconvolutionG
  * (`tvDeconvolvePlanes`), chosen on the calibration photos (32 CBSD432 photos, seed 7; estimated
  * kernels, every photo): mean PSNR over 5 / 9 / 15 px shake 26.00 dB at 5e-4, 25.97 at 7e-4, 25.87 at
  * 1e-3, Wiener 25.62; halo (blur evaluation's RMS) 2.56 / 2.24 / 1.93, Wiener 3.28. 7e-4: within 0.03 dB
- * of the best, with less halo.
+ * of the best, with less halo. Reproduce: training/tools/tv_weight_study.py on the calibration sets.
  */
 export const TV_MU = 7e-4;
 /** Half-quadratic rounds after the Wiener start: each doubles beta (0.01 -> 2.56). */
