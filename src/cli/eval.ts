@@ -34,7 +34,7 @@ import {
   automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
   type Detector, type Filler,
 } from '../eval/damage-eval.ts';
-import { blurVerdicts, classicalDeconvolution, classicalUnsharp, evaluateDeblur, modelDeblur, netOnly, readBlurSet, shakeChecks } from '../eval/blur-eval.ts';
+import { blurVerdicts, classicalDeconvolution, classicalUnsharp, evaluateDeblur, modelDeblur, netOnly, readBlurSet, shakeChecks, tvDeconvolution } from '../eval/blur-eval.ts';
 import { classicalLevels, evaluateColour, modelColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
@@ -153,9 +153,9 @@ async function deblurEval(values: { data?: string; limit?: string; json?: boolea
   const runner = await service.runner('deblur');
   const scores: Record<string, { psnr: number; ssim: number; halo: number; ms: number }> = {};
   const perPhoto: Record<string, Record<string, unknown>> = {};
-  // The app's path first, so its time includes the kernel estimate; the ungated deconvolution
-  // after it reuses that estimate.
-  for (const m of [null, classicalUnsharp, ...(runner ? [modelDeblur(runner), netOnly(runner)] : []), classicalDeconvolution]) {
+  // The app's path first, so its time includes the kernel estimate; the ungated deconvolutions
+  // after it reuse that estimate.
+  for (const m of [null, classicalUnsharp, ...(runner ? [modelDeblur(runner), netOnly(runner), netOnly(runner, 1)] : []), classicalDeconvolution, tvDeconvolution]) {
     const { mean, rows } = await evaluateDeblur(set, m);
     const name = m?.name ?? 'input';
     for (const r of rows) {

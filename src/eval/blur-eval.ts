@@ -11,9 +11,9 @@ import { psnr, ssim } from '../engine/metrics/index.ts';
 import { standaloneContext } from '../engine/pipeline/stage.ts';
 import { rankFilter } from '../engine/classical/damage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
-import { stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
+import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
 import { deconvolveShake, findCameraShake } from '../engine/classical/camera-shake.ts';
-import { runStageModel } from '../engine/pipeline/tiled-model.ts';
+import { runStageModel, type ModelViews } from '../engine/pipeline/tiled-model.ts';
 import { analyzePhoto, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
@@ -59,12 +59,25 @@ export const classicalDeconvolution: DeblurMethod = {
   },
 };
 
+/**
+ * The stage's own deconvolution (total-variation prior) by the estimated kernel, always (no gate):
+ * what the gate weighs against the net. training/tools/calibrate_shake_gate.py sets the gate from
+ * this row on calibration photos.
+ */
+export const tvDeconvolution: DeblurMethod = {
+  name: 'classical:tv-estimate',
+  restore: async (img) => {
+    const shake = findCameraShake(img);
+    return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null), 'tv') : img;
+  },
+};
+
 /** The app's path at full strength: deconvolution of trusted camera shake, the net otherwise. */
 export const modelDeblur = (runner: ModelRunner) => viaStage(`model:${runner.entry.id}`, runner, 1);
-/** The blind net alone, whatever the estimate says. */
-export const netOnly = (runner: ModelRunner): DeblurMethod => ({
-  name: `net:${runner.entry.id}`,
-  restore: async (img) => (await runStageModel(img, 'deblur', 1, standaloneContext(runner)))!.image,
+/** The blind net alone as the stage runs it (DEBLUR_VIEWS), whatever the estimate says; `views` 1: one view, for comparison. */
+export const netOnly = (runner: ModelRunner, views: ModelViews = DEBLUR_VIEWS): DeblurMethod => ({
+  name: views === DEBLUR_VIEWS ? `net:${runner.entry.id}` : `net-${views}-view:${runner.entry.id}`,
+  restore: async (img) => (await runStageModel(img, 'deblur', 1, standaloneContext(runner), views))!.image,
 });
 
 /**

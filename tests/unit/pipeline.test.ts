@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cloneRGBA } from '../../src/engine/image.ts';
-import { runModelTiled } from '../../src/engine/pipeline/tiled-model.ts';
+import { mirrorTile, runModelTiled } from '../../src/engine/pipeline/tiled-model.ts';
+import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
+import { createPlanar, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
 import { orderRequests, runPipeline, StageRegistry } from '../../src/engine/pipeline/pipeline.ts';
 import type { StageImpl, StageMeta } from '../../src/engine/pipeline/stage.ts';
 import { testPattern, tinyRunner } from '../helpers/models.ts';
@@ -73,5 +75,30 @@ describe('pipeline', () => {
     expect(out.data).toEqual(image.data);
     const full = await runModelTiled(image, runner, 1, ctx);
     expect(full.data).not.toEqual(image.data);
+  });
+
+  it('two views: the model on the tile and on its mirror image (mirrored back), averaged', async () => {
+    // A "model" that is not mirror-symmetric: each pixel takes its left neighbour's value.
+    const fromLeft = (t: PlanarImage) => {
+      const out = createPlanar(t.width, t.height, t.channels);
+      for (let r = 0; r < t.channels * t.height; r++) for (let x = 0; x < t.width; x++) out.data[r * t.width + x] = t.data[r * t.width + Math.max(0, x - 1)];
+      return out;
+    };
+    const runner = { entry: { preferredTile: 64, tileOverlap: 8, sizeMultiple: 1 }, run: async (t: PlanarImage) => fromLeft(t) } as unknown as ModelRunner;
+    const tile = createPlanar(5, 2, 1);
+    tile.data.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(Array.from(mirrorTile(tile).data)).toEqual([5, 4, 3, 2, 1, 10, 9, 8, 7, 6]);
+    const image = testPattern(40, 30, 3);
+    const ctx = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
+    const one = await runModelTiled(image, runner, 1, ctx, undefined, 1);
+    const two = await runModelTiled(image, runner, 1, ctx, undefined, 2);
+    for (const [x, y] of [[10, 5], [20, 17], [33, 29]]) {
+      for (let c = 0; c < 3; c++) {
+        const at = (img: RGBAImage, xx: number) => img.data[(y * 40 + xx) * 4 + c];
+        expect(at(one, x)).toBe(at(image, x - 1));
+        // the mirrored view takes each pixel from its right neighbour; the two are averaged (8-bit rounding)
+        expect(Math.abs(at(two, x) - (at(image, x - 1) + at(image, x + 1)) / 2)).toBeLessThanOrEqual(0.5);
+      }
+    }
   });
 });

@@ -103,12 +103,12 @@ def _gradients(I):
     return gx, gy
 
 
-def _strongest_edges(gx, gy, ksize, per_pixel=4.0):
-    """Keeps the largest gradients, ``per_pixel`` x the kernel's pixel count in all, a quarter in
-    each of four orientations, so that every direction of the kernel is constrained."""
+def _strongest_edges(gx, gy, share):
+    """Keeps the largest gradients, ``share`` of the pixels in all, a quarter in each of four
+    orientations, so that every direction of the kernel is constrained."""
     mag = np.hypot(gx, gy)
     bins = np.minimum(((np.arctan2(gy, gx) % np.pi) / (np.pi / 4)).astype(int), 3)
-    n = int(per_pixel * ksize * ksize) // 4 + 1
+    n = int(share * mag.size) // 4 + 1
     keep = np.zeros(mag.shape, bool)
     for b in range(4):
         m = mag[bins == b]
@@ -159,7 +159,22 @@ def _grey(y):
     return cv2.cvtColor(y.astype(np.float32), cv2.COLOR_RGB2GRAY).astype(np.float64)
 
 
-def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4):
+# Share of the plane's pixels kept as the strongest edges the kernel is fitted to, at every pyramid
+# level. Until 2026-11-26 it was 4 per kernel pixel (1.6% of a 481 x 321 photo, 0.6% of a 768 px
+# crop): so few that a handful of dominant edges (brick courses, window frames) could pull the fit
+# to a long spurious line, and fewer the larger the photo. Chosen with
+# training/tools/blind_kernel_study.py --sets /tmp/calib/cal-motion5 ... --lam 0.01 --edge-share S on
+# the 32 calibration photos (made by the commands in the top README; not a test set): Wiener gain by the estimate, dB,
+# at share 0.016 / 0.032 / 0.065 / 0.1 (true kernel):
+#   shake 5 px   +1.18 / +2.37 / +3.39 / +3.44 (+4.02)
+#   shake 9 px   +3.05 / +3.63 / +4.20 / +4.25 (+5.06)
+#   shake 15 px  +1.96 / +2.73 / +2.61 / +2.47 (+4.55)
+#   defocus 2    +0.27 / +0.79 / +2.14 / +2.20 (+2.38)
+# 0.065 and 0.1 tie over the three shakes (+3.40 / +3.39); 0.065 does better on the longest.
+EDGE_SHARE = 0.065
+
+
+def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4, edge_share=EDGE_SHARE):
     """The blur kernel (ksize x ksize, odd, sums to 1, centred) of an H x W x 3 photo in [0, 1]."""
     grey = _grey(y)
     sizes = [ksize]
@@ -179,7 +194,7 @@ def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4):
         Fbx, Fby = (np.fft.fft2(g) for g in _gradients(b))  # fixed at this scale
         for _ in range(iters):
             guess = _shock(cv2.bilateralFilter(latent.astype(np.float32), 5, 0.5, 2.0).astype(np.float64))
-            px, py = _strongest_edges(*_gradients(guess), s)
+            px, py = _strongest_edges(*_gradients(guess), edge_share)
             k = _fit_kernel(px, py, Fbx, Fby, s, beta_share)
             latent = wiener(b, k, lam_latent)
     return k
@@ -204,20 +219,26 @@ def zeros_power_ratio(y, k, band=(0.03, 0.25), zero=0.003, min_zeros=20):
 
 
 def kernel_checks(y, k):
-    """What ``use_estimate`` decides on: the kernel's spread and elongation, and the photo's
-    ``zeros_power_ratio`` for it."""
-    return {'spread': kernel_spread(k), 'elongation': kernel_elongation(k), 'zeros_ratio': zeros_power_ratio(y, k)}
+    """What ``use_estimate`` decides on: the kernel's spread, elongation and compactness, and the
+    photo's ``zeros_power_ratio`` for it."""
+    return {'spread': kernel_spread(k), 'elongation': kernel_elongation(k), 'compactness': kernel_compactness(k),
+            'zeros_ratio': zeros_power_ratio(y, k)}
 
 
-def use_estimate(checks, min_spread=2.5, min_elongation=2.0, max_ratio=10.0):
+# The engine's gate (src/engine/classical/deconvolution.ts ESTIMATE_LIMITS, which says how it was
+# set): camera shake, a spreading thin kernel the spectrum confirms, or a short shake, a small
+# elongated filled spot. Everything else stays with the blind net.
+SHAKE_LIMITS = {'min_spread': 2.0, 'max_compactness': 1.4, 'max_zeros_ratio': 4.0}
+SMALL_SHAKE_LIMITS = {'min_spread': 1.4, 'min_elongation': 1.4, 'min_compactness': 1.4}
+
+
+def use_estimate(checks, shake=SHAKE_LIMITS, small=SMALL_SHAKE_LIMITS):
     """Whether deconvolution by an estimated kernel should replace the blind net, from its
-    ``kernel_checks``: only for camera shake (the kernel spreads >= ``min_spread`` px and is
-    elongated, >= ``min_elongation``: the net recovers +0.5-0.7 dB of a 9-15 px shake, the estimate
-    +2.5-4) that the photo's spectrum confirms (``zeros_power_ratio`` < ``max_ratio``). Round
-    kernels stay with the net, which beats deconvolution on defocus (held-out r4: +2.64 vs +2.25 dB)
-    and on the slightly soft spot a sharp photo's estimate is."""
-    return (checks['spread'] >= min_spread and checks['elongation'] >= min_elongation
-            and checks['zeros_ratio'] < max_ratio)
+    ``kernel_checks``, as the engine's useEstimate decides."""
+    if checks['spread'] >= shake['min_spread']:
+        return checks['compactness'] <= shake['max_compactness'] and checks['zeros_ratio'] < shake['max_zeros_ratio']
+    return (checks['spread'] >= small['min_spread'] and checks['elongation'] >= small['min_elongation']
+            and checks['compactness'] >= small['min_compactness'])
 
 
 def _second_moments(k):
@@ -239,3 +260,11 @@ def kernel_spread(k):
     """Root-mean-square distance of the kernel's mass from its middle, px (a 1 px disk: 0.9,
     a 4 px disk: 2.9, camera shake 9 px: about 3, 15 px: about 5)."""
     return float(np.sqrt(np.trace(_second_moments(k))))
+
+
+def kernel_compactness(k):
+    """How much the kernel fills the disk its spread implies: its effective pixel count (1 / sum k^2)
+    over pi spread^2 (engine: kernelCompactness). About 2 for a disk or a Gaussian, 12 / (pi L) for a
+    straight stroke of length L: shake is a thin trajectory, defocus a filled blob."""
+    spread = kernel_spread(k)
+    return float(1 / (k ** 2).sum() / (np.pi * spread ** 2)) if spread > 0 else float('inf')

@@ -12,11 +12,10 @@ mean PSNR gain over the blurred input of:
 - est: Wiener deconvolution by the estimated kernel, each --lam;
 - net(est): the net run on that deconvolution;
 - true: Wiener by the true kernel (a ceiling, as in deblur_bound.py);
-- gated: the estimate's path (est at the first --lam) where ``deconv.use_estimate`` takes it (an
-  elongated kernel spreading at least 2.5 px, and only noise in the photo where the kernel's
-  spectrum is near zero), the net otherwise: a sharp photo's estimate is a slightly soft spot or,
-  in fine texture, a spurious 2-5 px kernel, whose deconvolution rings (-13 to -29 dB), and the
-  net beats deconvolution on defocus.
+- gated: the estimate's path (est at the first --lam) where ``deconv.use_estimate`` takes it (the
+  engine's gate, ESTIMATE_LIMITS in src/engine/classical/deconvolution.ts), the net otherwise: a sharp
+  photo's estimate is a slightly soft spot or, in fine texture, a spurious 2-5 px kernel, whose
+  deconvolution rings (-13 to -29 dB), and the net beats deconvolution on defocus.
 Also on how many photos the estimate was used, their spread and zeros_power_ratio per photo, and seconds per estimate. One JSON line per case.
 """
 import argparse
@@ -33,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.sets import read_blur_set  # noqa: E402
-from heirloom_train.deconv import estimate_kernel, kernel_checks, use_estimate, wiener  # noqa: E402
+from heirloom_train.deconv import EDGE_SHARE, estimate_kernel, kernel_checks, use_estimate, wiener  # noqa: E402
 from heirloom_train.evaluation import to_u8  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
 from heirloom_train.tasks import DeblurTask, _chw, _pad_run  # noqa: E402
@@ -64,6 +63,8 @@ def main():
     ap.add_argument('--lam', type=float, nargs='+', default=[0.01, 0.005, 0.02])
     ap.add_argument('--cases', nargs='*', help='only these held-out cases, e.g. motion15 sharp0')
     ap.add_argument('--beta-share', type=float, default=5e-4, help="estimate_kernel's beta_share")
+    ap.add_argument('--edge-share', type=float, default=EDGE_SHARE,
+                    help="estimate_kernel's edge_share (share of pixels kept as edges to fit the kernel to)")
     ap.add_argument('--threads', type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -86,7 +87,7 @@ def main():
             def add(key, out):
                 gains.setdefault(key, []).append(psnr(out, x) - before)
             t = time.time()
-            k = estimate_kernel(y, beta_share=args.beta_share)
+            k = estimate_kernel(y, beta_share=args.beta_share, edge_share=args.edge_share)
             seconds.append(time.time() - t)
             checks.append(kernel_checks(y, k))
             used.append(use_estimate(checks[-1]))
@@ -100,7 +101,7 @@ def main():
             # the app's path: the estimate where the gate takes it, the net (or, without one, the photo) elsewhere
             gains.setdefault('gated', []).append(gains[f'est {args.lam[0]:g}'][-1] if used[-1] else
                                                  gains['net'][-1] if net is not None else 0.0)
-        print(json.dumps({'case': name, 'photos': len(items), 'beta_share': args.beta_share,
+        print(json.dumps({'case': name, 'photos': len(items), 'beta_share': args.beta_share, 'edge_share': args.edge_share,
                           'gain_db': {k: round(float(np.mean(v)), 2) for k, v in gains.items()},
                           'worst_gated_db': round(float(np.min(gains['gated'])), 2),
                           'estimate_used': f'{sum(used)}/{len(items)}',

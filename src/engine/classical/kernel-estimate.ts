@@ -26,6 +26,8 @@ export interface KernelEstimateOptions {
   latentLambda?: number;
   /** Kernel regularisation, as a share of the edges' mean spectral power. */
   betaShare?: number;
+  /** Share of the pixels kept as the edges the kernel is fitted to (`EDGE_SHARE`). */
+  edgeShare?: number;
   /** Checked between pyramid levels; throwing here cancels. */
   shouldStop?: () => boolean;
 }
@@ -142,11 +144,18 @@ function gradients(p: Plane) {
 }
 
 /**
- * Keeps the largest gradients, 4 x the kernel's pixel count in all, a quarter in each of four
+ * Share of the plane's pixels kept as the strongest edges the kernel is fitted to, at every pyramid
+ * level: deconv.py's EDGE_SHARE, which says how it was chosen. The 4 per kernel pixel before it kept
+ * so few on a large photo that a handful of dominant edges could pull the fit to a spurious line.
+ */
+export const EDGE_SHARE = 0.065;
+
+/**
+ * Keeps the largest gradients, `share` of the pixels in all, a quarter in each of four
  * orientations, so that every direction of the kernel is constrained; zeroes the rest in place.
  */
-function keepStrongestEdges(gx: Float64Array, gy: Float64Array, kernelSize: number) {
-  const n = gx.length, perBin = Math.floor((4 * kernelSize * kernelSize) / 4) + 1;
+function keepStrongestEdges(gx: Float64Array, gy: Float64Array, share: number) {
+  const n = gx.length, perBin = Math.floor(Math.floor(share * n) / 4) + 1;
   const bins = new Uint8Array(n), mag = new Float64Array(n);
   const byBin: number[][] = [[], [], [], []];
   for (let i = 0; i < n; i++) {
@@ -270,6 +279,7 @@ export function pyramidSizes(kernelSize: number): number[] {
 export function estimateKernel(grey: Plane, opts: KernelEstimateOptions = {}): BlurKernel {
   const ksize = opts.kernelSize ?? 25, iterations = opts.iterations ?? 6;
   const latentLambda = opts.latentLambda ?? 0.005, betaShare = opts.betaShare ?? 5e-4;
+  const edgeShare = opts.edgeShare ?? EDGE_SHARE;
   let k: BlurKernel | null = null, latent: Plane | null = null;
   for (const s of pyramidSizes(ksize).reverse()) {
     if (opts.shouldStop?.()) throw new Error('cancelled');
@@ -291,7 +301,7 @@ export function estimateKernel(grey: Plane, opts: KernelEstimateOptions = {}): B
     for (let it = 0; it < iterations; it++) {
       const guess = shock(bilateral(latent));
       const { gx, gy } = gradients(guess);
-      keepStrongestEdges(gx, gy, s);
+      keepStrongestEdges(gx, gy, edgeShare);
       k = fitKernel(gx, gy, guess, blurred, s, betaShare);
       latent = { width: b.width, height: b.height, data: wienerPlanes([b.data], b.width, b.height, k, latentLambda)[0] };
     }

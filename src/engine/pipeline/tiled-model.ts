@@ -1,4 +1,4 @@
-import { createRGBA, type RGBAImage } from '../image.ts';
+import { createRGBA, type PlanarImage, type RGBAImage } from '../image.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSink, rgbaSource, runTiled, type TileFn, type TileSpec } from '../tiling.ts';
 import type { StageContext, StageOutput } from './stage.ts';
@@ -19,15 +19,40 @@ export async function runTiledRGBA(input: RGBAImage, spec: TileSpec, fn: TileFn,
   return out;
 }
 
+/** A planar tile mirrored left-right (its own inverse). */
+export function mirrorTile(t: PlanarImage): PlanarImage {
+  const { width: w, height: h, channels } = t, data = new Float32Array(t.data.length);
+  for (let r = 0; r < channels * h; r++) {
+    const row = r * w;
+    for (let x = 0; x < w; x++) data[row + x] = t.data[row + w - 1 - x];
+  }
+  return { width: w, height: h, channels, data };
+}
+
+/**
+ * How many views of each tile the model sees: 1, or 2 (the tile and its mirror image, the second
+ * result mirrored back, the two averaged). Averaging views ("self-ensemble") evens out the small
+ * orientation-dependent errors a convolutional net makes, for twice the model's cost.
+ */
+export type ModelViews = 1 | 2;
+
+async function runViews(runner: ModelRunner, tile: PlanarImage, strength: number, views: ModelViews): Promise<PlanarImage> {
+  const out = await runner.run(tile, strength);
+  if (views === 1) return out;
+  const mirrored = mirrorTile(await runner.run(mirrorTile(tile), strength));
+  for (let i = 0; i < out.data.length; i++) out.data[i] = 0.5 * (out.data[i] + mirrored.data[i]);
+  return out;
+}
+
 /** Runs a model over an 8-bit photo with its own tiling and a strength input. */
-export function runModelTiled(input: RGBAImage, runner: ModelRunner, strength: number, ctx: StageContext, tile?: number) {
-  return runTiledRGBA(input, modelTileSpec(runner, tile), (t) => runner.run(t, strength), ctx);
+export function runModelTiled(input: RGBAImage, runner: ModelRunner, strength: number, ctx: StageContext, tile?: number, views: ModelViews = 1) {
+  return runTiledRGBA(input, modelTileSpec(runner, tile), (t) => runViews(runner, t, strength, views), ctx);
 }
 
 /** The model path every strength-driven stage shares: null when no model ships for the task. */
-export async function runStageModel(input: RGBAImage, task: string, strength: number, ctx: StageContext): Promise<StageOutput | null> {
+export async function runStageModel(input: RGBAImage, task: string, strength: number, ctx: StageContext, views: ModelViews = 1): Promise<StageOutput | null> {
   const runner = await ctx.runner(task);
   if (!runner) return null;
-  const image = await runModelTiled(input, runner, strength, ctx);
+  const image = await runModelTiled(input, runner, strength, ctx, undefined, views);
   return { image, method: 'model', model: { id: runner.entry.id, version: runner.entry.version } };
 }
