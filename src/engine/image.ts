@@ -31,6 +31,22 @@ export function createPlanar(width: number, height: number, channels = 3): Plana
   return { width, height, channels, data: new Float32Array(width * height * channels) };
 }
 
+/** `img` mirrored left-right (bit 0 of `view`) and/or top-bottom (bit 1); its own inverse. */
+export function mirrorPlanar(img: PlanarImage, view: number): PlanarImage {
+  const { width: w, height: h, channels } = img;
+  if (!view) return img;
+  const out = createPlanar(w, h, channels);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < h; y++) {
+      const sy = view & 2 ? h - 1 - y : y;
+      const src = c * w * h + sy * w, dst = c * w * h + y * w;
+      if (view & 1) for (let x = 0; x < w; x++) out.data[dst + x] = img.data[src + w - 1 - x];
+      else out.data.set(img.data.subarray(src, src + w), dst);
+    }
+  }
+  return out;
+}
+
 export function clonePlanar(img: PlanarImage): PlanarImage {
   return { ...img, data: img.data.slice() };
 }

@@ -12,7 +12,7 @@ import { standaloneContext } from '../engine/pipeline/stage.ts';
 import { rankFilter } from '../engine/classical/damage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
-import { deconvolveShake, findCameraShake } from '../engine/classical/camera-shake.ts';
+import { deconvolveShake, findCameraShake, type DeconvolutionPrior } from '../engine/classical/camera-shake.ts';
 import { runStageModel, type ModelViews } from '../engine/pipeline/tiled-model.ts';
 import { analyzePhoto, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
@@ -47,30 +47,24 @@ function viaStage(name: string, runner: ModelRunner | null, strength: number): D
 /** The sharpen stage's classical method (unsharp mask, sigma 1.2) at full strength. */
 export const classicalUnsharp: DeblurMethod = { name: 'classical:unsharp', restore: (img) => unsharpPath(img, 1, standaloneContext(null)) };
 
-/**
- * The other classical baseline the issue names: Wiener deconvolution by the estimated kernel,
- * always (no gate; the stage deconvolves with a total-variation prior instead, where the gate passes). Its time excludes the estimate when a method before it estimated on the same photo.
- */
-export const classicalDeconvolution: DeblurMethod = {
-  name: 'classical:wiener-estimate',
-  restore: async (img) => {
-    const shake = findCameraShake(img);
-    return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null), 'wiener') : img;
-  },
-};
+/** Deconvolution by the estimated kernel on every photo (no gate), with `prior`; its time excludes the estimate when a method before it estimated on the same photo. */
+function deconvolutionByEstimate(name: string, prior: DeconvolutionPrior): DeblurMethod {
+  return {
+    name,
+    restore: async (img) => {
+      const shake = findCameraShake(img);
+      return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null), prior) : img;
+    },
+  };
+}
 
+/** The other classical baseline the issue names: Wiener deconvolution by the estimated kernel, always. */
+export const classicalDeconvolution = deconvolutionByEstimate('classical:wiener-estimate', 'wiener');
 /**
- * The stage's own deconvolution (total-variation prior) by the estimated kernel, always (no gate):
- * what the gate weighs against the net. training/tools/calibrate_shake_gate.py sets the gate from
- * this row on calibration photos.
+ * The stage's own deconvolution (total-variation prior) by the estimated kernel, always: what the
+ * gate weighs against the net (training/tools/calibrate_shake_gate.py sets the gate from this row).
  */
-export const tvDeconvolution: DeblurMethod = {
-  name: 'classical:tv-estimate',
-  restore: async (img) => {
-    const shake = findCameraShake(img);
-    return shake ? deconvolveShake(img, shake.kernel, 1, standaloneContext(null), 'tv') : img;
-  },
-};
+export const tvDeconvolution = deconvolutionByEstimate('classical:tv-estimate', 'tv');
 
 /** The app's path at full strength: deconvolution of trusted camera shake, the net otherwise. */
 export const modelDeblur = (runner: ModelRunner) => viaStage(`model:${runner.entry.id}`, runner, 1);

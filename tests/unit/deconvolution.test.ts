@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
 import {
-  deltaKernel, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
+  deltaKernel, ESTIMATE_LIMITS, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
 } from '../../src/engine/classical/deconvolution.ts';
-import { cleanKernel, estimateKernel, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
+import { cleanKernel, EDGE_SHARE, estimateKernel, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
 import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage } from '../../src/engine/image.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
@@ -221,5 +222,23 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     // ...unless the classical estimate measures blur: the net calls some long shakes sharp
     const shakenJudgedSharp = judgedSharp(judged, SHAKE_SEARCH_MIN_BLUR + 0.1);
     expect(withCameraShakeVerdict(shakenJudgedSharp, () => findCameraShake(shakenRGBA)).defects.find((d) => d.defect === 'blur')!.verdict).toBe('fixable');
+  });
+});
+
+describe('the Python reference (training/heirloom_train/deconv.py) keeps the engine\'s settings', () => {
+  // The calibration tools and the smoke run the Python gate and estimate; they must be the app's.
+  const py = readFileSync(new URL('../../training/heirloom_train/deconv.py', import.meta.url), 'utf8');
+  const pyDict = (name: string) => py.match(new RegExp(`^${name} = \\{([^}]*)\\}`, 'm'))?.[1] ?? '';
+  it('EDGE_SHARE and the gate limits match', () => {
+    expect(Number(py.match(/^EDGE_SHARE = ([0-9.]+)/m)?.[1])).toBe(EDGE_SHARE);
+    const shake = pyDict('SHAKE_LIMITS'), small = pyDict('SMALL_SHAKE_LIMITS');
+    expect(shake).not.toBe('');
+    const inDict = (dict: string, key: string) => Number(dict.match(new RegExp(`'${key}': ([0-9.]+)`))?.[1]);
+    expect(inDict(shake, 'min_spread')).toBe(ESTIMATE_LIMITS.shake.minSpread);
+    expect(inDict(shake, 'max_compactness')).toBe(ESTIMATE_LIMITS.shake.maxCompactness);
+    expect(inDict(shake, 'max_zeros_ratio')).toBe(ESTIMATE_LIMITS.shake.maxZerosRatio);
+    expect(inDict(small, 'min_spread')).toBe(ESTIMATE_LIMITS.smallShake.minSpread);
+    expect(inDict(small, 'min_elongation')).toBe(ESTIMATE_LIMITS.smallShake.minElongation);
+    expect(inDict(small, 'min_compactness')).toBe(ESTIMATE_LIMITS.smallShake.minCompactness);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cloneRGBA } from '../../src/engine/image.ts';
-import { mirrorTile, runModelTiled } from '../../src/engine/pipeline/tiled-model.ts';
+import { runModelTiled } from '../../src/engine/pipeline/tiled-model.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { createPlanar, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
+import { createPlanar, mirrorPlanar, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
 import { orderRequests, runPipeline, StageRegistry } from '../../src/engine/pipeline/pipeline.ts';
 import type { StageImpl, StageMeta } from '../../src/engine/pipeline/stage.ts';
 import { testPattern, tinyRunner } from '../helpers/models.ts';
@@ -87,7 +87,7 @@ describe('pipeline', () => {
     const runner = { entry: { preferredTile: 64, tileOverlap: 8, sizeMultiple: 1 }, run: async (t: PlanarImage) => fromLeft(t) } as unknown as ModelRunner;
     const tile = createPlanar(5, 2, 1);
     tile.data.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(Array.from(mirrorTile(tile).data)).toEqual([5, 4, 3, 2, 1, 10, 9, 8, 7, 6]);
+    expect(Array.from(mirrorPlanar(tile, 1).data)).toEqual([5, 4, 3, 2, 1, 10, 9, 8, 7, 6]);
     const image = testPattern(40, 30, 3);
     const ctx = { runner: async () => runner, progress: () => {}, shouldStop: () => false };
     const one = await runModelTiled(image, runner, 1, ctx, undefined, 1);

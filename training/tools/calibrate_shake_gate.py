@@ -39,13 +39,19 @@ Near-ties (within ``TIE_DB`` of the best mean) go to the gate that deconvolves f
 import argparse
 import itertools
 import json
+import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from heirloom_train.deconv import SHAKE_LIMITS  # noqa: E402
+
 MARGIN_CASES = ('sharp0', 'defocus1')
 TIE_DB = 0.005
-SHAKE = (2.0, 1.4, 4)  # min spread, max compactness, max zeros ratio (deconvolution.ts ESTIMATE_LIMITS.shake)
+# the shake region the engine has now (deconvolution.ts ESTIMATE_LIMITS.shake, mirrored in deconv.py):
+# min spread, max compactness, max zeros ratio
+SHAKE = (SHAKE_LIMITS['min_spread'], SHAKE_LIMITS['max_compactness'], SHAKE_LIMITS['max_zeros_ratio'])
 
 
 def load(paths, deconvolution):
@@ -110,8 +116,9 @@ def main():
         # near-ties (within TIE_DB of the best) go to the gate that deconvolves fewest photos: the
         # spare photos it would add gain nothing measurable and each is a risk on photos unlike these
         near = [r for r in results if r[0] >= results[0][0] - TIE_DB]
-        results.remove(min(near, key=lambda r: sum(n for _, n in r[2].values())))
-        results.insert(0, min(near, key=lambda r: sum(n for _, n in r[2].values())))
+        pick = min(near, key=lambda r: sum(n for _, n in r[2].values()))
+        results.remove(pick)
+        results.insert(0, pick)
         for mean, (S, F, Q, s, e, f), per in results[:8]:
             print(f'  {S:.2f} {F:4g} {Q:5g} | {s:4g} {e:4g} {f:4g}: {mean:.3f}  '
                   + '  '.join(f'{c} {g:+.2f} ({n})' for c, (g, n) in per.items()))

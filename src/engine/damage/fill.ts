@@ -4,7 +4,7 @@
  * damage (with context around them), so a few specks on a 24-megapixel photo cost
  * a few small runs, and no pixel outside the mask can change.
  */
-import { cloneRGBA, createPlanar, type PlanarImage, type Rect, type RGBAImage } from '../image.ts';
+import { cloneRGBA, createPlanar, mirrorPlanar, type PlanarImage, type Rect, type RGBAImage } from '../image.ts';
 import { inpaintTelea } from '../classical/fill.ts';
 import { maskRegions } from '../regions.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
@@ -62,22 +62,6 @@ function cropWithMask(img: RGBAImage, mask: Uint8Array, c: Rect): PlanarImage {
  */
 export const FILL_VIEWS = 4;
 export const FILL_VIEWS_BUDGET = 4_000_000;
-
-/** `img` mirrored left-right (bit 0 of `view`) and/or top-bottom (bit 1); its own inverse. */
-export function mirrorPlanar(img: PlanarImage, view: number): PlanarImage {
-  const { width: w, height: h, channels } = img;
-  if (!view) return img;
-  const out = createPlanar(w, h, channels);
-  for (let c = 0; c < channels; c++) {
-    for (let y = 0; y < h; y++) {
-      const sy = view & 2 ? h - 1 - y : y;
-      const src = c * w * h + sy * w, dst = c * w * h + y * w;
-      if (view & 1) for (let x = 0; x < w; x++) out.data[dst + x] = img.data[src + w - 1 - x];
-      else out.data.set(img.data.subarray(src, src + w), dst);
-    }
-  }
-  return out;
-}
 
 async function modelFill(src: PlanarImage, runner: ModelRunner, views: number): Promise<PlanarImage> {
   const run = async (view: PlanarImage) => {

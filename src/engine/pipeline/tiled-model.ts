@@ -1,4 +1,4 @@
-import { createRGBA, type PlanarImage, type RGBAImage } from '../image.ts';
+import { createRGBA, mirrorPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSink, rgbaSource, runTiled, type TileFn, type TileSpec } from '../tiling.ts';
 import type { StageContext, StageOutput } from './stage.ts';
@@ -19,16 +19,6 @@ export async function runTiledRGBA(input: RGBAImage, spec: TileSpec, fn: TileFn,
   return out;
 }
 
-/** A planar tile mirrored left-right (its own inverse). */
-export function mirrorTile(t: PlanarImage): PlanarImage {
-  const { width: w, height: h, channels } = t, data = new Float32Array(t.data.length);
-  for (let r = 0; r < channels * h; r++) {
-    const row = r * w;
-    for (let x = 0; x < w; x++) data[row + x] = t.data[row + w - 1 - x];
-  }
-  return { width: w, height: h, channels, data };
-}
-
 /**
  * How many views of each tile the model sees: 1, or 2 (the tile and its mirror image, the second
  * result mirrored back, the two averaged). Averaging views ("self-ensemble") evens out the small
@@ -39,7 +29,7 @@ export type ModelViews = 1 | 2;
 async function runViews(runner: ModelRunner, tile: PlanarImage, strength: number, views: ModelViews): Promise<PlanarImage> {
   const out = await runner.run(tile, strength);
   if (views === 1) return out;
-  const mirrored = mirrorTile(await runner.run(mirrorTile(tile), strength));
+  const mirrored = mirrorPlanar(await runner.run(mirrorPlanar(tile, 1), strength), 1);
   for (let i = 0; i < out.data.length; i++) out.data[i] = 0.5 * (out.data[i] + mirrored.data[i]);
   return out;
 }
