@@ -167,7 +167,8 @@ async function deblurEval(values: { data?: string; limit?: string; json?: boolea
   console.log('# method: PSNR dB / SSIM / halo (RMS 8-bit levels past the sharp photo\'s local 5x5 range) / ms');
   for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(26)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.halo.toFixed(2)}  ${v.ms.toFixed(0)}`);
   const shakes = shakeChecks(set);
-  console.log(`# camera-shake estimate trusted (deconvolved instead of the net) on ${shakes.filter((s) => s.deconvolve).length}/${shakes.length} photos`);
+  const halfway = shakes.filter((s) => !s.deconvolve && s.weight > 0).length;
+  console.log(`# camera-shake estimate trusted (deconvolved instead of the net) on ${shakes.filter((s) => s.deconvolve).length}/${shakes.length} photos, mixed with the net on ${halfway}`);
   for (const sh of shakes) Object.assign((perPhoto[sh.name] ??= {}), sh);
   const analysis = await blurVerdicts(set, runner);
   console.log(`# analysis blur verdicts: ${JSON.stringify(analysis.counts)}${analysis.medianGain === null ? '' : `, median sharpening gain ${analysis.medianGain.toFixed(2)}`}`);

@@ -150,6 +150,13 @@ export function thumbnailPlanar(img: RGBAImage, maxSide: number): PlanarImage {
   return out;
 }
 
+/** a + weight * (b - a) per colour channel, rounded, alpha from a: a new image. */
+export function mixRGBA(a: RGBAImage, b: RGBAImage, weight: number): RGBAImage {
+  const out = createRGBA(a.width, a.height);
+  for (let i = 0; i < a.data.length; i++) out.data[i] = (i & 3) === 3 ? a.data[i] : a.data[i] + weight * (b.data[i] - a.data[i]);
+  return out;
+}
+
 /** a + strength * (b - a), in place on b: how every strength-driven classical stage applies its strength. */
 export function blendInto(a: PlanarImage, b: PlanarImage, strength: number): PlanarImage {
   if (strength >= 1) return b;

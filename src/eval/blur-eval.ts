@@ -66,7 +66,7 @@ export const classicalDeconvolution = deconvolutionByEstimate('classical:wiener-
  */
 export const tvDeconvolution = deconvolutionByEstimate('classical:tv-estimate', 'tv');
 
-/** The app's path at full strength: deconvolution of trusted camera shake, the net otherwise. */
+/** The app's path at full strength: deconvolution of trusted camera shake, a mix for possible shake, the net otherwise. */
 export const modelDeblur = (runner: ModelRunner) => viaStage(`model:${runner.entry.id}`, runner, 1);
 /** The blind net alone as the stage runs it (DEBLUR_VIEWS), whatever the estimate says; `views` 1: one view, for comparison. */
 export const netOnly = (runner: ModelRunner, views: ModelViews = DEBLUR_VIEWS): DeblurMethod => ({
@@ -129,7 +129,7 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
   return { counts, medianGain: gains.length ? gains[gains.length >> 1] : null };
 }
 
-/** Per photo, what the camera-shake estimate found (remembered from the methods' runs) and whether it was trusted. */
+/** Per photo, what the camera-shake estimate found (remembered from the methods' runs), whether it was trusted and how much of the stage's result is deconvolution (`weight`). */
 export function shakeChecks(set: BlurSet) {
   return set.images.map((im) => {
     const shake = findCameraShake(im.blurred);
@@ -142,6 +142,7 @@ export function shakeChecks(set: BlurSet) {
       zerosRatio: shake ? round(shake.checks.zerosRatio) : null,
       lengthPx: shake?.lengthPx ?? null,
       deconvolve: shake?.deconvolve ?? false,
+      weight: shake?.weight ?? 0,
     };
   });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
 import {
-  deltaKernel, ESTIMATE_LIMITS, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
+  deltaKernel, ESTIMATE_LIMITS, estimateWeight, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
 } from '../../src/engine/classical/deconvolution.ts';
 import { cleanKernel, EDGE_SHARE, estimateKernel, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
@@ -172,6 +172,18 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     expect(useEstimate(checks(3.0, 1.2, 2.0, 1.5))).toBe(false); // large and filled: defocus 4
   });
 
+  it('mixes deconvolution in where the kernel may be shake: all of it when trusted, none for a round or tiny spot', () => {
+    const checks = (spread: number, elongation: number, compactness: number, zerosRatio = Infinity) => ({ spread, elongation, compactness, zerosRatio });
+    const { halfway } = ESTIMATE_LIMITS;
+    expect(halfway.weight).toBeGreaterThan(0);
+    expect(halfway.weight).toBeLessThan(1);
+    expect(estimateWeight(checks(1.9, 2.0, 1.5))).toBe(1); // trusted 5 px shake
+    expect(estimateWeight(checks(halfway.minSpread + 0.1, halfway.minElongation + 0.02, 1.8))).toBe(halfway.weight); // filled, slightly elongated
+    expect(estimateWeight(checks(halfway.minSpread + 0.1, 1.05, 2.2))).toBe(0); // defocus: a round disk
+    expect(estimateWeight(checks(1.0, 1.6, 1.6))).toBe(0); // a sharp photo's spot
+    expect(estimateWeight(checks(2.1, 3.3, 0.57))).toBe(0); // a sharp photo's spurious streak (unconfirmed, thin)
+  });
+
   it('deconvolves tile by tile as it does in one piece', async () => {
     const big = quantise(gaussianNoise(convolve(patches(400, 5), kernel), 2, 13));
     const whole = deconvolveTile(big, kernel);
@@ -229,7 +241,7 @@ describe('the Python reference (training/heirloom_train/deconv.py) keeps the eng
   // The calibration tools and the smoke run the Python gate and estimate; they must be the app's.
   const py = readFileSync(new URL('../../training/heirloom_train/deconv.py', import.meta.url), 'utf8');
   const pyDict = (name: string) => py.match(new RegExp(`^${name} = \\{([^}]*)\\}`, 'm'))?.[1] ?? '';
-  it('EDGE_SHARE and the gate limits match', () => {
+  it('EDGE_SHARE, the gate limits and the halfway region match', () => {
     expect(Number(py.match(/^EDGE_SHARE = ([0-9.]+)/m)?.[1])).toBe(EDGE_SHARE);
     const shake = pyDict('SHAKE_LIMITS'), small = pyDict('SMALL_SHAKE_LIMITS');
     expect(shake).not.toBe('');
@@ -240,5 +252,10 @@ describe('the Python reference (training/heirloom_train/deconv.py) keeps the eng
     expect(inDict(small, 'min_spread')).toBe(ESTIMATE_LIMITS.smallShake.minSpread);
     expect(inDict(small, 'min_elongation')).toBe(ESTIMATE_LIMITS.smallShake.minElongation);
     expect(inDict(small, 'min_compactness')).toBe(ESTIMATE_LIMITS.smallShake.minCompactness);
+    const halfway = pyDict('HALFWAY_LIMITS');
+    expect(inDict(halfway, 'min_spread')).toBe(ESTIMATE_LIMITS.halfway.minSpread);
+    expect(inDict(halfway, 'min_elongation')).toBe(ESTIMATE_LIMITS.halfway.minElongation);
+    expect(inDict(halfway, 'min_compactness')).toBe(ESTIMATE_LIMITS.halfway.minCompactness);
+    expect(inDict(halfway, 'weight')).toBe(ESTIMATE_LIMITS.halfway.weight);
   });
 });

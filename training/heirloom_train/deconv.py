@@ -230,6 +230,9 @@ def kernel_checks(y, k):
 # elongated filled spot. Everything else stays with the blind net.
 SHAKE_LIMITS = {'min_spread': 2.0, 'max_compactness': 1.4, 'max_zeros_ratio': 4.0}
 SMALL_SHAKE_LIMITS = {'min_spread': 1.4, 'min_elongation': 1.4, 'min_compactness': 1.4}
+# where the kernel may be shake or defocus the stage mixes `weight` of the deconvolution with the net
+# (deconvolution.ts ESTIMATE_LIMITS.halfway; set by tools/shake_gate_checks_study.py)
+HALFWAY_LIMITS = {'min_spread': 1.6, 'min_elongation': 1.3, 'min_compactness': 1.4, 'weight': 0.5}
 
 
 def use_estimate(checks, shake=SHAKE_LIMITS, small=SMALL_SHAKE_LIMITS):
@@ -239,6 +242,17 @@ def use_estimate(checks, shake=SHAKE_LIMITS, small=SMALL_SHAKE_LIMITS):
         return checks['compactness'] <= shake['max_compactness'] and checks['zeros_ratio'] < shake['max_zeros_ratio']
     return (checks['spread'] >= small['min_spread'] and checks['elongation'] >= small['min_elongation']
             and checks['compactness'] >= small['min_compactness'])
+
+
+def estimate_weight(checks, halfway=HALFWAY_LIMITS):
+    """Share of the sharpen stage's result taken from deconvolution by the estimate, as the
+    engine's estimateWeight: 1 where ``use_estimate`` trusts it, ``halfway['weight']`` in the region
+    where it may be shake, else 0."""
+    if use_estimate(checks):
+        return 1.0
+    inside = (checks['spread'] >= halfway['min_spread'] and checks['elongation'] >= halfway['min_elongation']
+              and checks['compactness'] >= halfway['min_compactness'])
+    return halfway['weight'] if inside else 0.0
 
 
 def _second_moments(k):

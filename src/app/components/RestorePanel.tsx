@@ -48,7 +48,7 @@ export function RestorePanel() {
         <ul className="result-summary" data-testid="result-summary">
           {result.stages.map((r) => (
             <li key={r.stage}>
-              {stageUI(r.stage)?.meta.label ?? r.stage}: {r.method === 'model' ? `model ${r.model}` : r.detail ?? 'classical method'}, changed{' '}
+              {stageUI(r.stage)?.meta.label ?? r.stage}: {r.method === 'model' ? `model ${r.model}${r.detail ? ` (${r.detail})` : ''}` : r.detail ?? 'classical method'}, changed{' '}
               {(r.changed * 100).toFixed(0)}% of pixels in {(r.ms / 1000).toFixed(1)} s
             </li>
           ))}

@@ -62,7 +62,8 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 export function describeRecord(r: EditRecord): string {
   const stages = r.stages
     .map((s) => {
-      const how = s.method === 'model' && s.model ? `model ${s.model.id} ${s.model.version}` : `classical method${s.detail ? `: ${s.detail}` : ''}`;
+      // detail says what else went in (the sharpen stage may mix deconvolution into the model's result)
+      const how = `${s.method === 'model' && s.model ? `model ${s.model.id} ${s.model.version}` : 'classical method'}${s.detail ? `: ${s.detail}` : ''}`;
       return `${s.label} (${how}, strength ${pct(s.strength)}, ${pct(s.changedShare)} of pixels changed)`;
     })
     .join('; ');

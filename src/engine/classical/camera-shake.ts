@@ -7,7 +7,7 @@ import { blendInto, createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type Plana
 import type { StageContext } from '../pipeline/stage.ts';
 import { runTiledRGBA } from '../pipeline/tiled-model.ts';
 import type { TileSpec } from '../tiling.ts';
-import { kernelChecks, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
+import { estimateWeight, kernelChecks, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
 import { estimateKernel } from './kernel-estimate.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface CameraShake {
   checks: KernelChecks;
   /** Whether the estimate is trusted: deconvolve by it rather than run the blind net. */
   deconvolve: boolean;
+  /** Share of the sharpen stage's result taken from deconvolution by it (`estimateWeight`): 1 when trusted, 0 for the net alone, between for a kernel that may be shake. */
+  weight: number;
   /** Length of the shake, px: the kernel's longest extent. */
   lengthPx: number;
 }
@@ -77,7 +79,7 @@ export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): Cam
   const grey = { width: w, height: h, data: Float64Array.from(luma.data) };
   const kernel = estimateKernel(grey, { shouldStop });
   const checks = kernelChecks(grey.data, w, h, kernel);
-  const shake = { kernel, checks, deconvolve: useEstimate(checks), lengthPx: kernelLength(kernel) };
+  const shake = { kernel, checks, deconvolve: useEstimate(checks), weight: estimateWeight(checks), lengthPx: kernelLength(kernel) };
   recent.set(key, shake);
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
   return shake;

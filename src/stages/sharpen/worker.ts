@@ -1,4 +1,4 @@
-import { blendInto, type RGBAImage } from '../../engine/image.ts';
+import { blendInto, mixRGBA, type RGBAImage } from '../../engine/image.ts';
 import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sharpen.ts';
 import { deconvolveShake, findCameraShake } from '../../engine/classical/camera-shake.ts';
 import { runStageModel, runTiledRGBA, type ModelViews } from '../../engine/pipeline/tiled-model.ts';
@@ -19,6 +19,7 @@ export const DEBLUR_VIEWS: ModelViews = 2;
 /**
  * Camera shake whose kernel the estimate can trust is deconvolved by that kernel (the blind net
  * recovers little of it); any other blur goes to the blind net, or without one to an unsharp mask.
+ * A kernel that may be shake or defocus (`CameraShake.weight` between 0 and 1) gets both, mixed.
  */
 export const stage: StageImpl = {
   meta,
@@ -28,9 +29,15 @@ export const stage: StageImpl = {
       const image = await deconvolveShake(input, shake.kernel, options.strength, ctx);
       return { image, method: 'classical', detail: `deconvolution by the camera shake estimated in the photo (about ${shake.lengthPx} px)` };
     }
-    const viaModel = await runStageModel(input, meta.modelTask!, options.strength, ctx, DEBLUR_VIEWS);
-    if (viaModel) return viaModel;
-    return { image: await unsharpPath(input, options.strength, ctx), method: 'classical' };
+    const blind = (await runStageModel(input, meta.modelTask!, options.strength, ctx, DEBLUR_VIEWS))
+      ?? { image: await unsharpPath(input, options.strength, ctx), method: 'classical' as const };
+    if (!shake || shake.weight <= 0) return blind;
+    const deconvolved = await deconvolveShake(input, shake.kernel, options.strength, ctx);
+    return {
+      ...blind,
+      image: mixRGBA(blind.image, deconvolved, shake.weight),
+      detail: `${Math.round(100 * shake.weight)}% deconvolution by a possible camera shake estimated in the photo (about ${shake.lengthPx} px), the rest ${blind.method === 'model' ? 'the deblurring model' : 'an unsharp mask'}`,
+    };
   },
 };
 
