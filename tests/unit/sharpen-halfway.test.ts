@@ -40,7 +40,12 @@ describe('the sharpen stage where the kernel may be shake', () => {
     const { stage, unsharpPath } = await import('../../src/stages/sharpen/worker.ts');
     const { deconvolveShake } = await import('../../src/engine/classical/camera-shake.ts');
     const input = photo(), ctx = standaloneContext(null);
-    const out = await stage.run(input, { strength: 1 }, ctx);
+    const shown: number[] = []; // the progress bar: one pass after the other, never going back
+    const out = await stage.run(input, { strength: 1 }, { ...ctx, progress: (done, total) => shown.push(done / total) });
+    expect(shown.length).toBeGreaterThan(1);
+    expect(shown.every((v, i) => i === 0 || v >= shown[i - 1])).toBe(true);
+    expect(shown.at(-1)).toBe(1);
+    expect(shown.some((v) => v <= 0.5)).toBe(true);
     const blind = await unsharpPath(input, 1, ctx), deconvolved = await deconvolveShake(input, line, 1, ctx);
     expect(out.image.data).toEqual(mixRGBA(blind, deconvolved, 0.5).data);
     expect(out.image.data).not.toEqual(blind.data);

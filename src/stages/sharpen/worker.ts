@@ -29,10 +29,12 @@ export const stage: StageImpl = {
       const image = await deconvolveShake(input, shake.kernel, options.strength, ctx);
       return { image, method: 'classical', detail: `deconvolution by the camera shake estimated in the photo (about ${shake.lengthPx} px)` };
     }
-    const blind = (await runStageModel(input, meta.modelTask!, options.strength, ctx, DEBLUR_VIEWS))
-      ?? { image: await unsharpPath(input, options.strength, ctx), method: 'classical' as const };
-    if (!shake || shake.weight <= 0) return blind;
-    const deconvolved = await deconvolveShake(input, shake.kernel, options.strength, ctx);
+    const mixed = !!shake && shake.weight > 0;
+    const first = mixed ? halfOfProgress(ctx, 0) : ctx;
+    const blind = (await runStageModel(input, meta.modelTask!, options.strength, first, DEBLUR_VIEWS))
+      ?? { image: await unsharpPath(input, options.strength, first), method: 'classical' as const };
+    if (!mixed) return blind;
+    const deconvolved = await deconvolveShake(input, shake.kernel, options.strength, halfOfProgress(ctx, 1));
     return {
       ...blind,
       image: mixRGBA(blind.image, deconvolved, shake.weight),
@@ -40,6 +42,11 @@ export const stage: StageImpl = {
     };
   },
 };
+
+/** `ctx` for one of two passes: its progress shows as the first or the second half of the stage's. */
+function halfOfProgress(ctx: StageContext, half: 0 | 1): StageContext {
+  return { ...ctx, progress: (done, total) => ctx.progress(half * total + done, 2 * total) };
+}
 
 /** The classical path for blur that is not trusted camera shake: an unsharp mask (sigma 1.2). */
 export function unsharpPath(input: RGBAImage, strength: number, ctx: StageContext): Promise<RGBAImage> {
