@@ -150,11 +150,10 @@ export function thumbnailPlanar(img: RGBAImage, maxSide: number): PlanarImage {
   return out;
 }
 
-/** a + weight * (b - a) per colour channel, rounded, alpha from a: a new image. */
+/** a + weight * (b - a) per colour channel, rounded, alpha from a; in place on b (as `blendInto`), so a full-resolution mix costs no third copy. */
 export function mixRGBA(a: RGBAImage, b: RGBAImage, weight: number): RGBAImage {
-  const out = createRGBA(a.width, a.height);
-  for (let i = 0; i < a.data.length; i++) out.data[i] = (i & 3) === 3 ? a.data[i] : a.data[i] + weight * (b.data[i] - a.data[i]);
-  return out;
+  for (let i = 0; i < a.data.length; i++) b.data[i] = (i & 3) === 3 ? a.data[i] : a.data[i] + weight * (b.data[i] - a.data[i]);
+  return b;
 }
 
 /** a + strength * (b - a), in place on b: how every strength-driven classical stage applies its strength. */

@@ -64,7 +64,7 @@ def load(paths, deconvolution):
         net = next(k for k in r['mean'] if k.startswith('net:'))
         rows = []
         for name, ph in r['photos'].items():
-            rows.append({'spread': ph['spread'] or 0.0, 'elongation': ph['elongation'] or 0.0,
+            rows.append({'folder': r['data'], 'name': name, 'spread': ph['spread'] or 0.0, 'elongation': ph['elongation'] or 0.0,
                          'compactness': ph['compactness'] or float('inf'),
                          'ratio': float('inf') if ph['zerosRatio'] is None else ph['zerosRatio'],
                          'net': ph[net] - ph['input'], 'est': ph[deconvolution] - ph['input']})

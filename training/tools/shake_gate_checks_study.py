@@ -51,8 +51,9 @@ from heirloom_train import deconv  # noqa: E402
 from heirloom_train.archs import HeirloomDenoiser  # noqa: E402
 from heirloom_train.evaluation import run_padded, to_u8  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
-from calibrate_shake_gate import MARGIN_CASES, passes, SHAKE  # noqa: E402
+from calibrate_shake_gate import MARGIN_CASES, load, passes, SHAKE  # noqa: E402
 from export import load_model  # noqa: E402
+from self_ensemble_study import mirrored  # noqa: E402
 
 TV_MU = 7e-4  # src/engine/classical/deconvolution.ts TV_MU
 CROP = 768  # src/engine/classical/camera-shake.ts SHAKE_CROP
@@ -82,11 +83,11 @@ def gradient_sparsity(rgb):
 
 
 def two_views(y):
+    """The net as the stage runs it: as is and mirrored left-right, averaged."""
     model, mult = _model
     with torch.no_grad():
-        a = run_padded(model, y, mult, 1.0)
-        b = run_padded(model, np.ascontiguousarray(y[:, ::-1]), mult, 1.0)[:, ::-1]
-    return np.clip((a + b) / 2, 0, 1).astype(np.float64)
+        outs = [mirrored(run_padded(model, mirrored(y, lr, False), mult, 1.0), lr, False) for lr in (False, True)]
+    return np.clip(np.mean(outs, axis=0), 0, 1).astype(np.float64)
 
 
 def redo(job):
@@ -115,22 +116,6 @@ def init(checkpoint):
     _model = (HeirloomDenoiser(net).eval(), net.size_multiple)
 
 
-def load_cases(paths):
-    cases = {}
-    for p in paths:
-        r = json.loads([l for l in open(p) if l.startswith('{')][-1])
-        net = next(k for k in r['mean'] if k.startswith('net:'))
-        rows = []
-        for name, ph in r['photos'].items():
-            rows.append({'key': f"{r['data']}|{name}", 'folder': r['data'], 'name': name,
-                         'spread': ph['spread'] or 0.0, 'elongation': ph['elongation'] or 0.0,
-                         'compactness': ph['compactness'] or float('inf'),
-                         'ratio': float('inf') if ph['zerosRatio'] is None else ph['zerosRatio'],
-                         'net': ph[net] - ph['input'], 'tv': ph['classical:tv-estimate'] - ph['input']})
-        cases[f"{r['kind']}{r['size']:g}"] = rows
-    return cases
-
-
 def auc(wins, losses):
     """P(a win scores above a loss), ties half."""
     if not wins or not losses:
@@ -147,7 +132,10 @@ def main():
     ap.add_argument('--workers', type=int, default=2)
     ap.add_argument('--max-cost', type=float, default=0.1, help='dB the blend region may cost any case')
     args = ap.parse_args()
-    cases = load_cases(args.evals)
+    cases = load(args.evals, 'classical:tv-estimate')  # rows' 'est': the stage's TV deconvolution, always
+    for rows in cases.values():
+        for r in rows:
+            r['key'] = f"{r['folder']}|{r['name']}"
     done = {}
     if os.path.exists(args.cache):
         done = {r['key']: r for r in map(json.loads, open(args.cache))}
@@ -162,19 +150,19 @@ def main():
                 out.flush()
 
     trusted = [(r, done[r['key']]) for rows in cases.values() for r in rows if passes(r, GATE)]
-    wins = [(r, d) for r, d in trusted if r['tv'] > r['net']]
-    losses = [(r, d) for r, d in trusted if r['tv'] <= r['net']]
+    wins = [(r, d) for r, d in trusted if r['est'] > r['net']]
+    losses = [(r, d) for r, d in trusted if r['est'] <= r['net']]
     print(f'(1) photos the gate trusts: {len(trusted)}, deconvolution beats the net on {len(wins)}; '
           'ROC AUC of each check for telling them apart (oriented so that higher means trust):')
     for check, sign in (('halves', 1), ('residual', -1), ('sparsity', -1)):
         print(f'  {check:9s} {auc([sign * d[check] for _, d in wins], [sign * d[check] for _, d in losses]):.2f}')
     print('  losses (case, photo, tv - net dB, halves, residual, sparsity):')
-    for r, d in sorted(losses, key=lambda t: t[0]['tv'] - t[0]['net']):
-        print(f"    {r['name']:12s} {r['tv'] - r['net']:+6.2f} {d['halves']:.2f} {d['residual']:.2f} {d['sparsity']:.3f}")
+    for r, d in sorted(losses, key=lambda t: t[0]['est'] - t[0]['net']):
+        print(f"    {r['name']:12s} {r['est'] - r['net']:+6.2f} {d['halves']:.2f} {d['residual']:.2f} {d['sparsity']:.3f}")
 
     def gain(r, w):
         if passes(r, GATE):
-            return r['tv']
+            return r['est']
         if w is None:
             return r['net']
         p = done[r['key']]['psnr']
@@ -202,7 +190,7 @@ def main():
     def engine(r):  # the engine's region as deconv.py mirrors it (estimate_weight)
         w = deconv.estimate_weight({'spread': r['spread'], 'elongation': r['elongation'],
                                     'compactness': r['compactness'], 'zeros_ratio': r['ratio']})
-        return r['tv'] if w == 1 else gain(r, w if w > 0 else None)
+        return r['est'] if w == 1 else gain(r, w if w > 0 else None)
     shipped = {c: float(np.mean([engine(r) for r in rows])) for c, rows in cases.items()}
     print(f'  the engine now ({deconv.HALFWAY_LIMITS}): mean {np.mean(list(shipped.values())):.3f} | {fmt(shipped)}')
 

@@ -7,7 +7,7 @@ import { blendInto, createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type Plana
 import type { StageContext } from '../pipeline/stage.ts';
 import { runTiledRGBA } from '../pipeline/tiled-model.ts';
 import type { TileSpec } from '../tiling.ts';
-import { estimateWeight, kernelChecks, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
+import { estimateWeight, kernelChecks, tvDeconvolvePlanes, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
 import { estimateKernel } from './kernel-estimate.ts';
 
 /**
@@ -30,7 +30,7 @@ export const DECONVOLUTION_TILES: TileSpec = { tile: 1024 - 2 * WIENER_PAD, over
 export interface CameraShake {
   kernel: BlurKernel;
   checks: KernelChecks;
-  /** Whether the estimate is trusted: deconvolve by it rather than run the blind net. */
+  /** Whether the estimate is trusted (`useEstimate`; `weight` 1): deconvolve by it rather than run the blind net. */
   deconvolve: boolean;
   /** Share of the sharpen stage's result taken from deconvolution by it (`estimateWeight`): 1 when trusted, 0 for the net alone, between for a kernel that may be shake. */
   weight: number;
@@ -79,7 +79,8 @@ export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): Cam
   const grey = { width: w, height: h, data: Float64Array.from(luma.data) };
   const kernel = estimateKernel(grey, { shouldStop });
   const checks = kernelChecks(grey.data, w, h, kernel);
-  const shake = { kernel, checks, deconvolve: useEstimate(checks), weight: estimateWeight(checks), lengthPx: kernelLength(kernel) };
+  const weight = estimateWeight(checks);
+  const shake = { kernel, checks, deconvolve: weight === 1, weight, lengthPx: kernelLength(kernel) };
   recent.set(key, shake);
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
   return shake;
