@@ -157,6 +157,21 @@ for s in range(4):
         assert D.damage(img, CounterRNG(3, stream=s), missing=False, odds={**none, kind: 1.0})[2].any(), (kind, s)
 print('odds ok')
 PYEOF
+echo "== detector hysteresis (classify_damage_hysteresis, the engine's seedThreshold rule)"
+"$PY" - "$HERE" <<'PYEOF'
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.tasks import classify_damage, classify_damage_hysteresis
+p = np.zeros((2, 40, 60))
+p[0, 10, 5:40] = 0.5; p[0, 10, 20] = 0.9  # a doubtful line with one confident pixel
+p[0, 30:33, 50:53] = 0.5                  # a doubtful speck with none
+p[1, 20:25, 2:6] = 0.8                    # a confident missing area
+d, m = classify_damage_hysteresis(p, 0.4, 0.75)
+assert d.sum() == 35 and not d[30:33, 50:53].any() and m.sum() == 20, (d.sum(), m.sum())
+assert all((a == b).all() for a, b in zip(classify_damage_hysteresis(p, 0.4, 0.4), classify_damage(p, 0.4)))
+print('hysteresis ok')
+PYEOF
 
 echo "== colour model (curves + gains from a thumbnail): 20 steps on tiny data"
 "$PY" "$HERE/train.py" --config "$HERE/configs/colour-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-colour" | tail -n 2

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
-import { damageProbabilities, fillMaskOf } from '../../src/engine/damage/detect.ts';
+import { damageProbabilities, detectDamage, fillMaskOf } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { fillCrops, fillMasked } from '../../src/engine/damage/fill.ts';
 import { mirrorPlanar } from '../../src/engine/image.ts';
@@ -150,6 +150,39 @@ describe('detector views', () => {
     const total = seen[0][1];
     expect(seen.every(([, t]) => t === total)).toBe(true);
     expect(seen.map(([d]) => d)).toEqual(Array.from({ length: total }, (_, k) => k + 1));
+  });
+});
+
+describe('detector hysteresis', () => {
+  // Defect probability = red / 255, missing = green / 255 (0 here). Two groups of doubtful damage at
+  // 0.5: a line with one confident pixel (0.9) and a lone speck with none.
+  const photo = image((x, y, c) => {
+    if (c !== 0) return 0;
+    if (y === 10 && x >= 5 && x < 40) return x === 20 ? 230 : 128;
+    if (y >= 40 && y < 43 && x >= 60 && x < 63) return 128;
+    return 0;
+  });
+  const runner = (seedThreshold?: number) => ({
+    entry: { preferredTile: 32, tileOverlap: 8, sizeMultiple: 4, threshold: 0.4, seedThreshold },
+    run: async (t: { width: number; height: number; data: Float32Array }) => {
+      const out = createPlanar(t.width, t.height, 2);
+      out.data.set(t.data.subarray(0, t.width * t.height));
+      return out;
+    },
+  }) as unknown as ModelRunner;
+  const sum = (m: Uint8Array) => m.reduce((a, v) => a + v, 0);
+
+  it('keeps a doubtful group that holds a confident pixel, whole, and drops one that holds none', async () => {
+    const found = await detectDamage(photo, runner(0.75));
+    expect(sum(found.defect)).toBe(35);
+    expect(found.defect[10 * W + 5]).toBe(1);
+    expect(found.defect[41 * W + 61]).toBe(0);
+    expect(found.confidence[41 * W + 61]).toBe(0);
+  });
+
+  it('without a seed threshold every pixel over the threshold counts, as before', async () => {
+    const found = await detectDamage(photo, runner(undefined));
+    expect(sum(found.defect)).toBe(35 + 9);
   });
 });
 

@@ -103,6 +103,20 @@ def classify_damage(prob, threshold):
     return (prob[0] >= threshold) & ~missing, missing
 
 
+def classify_damage_hysteresis(prob, low, high):
+    """classify_damage at `low`, keeping only the 8-connected groups of damage (either class) that hold
+    a pixel whose probability reaches `high` (the engine's detect.ts with the manifest's seedThreshold).
+    A scratch's faint stretches join its confident ones; a lone doubtful line or speck goes."""
+    defect, missing = classify_damage(prob, low)
+    if high <= low:
+        return defect, missing
+    found = defect | missing
+    _, labels = cv2.connectedComponents(found.astype(np.uint8), connectivity=8)
+    seeded = np.unique(labels[found & (prob.max(0) >= high)])
+    keep = np.isin(labels, seeded[seeded > 0])
+    return defect & keep, missing & keep
+
+
 class DetectTask(_HeldOutTask):
     dataset_cls = DamageDetectDataset
 

@@ -13,6 +13,9 @@ is JSON. The detector's probabilities are averaged over --views mirrored views, 
 With --draws N each held-out photo is damaged (and aged) N times, draw 0 being the validation's own:
 8 photos carry only a handful of tears, so with one draw the missing IoU swings by 0.1 between two
 checkpoints that differ by noise, and comparing candidates needs more of them.
+With --hysteresis each row is a pair: damage at the low threshold, kept only in connected groups that
+hold a pixel at the high one (seedThreshold in the manifest; classify_damage_hysteresis, as detect.ts).
+Single thresholds are the pairs with high == low, so the pick can only be as good or better.
 """
 import argparse
 import json
@@ -28,21 +31,26 @@ from heirloom_train.archs import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage  # noqa: E402
+from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage_hysteresis  # noqa: E402
 from export import load_model  # noqa: E402
 from manifest_io import SHIPPED_MANIFEST, set_manifest_fields  # noqa: E402
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)] + [0.97, 0.98, 0.99]
 
 
+def flagged(p, low, high):
+    pd, pm = classify_damage_hysteresis(p, low, high)
+    return (pd | pm).sum()
+
+
 def add_counts(stats, p, p_aged, p_plain, defect, missing):
-    """Adds one damaged photo's counts at every threshold: tp fp fn (defect), intersection and
+    """Adds one damaged photo's counts at every (low, high) pair: tp fp fn (defect), intersection and
     union (missing), pixels flagged on the photo undamaged as it is and aged, pixels."""
     d, m = defect.astype(bool), missing.astype(bool)
-    for t, s in stats.items():
-        pd, pm = classify_damage(p, t)
+    for (low, high), s in stats.items():
+        pd, pm = classify_damage_hysteresis(p, low, high)
         s += [(pd & d).sum(), (pd & ~d).sum(), (~pd & d).sum(), (pm & m).sum(), (pm | m).sum(),
-              (p_plain.max(0) >= t).sum(), (p_aged.max(0) >= t).sum(), d.size]
+              flagged(p_plain, low, high), flagged(p_aged, low, high), d.size]
 
 
 def main():
@@ -56,6 +64,8 @@ def main():
     ap.add_argument('--manifest-id', help='write the pick as this entry\'s threshold in public/models/manifest.json '
                                          '(and --version as its version)')
     ap.add_argument('--version', help='with --manifest-id: the entry\'s new version')
+    ap.add_argument('--hysteresis', action='store_true',
+                    help='search (threshold, seedThreshold) pairs, not single thresholds')
     ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4),
                     help='mirrored views averaged: plain, left-right, top-bottom, both (the engine uses 4)')
     args = ap.parse_args()
@@ -71,7 +81,9 @@ def main():
             p = _pad_run(det, [_chw(np.flip(x, flip).copy() if flip else x)], net.size_multiple)[0].numpy()
             out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
         return out
-    stats = {t: np.zeros(8) for t in THRESHOLDS}  # tp fp fn (defect), inter union (missing), fa_plain fa_aged, pixels
+    pairs = [(lo, hi) for lo in THRESHOLDS for hi in THRESHOLDS if hi >= lo] if args.hysteresis else \
+        [(t, t) for t in THRESHOLDS]
+    stats = {pair: np.zeros(8) for pair in pairs}  # tp fp fn (defect), inter union (missing), fa_plain fa_aged, pixels
     for k, path in enumerate(list_images(args.data)[-args.holdout:]):
         x = read_rgb(path).astype(np.float64) / 255.0
         p_plain = run(x)  # the photo as it is: the same for every draw
@@ -81,20 +93,30 @@ def main():
             aged = D.age(x, CounterRNG(VAL_SEED + 1, stream=stream))
             add_counts(stats, run(damaged), run(aged), p_plain, defect, missing)
     rows = []
-    for t, s in stats.items():
+    for (t, seed), s in stats.items():
         f1 = 2 * s[0] / max(2 * s[0] + s[1] + s[2], 1)
         iou = s[3] / max(s[4], 1)
-        rows.append({'threshold': t, 'defect_f1': float(f1), 'missing_iou': float(iou),
+        rows.append({'threshold': t, 'seed_threshold': seed, 'defect_f1': float(f1), 'missing_iou': float(iou),
                      'false_alarm_plain': float(s[5] / s[7]), 'false_alarm_aged': float(s[6] / s[7])})
-        print(f"t {t:.2f}  defect F1 {f1:.3f}  missing IoU {iou:.3f}  false alarms {100 * s[5] / s[7]:.3f}% "
+        print(f"t {t:.2f} seed {seed:.2f}  defect F1 {f1:.3f}  missing IoU {iou:.3f}  false alarms {100 * s[5] / s[7]:.3f}% "
               f"(aged {100 * s[6] / s[7]:.3f}%)")
-    ok = [r for r in rows if max(r['false_alarm_plain'], r['false_alarm_aged']) < args.max_false_alarm]
-    pick = max(ok or rows[-1:], key=lambda r: r['defect_f1'] + r['missing_iou'])
+    def best(rows):
+        ok = [r for r in rows if max(r['false_alarm_plain'], r['false_alarm_aged']) < args.max_false_alarm]
+        return max(ok or rows[-1:], key=lambda r: r['defect_f1'] + r['missing_iou'])
+    pick = best([r for r in rows if r['seed_threshold'] == r['threshold']])
+    if args.hysteresis:
+        # Hysteresis is there to drop false alarms: a pair may not flag more undamaged pixels than the best
+        # single threshold does, on either kind of undamaged photo, and must then beat it on F1 + IoU.
+        print(f"single threshold: {pick['threshold']:.2f}")
+        pick = best([r for r in rows if r['false_alarm_plain'] <= pick['false_alarm_plain']
+                     and r['false_alarm_aged'] <= pick['false_alarm_aged']])
     if args.manifest_id:
-        fields = {'threshold': pick['threshold'], **({'version': args.version} if args.version else {})}
+        fields = {'threshold': pick['threshold'], 'seedThreshold': pick['seed_threshold'],
+                  **({'version': args.version} if args.version else {})}
         set_manifest_fields(SHIPPED_MANIFEST, args.manifest_id, fields)
         print(f'manifest: {args.manifest_id} {fields}')
     print(json.dumps({'pick': pick, 'rows': rows, 'holdout': args.holdout, 'draws': args.draws, 'views': args.views,
+                      'hysteresis': args.hysteresis,
                       'data': os.path.abspath(args.data)}))
 
 

@@ -8,6 +8,7 @@ import { detectDamageClassical, dilate } from '../classical/damage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';
+import { maskRegions } from '../regions.ts';
 
 /** A pixel is damage when the detector's probability of its class reaches this (unless its manifest entry says otherwise). */
 export const DEFAULT_DAMAGE_THRESHOLD = 0.5;
@@ -22,6 +23,8 @@ export interface DetectedDamage {
 
 export interface DetectOptions extends TiledRunOptions {
   threshold?: number;
+  /** Hysteresis: a group of damage is kept only if one of its pixels reaches this (default: the manifest's). */
+  seedThreshold?: number;
 }
 
 /**
@@ -78,7 +81,29 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
       confidence[i] = pd;
     }
   }
+  const seed = opts.seedThreshold ?? runner.entry.seedThreshold ?? t;
+  if (seed > t) keepSeededGroups(defect, missing, confidence, img.width, img.height, seed);
   return { defect, missing, confidence, method: 'model' };
+}
+
+/**
+ * Hysteresis, as in Canny's edge detector: of the damage found at the threshold, only the connected
+ * groups (either class, 8-connected) holding a pixel at `seed` or more stay. A scratch's faint stretches
+ * ride on its confident ones; a doubtful lone line or speck, the detector's usual false alarm on an
+ * undamaged photo, goes. Python reference: classify_damage_hysteresis in training/heirloom_train/tasks.py,
+ * whose pairs training/tools/detector_threshold.py --hysteresis searches on held-out photos.
+ */
+export function keepSeededGroups(defect: Uint8Array, missing: Uint8Array, confidence: Float32Array, width: number, height: number, seed: number) {
+  const found = defect.map((v, i) => v | missing[i]);
+  const labels = new Int32Array(found.length);
+  const groups = maskRegions(found, width, height, labels).length;
+  const seeded = new Uint8Array(groups + 1);
+  for (let i = 0; i < found.length; i++) if (found[i] && confidence[i] >= seed) seeded[labels[i]] = 1;
+  for (let i = 0; i < found.length; i++) {
+    if (!found[i] || seeded[labels[i]]) continue;
+    defect[i] = missing[i] = 0;
+    confidence[i] = 0;
+  }
 }
 
 /**

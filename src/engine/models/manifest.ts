@@ -47,6 +47,8 @@ export interface ModelEntry {
   macsPerPixel?: number;
   /** Detectors: the probability from which a pixel counts as damage (picked on held-out photos). */
   threshold?: number;
+  /** Detectors: hysteresis, a group of damage pixels stays only if one of them reaches this (absent: no hysteresis). */
+  seedThreshold?: number;
   variants: ModelVariant[];
   provenance: Record<string, unknown>;
   metrics: Record<string, unknown>;
