@@ -30,10 +30,14 @@ def set_manifest_metrics(path: str, model_id: str, metrics: dict) -> None:
 
 
 def set_manifest_fields(path: str, model_id: str, fields: dict) -> None:
-    """Sets measured fields of one entry (a detector's threshold picked on held-out photos, say)."""
+    """Sets measured fields of one entry (a detector's threshold picked on held-out photos, say);
+    a field given as None is removed."""
     with open(path) as f:
         manifest = json.load(f)
-    next(m for m in manifest["models"] if m["id"] == model_id).update(fields)
+    entry = next(m for m in manifest["models"] if m["id"] == model_id)
+    entry.update({k: v for k, v in fields.items() if v is not None})
+    for k in (k for k, v in fields.items() if v is None):
+        entry.pop(k, None)
     with open(path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

@@ -114,7 +114,9 @@ def main():
         pick = best([r for r in rows if r['false_alarm_plain'] <= pick['false_alarm_plain']
                      and r['false_alarm_aged'] <= pick['false_alarm_aged']])
     if args.manifest_id:
-        fields = {'threshold': pick['threshold'], 'seedThreshold': pick['seed_threshold'],
+        # a single threshold leaves no seedThreshold behind (the engine then uses none)
+        seed = pick['seed_threshold'] if pick['seed_threshold'] > pick['threshold'] else None
+        fields = {'threshold': pick['threshold'], 'seedThreshold': seed,
                   **({'version': args.version} if args.version else {})}
         set_manifest_fields(SHIPPED_MANIFEST, args.manifest_id, fields)
         print(f'manifest: {args.manifest_id} {fields}')

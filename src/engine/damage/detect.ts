@@ -93,8 +93,8 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
  * undamaged photo, goes. Python reference: classify_damage_hysteresis in training/heirloom_train/tasks.py,
  * whose pairs training/tools/detector_threshold.py --hysteresis searches on held-out photos.
  */
-export function keepSeededGroups(defect: Uint8Array, missing: Uint8Array, confidence: Float32Array, width: number, height: number, seed: number) {
-  const found = defect.map((v, i) => v | missing[i]);
+function keepSeededGroups(defect: Uint8Array, missing: Uint8Array, confidence: Float32Array, width: number, height: number, seed: number) {
+  const found = anyDamage(defect, missing);
   const labels = new Int32Array(found.length);
   const groups = maskRegions(found, width, height, labels).length;
   const seeded = new Uint8Array(groups + 1);
@@ -112,6 +112,10 @@ export function keepSeededGroups(defect: Uint8Array, missing: Uint8Array, confid
  * stay as a faint line or a pale rim around the filled hole.
  */
 export function fillMaskOf(d: Pick<DetectedDamage, 'defect' | 'missing'>, width: number, height: number): Uint8Array {
-  const any = d.defect.map((v, i) => v | d.missing[i]);
-  return dilate(any, width, height);
+  return dilate(anyDamage(d.defect, d.missing), width, height);
+}
+
+/** Pixels of either class. */
+function anyDamage(defect: Uint8Array, missing: Uint8Array): Uint8Array {
+  return defect.map((v, i) => v | missing[i]);
 }
