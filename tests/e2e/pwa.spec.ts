@@ -40,6 +40,11 @@ test('the service worker precaches the app and ORT, and keeps it isolated offlin
   const manifest = await page.evaluate(() => document.querySelector('link[rel="manifest"]')?.getAttribute('href'));
   expect(manifest).toBeTruthy();
 
+  // The reload resumes the last project; wait for it, or the file input the test sets may be the welcome
+  // screen's, unmounted when the project's layout replaces it (its change event then reaches no handler).
+  await expect.poll(async () => (await page.evaluate(() => window.__heirloom!.state())).photo?.name).toBe('online.png');
+  await expectReport(page);
+
   // ...and a new photo is restored offline with the cached model.
   await openPhoto(page, await noisyPng(80, 80), 'offline.png');
   await expect.poll(async () => (await page.evaluate(() => window.__heirloom!.state())).photo?.name).toBe('offline.png');
