@@ -18,10 +18,13 @@
  * app runs it.
  *
  * npm run eval -- --task deblur --data <blurred set> [--limit N] [--precision P] [--json]
+ *                 [--methods input,unsharp,model,net,net-1-view,wiener,tv]
  *
  * Reads a set written by training/tools/make_blur_set.py: PSNR/SSIM and halo of the blurred
  * input, the classical unsharp mask and the deblurring model once one ships; then the blur
- * verdicts the analysis gives the blurred photos.
+ * verdicts the analysis gives the blurred photos. --methods keeps only those rows (and skips the
+ * verdicts unless it names `verdicts`): a candidate model's check needs the stage and the net,
+ * not the ungated deconvolutions, which take most of a full run's time.
  *
  * npm run eval -- --task colour --data <faded set> [--limit N] [--json]
  *
@@ -34,7 +37,7 @@ import {
   automaticPath, classicalDetector, evaluateAutomatic, evaluateDetector, evaluateFiller, modelDetector, modelFiller, readDamageSet, teleaFiller,
   type Detector, type Filler,
 } from '../eval/damage-eval.ts';
-import { blurVerdicts, classicalDeconvolution, classicalUnsharp, evaluateDeblur, modelDeblur, netOnly, readBlurSet, shakeChecks, tvDeconvolution } from '../eval/blur-eval.ts';
+import { blurVerdicts, classicalDeconvolution, classicalUnsharp, evaluateDeblur, modelDeblur, netOnly, readBlurSet, shakeChecks, tvDeconvolution, type DeblurMethod } from '../eval/blur-eval.ts';
 import { classicalLevels, evaluateColour, modelColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
@@ -146,8 +149,14 @@ async function colourEval(values: { data?: string; limit?: string; json?: boolea
   if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
 }
 
-async function deblurEval(values: { data?: string; limit?: string; json?: boolean; precision?: string }, service: Awaited<ReturnType<typeof createService>>) {
+/** `--methods` names for the deblur rows, in the order they run (the app's path first, see below). */
+const DEBLUR_METHOD_NAMES = ['input', 'unsharp', 'model', 'net', 'net-1-view', 'wiener', 'tv'] as const;
+
+async function deblurEval(values: { data?: string; limit?: string; json?: boolean; precision?: string; methods?: string }, service: Awaited<ReturnType<typeof createService>>) {
   if (!values.data) throw new UsageError('--data <blurred set folder> is required (training/tools/make_blur_set.py writes one)');
+  const wanted = new Set(values.methods ? values.methods.split(',') : [...DEBLUR_METHOD_NAMES, 'verdicts']);
+  const unknown = [...wanted].filter((m) => m !== 'verdicts' && !(DEBLUR_METHOD_NAMES as readonly string[]).includes(m));
+  if (unknown.length) throw new UsageError(`unknown --methods for deblur: ${unknown.join(', ')} (known: ${DEBLUR_METHOD_NAMES.join(', ')}, verdicts)`);
   const set = await readBlurSet(values.data, values.limit ? Number(values.limit) : undefined);
   console.log(`# deblur on ${values.data}: ${set.kind} ${set.size}, noise sigma ${set.noise}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
   const runner = await service.runner('deblur');
@@ -155,7 +164,11 @@ async function deblurEval(values: { data?: string; limit?: string; json?: boolea
   const perPhoto: Record<string, Record<string, unknown>> = {};
   // The app's path first, so its time includes the kernel estimate; the ungated deconvolutions
   // after it reuse that estimate.
-  for (const m of [null, classicalUnsharp, ...(runner ? [modelDeblur(runner), netOnly(runner), netOnly(runner, 1)] : []), classicalDeconvolution, tvDeconvolution]) {
+  type Row = [(typeof DEBLUR_METHOD_NAMES)[number], DeblurMethod | null];
+  const modelRows: Row[] = runner ? [['model', modelDeblur(runner)], ['net', netOnly(runner)], ['net-1-view', netOnly(runner, 1)]] : [];
+  const methods: Row[] = [['input', null], ['unsharp', classicalUnsharp], ...modelRows, ['wiener', classicalDeconvolution], ['tv', tvDeconvolution]];
+  for (const [key, m] of methods) {
+    if (!wanted.has(key)) continue;
     const { mean, rows } = await evaluateDeblur(set, m);
     const name = m?.name ?? 'input';
     for (const r of rows) {
@@ -166,12 +179,15 @@ async function deblurEval(values: { data?: string; limit?: string; json?: boolea
   }
   console.log('# method: PSNR dB / SSIM / halo (RMS 8-bit levels past the sharp photo\'s local 5x5 range) / ms');
   for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(26)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.halo.toFixed(2)}  ${v.ms.toFixed(0)}`);
-  const shakes = shakeChecks(set);
-  const halfway = shakes.filter((s) => !s.deconvolve && s.weight > 0).length;
-  console.log(`# camera-shake estimate trusted (deconvolved instead of the net) on ${shakes.filter((s) => s.deconvolve).length}/${shakes.length} photos, mixed with the net on ${halfway}`);
-  for (const sh of shakes) Object.assign((perPhoto[sh.name] ??= {}), sh);
-  const analysis = await blurVerdicts(set, runner);
-  console.log(`# analysis blur verdicts: ${JSON.stringify(analysis.counts)}${analysis.medianGain === null ? '' : `, median sharpening gain ${analysis.medianGain.toFixed(2)}`}`);
+  // The estimate's checks only where a row used the estimate (otherwise they would cost a full estimate per photo).
+  if (['model', 'wiener', 'tv'].some((m) => wanted.has(m))) {
+    const shakes = shakeChecks(set);
+    const halfway = shakes.filter((s) => !s.deconvolve && s.weight > 0).length;
+    console.log(`# camera-shake estimate trusted (deconvolved instead of the net) on ${shakes.filter((s) => s.deconvolve).length}/${shakes.length} photos, mixed with the net on ${halfway}`);
+    for (const sh of shakes) Object.assign((perPhoto[sh.name] ??= {}), sh);
+  }
+  const analysis = wanted.has('verdicts') ? await blurVerdicts(set, runner) : undefined;
+  if (analysis) console.log(`# analysis blur verdicts: ${JSON.stringify(analysis.counts)}${analysis.medianGain === null ? '' : `, median sharpening gain ${analysis.medianGain.toFixed(2)}`}`);
   if (values.json) console.log(JSON.stringify({ task: 'deblur', kind: set.kind, size: set.size, noise: set.noise, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores, analysis, photos: perPhoto }));
 }
 
