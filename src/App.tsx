@@ -4,7 +4,7 @@ import { ErrorAlert } from './app/components/ErrorAlert.tsx';
 import { ExportPanel } from './app/components/ExportPanel.tsx';
 import { FirstRunDialog, firstRunSeen } from './app/components/FirstRunDialog.tsx';
 import { ProjectsPanel } from './app/components/ProjectsPanel.tsx';
-import { OpenPhoto } from './app/components/OpenPhoto.tsx';
+import { OpenPhoto, PhotoPickerProvider } from './app/components/OpenPhoto.tsx';
 import { PhotoView } from './app/components/PhotoView.tsx';
 import { RestorePanel } from './app/components/RestorePanel.tsx';
 import { ReviewPanel } from './app/components/ReviewPanel.tsx';
@@ -38,69 +38,71 @@ export function App() {
   }, [openFile]);
 
   return (
-    <div
-      className={`app${dragging ? ' dragging' : ''}`}
-      onDragOver={(e) => {
-        if (!e.dataTransfer.types.includes('Files')) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-        setDragging(true);
-      }}
-      onDragLeave={(e) => {
-        if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
-      }}
-      onDrop={(e) => {
-        e.preventDefault();
-        setDragging(false);
-        const file = e.dataTransfer.files[0];
-        if (file) void openFile(file);
-      }}
-    >
-      <header className="top">
-        <h1>Heirloom</h1>
-        <p className="tagline">Restore old photos on your device. Nothing is uploaded.</p>
-        <button type="button" className="link about-link" onClick={() => setAbout(true)}>
-          About &amp; privacy
-        </button>
-      </header>
-      <FirstRunDialog open={about} onClose={() => setAbout(false)} />
-      <UpdateBanner />
-      <ErrorAlert />
-      {photo ? (
-        <main className="workspace">
-          <div className="stage-area">
-            <PhotoView />
-          </div>
-          <aside className="panel">
-            <OpenPhoto />
-            <AnalysisReportView />
-            {status !== 'analyzing' && (
-              <>
-                <StagePicker />
-                <RestorePanel />
-                <ReviewPanel />
-                <ExportPanel />
-              </>
-            )}
-            <details className="saved">
-              <summary>Saved projects &amp; storage</summary>
-              <ProjectsPanel />
-            </details>
-          </aside>
-        </main>
-      ) : (
-        <main className="empty-state">
-          <div className="dropzone">
-            <p>{status === 'decoding' ? 'Opening…' : 'Drop a photo here, paste it, or'}</p>
-            <OpenPhoto big />
-            <p className="muted">JPEG, PNG or WebP. Your photo stays on this device.</p>
-          </div>
-          <ProjectsPanel compact />
-        </main>
-      )}
-      <footer>
-        <RuntimeStatus />
-      </footer>
-    </div>
+    <PhotoPickerProvider>
+      <div
+        className={`app${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          if (!e.dataTransfer.types.includes('Files')) return;
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setDragging(true);
+        }}
+        onDragLeave={(e) => {
+          if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+        }}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          const file = e.dataTransfer.files[0];
+          if (file) void openFile(file);
+        }}
+      >
+        <header className="top">
+          <h1>Heirloom</h1>
+          <p className="tagline">Restore old photos on your device. Nothing is uploaded.</p>
+          <button type="button" className="link about-link" onClick={() => setAbout(true)}>
+            About &amp; privacy
+          </button>
+        </header>
+        <FirstRunDialog open={about} onClose={() => setAbout(false)} />
+        <UpdateBanner />
+        <ErrorAlert />
+        {photo ? (
+          <main className="workspace">
+            <div className="stage-area">
+              <PhotoView />
+            </div>
+            <aside className="panel">
+              <OpenPhoto />
+              <AnalysisReportView />
+              {status !== 'analyzing' && (
+                <>
+                  <StagePicker />
+                  <RestorePanel />
+                  <ReviewPanel />
+                  <ExportPanel />
+                </>
+              )}
+              <details className="saved">
+                <summary>Saved projects &amp; storage</summary>
+                <ProjectsPanel />
+              </details>
+            </aside>
+          </main>
+        ) : (
+          <main className="empty-state">
+            <div className="dropzone">
+              <p>{status === 'decoding' ? 'Opening…' : 'Drop a photo here, paste it, or'}</p>
+              <OpenPhoto big />
+              <p className="muted">JPEG, PNG or WebP. Your photo stays on this device.</p>
+            </div>
+            <ProjectsPanel compact />
+          </main>
+        )}
+        <footer>
+          <RuntimeStatus />
+        </footer>
+      </div>
+    </PhotoPickerProvider>
   );
 }

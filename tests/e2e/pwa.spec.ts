@@ -40,8 +40,7 @@ test('the service worker precaches the app and ORT, and keeps it isolated offlin
   const manifest = await page.evaluate(() => document.querySelector('link[rel="manifest"]')?.getAttribute('href'));
   expect(manifest).toBeTruthy();
 
-  // The reload resumes the last project; wait for it, or the file input the test sets may be the welcome
-  // screen's, unmounted when the project's layout replaces it (its change event then reaches no handler).
+  // The reload resumes the last project (offline too).
   await expect.poll(async () => (await page.evaluate(() => window.__heirloom!.state())).photo?.name).toBe('online.png');
   await expectReport(page);
 

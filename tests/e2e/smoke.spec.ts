@@ -47,3 +47,16 @@ test('network audit: every request of the smoke flow stays on our origin', async
   const foreign = urls.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
   expect(foreign).toEqual([]);
 });
+
+test('the file picker outlives the switch from the welcome screen to the workspace', async ({ page }) => {
+  // A picker opened on the welcome screen must still deliver its file if the screen is replaced
+  // meanwhile (a resumed project, a photo dropped on the page): the input is the app's, not the screen's.
+  await page.goto('/?backend=wasm');
+  const input = await page.getByTestId('file-input').elementHandle();
+  await openPhoto(page, await noisyPng(64, 48), 'first.png');
+  await expectReport(page);
+  expect(await input!.evaluate((el) => el.isConnected)).toBe(true);
+  await input!.setInputFiles({ name: 'second.png', mimeType: 'image/png', buffer: await noisyPng(72, 40) });
+  await expect.poll(async () => (await appState(page)).photo?.name).toBe('second.png');
+  await expectReport(page);
+});
