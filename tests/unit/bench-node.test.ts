@@ -49,5 +49,5 @@ describe('bench: node', () => {
     // JSON-safe and printable.
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     expect(formatReport(r).join('\n')).toMatch(/denoise .* MP\/s/);
-  }, 20_000);
+  }, 60_000); // a hang guard, not a speed target: 9-13 s here, 21 s once with two evaluations running beside it
 });

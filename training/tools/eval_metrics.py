@@ -5,7 +5,12 @@ manifest entry (export.py --metrics FILE): one key per evaluated set (the folder
 
 python3 training/tools/eval_metrics.py --protocol "how the sets were made" --out metrics.json LOG [LOG ...]
     [--manifest-id ID]   # also set them as that entry's metrics in public/models/manifest.json
+    [--classical-from ID]  # rows named classical:* a log lacks, taken from that shipped entry's metrics
 LOG: a file holding an eval's output; its last line starting with '{' is the JSON result.
+
+--classical-from is for a new version of a model evaluated with ``--methods`` on the same sets: the
+classical rows never call the model, so the shipped entry's numbers for them still hold (only sets
+the shipped entry has are filled, and the protocol says where they came from).
 """
 import argparse
 import json
@@ -36,16 +41,26 @@ def main():
     ap.add_argument('--protocol', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--manifest-id', help='also write the metrics into this entry of public/models/manifest.json')
+    ap.add_argument('--classical-from', help='copy missing classical:* rows from this shipped entry\'s metrics')
     ap.add_argument('logs', nargs='+')
     args = ap.parse_args()
     metrics = {'protocol': args.protocol}
+    carried = {}
+    if args.classical_from:
+        with open(SHIPPED_MANIFEST) as f:
+            carried = next(m for m in json.load(f)['models'] if m['id'] == args.classical_from).get('metrics', {})
+        metrics['protocol'] += f'; classical:* rows as measured for {args.classical_from} (they do not run the model)'
     for path in args.logs:
         with open(path) as f:
             result = json.loads([line for line in f if line.startswith('{')][-1])
         entry = rounded(result['mean'] if 'mean' in result else detector_means(result['detectors']))
         if 'analysis' in result:  # what the analysis proposes for the set (deblur)
             entry['analysis'] = rounded(result['analysis'])
-        metrics[os.path.basename(os.path.normpath(result['data']))] = entry
+        key = os.path.basename(os.path.normpath(result['data']))
+        for name, row in carried.get(key, {}).items():
+            if name.startswith('classical:') and name not in entry:
+                entry[name] = row
+        metrics[key] = entry
     with open(args.out, 'w') as f:
         json.dump(metrics, f, indent=1)
     print(f'{len(args.logs)} evaluations -> {args.out}')
