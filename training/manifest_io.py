@@ -24,6 +24,12 @@ def merge_manifest_entry(path: str, entry: dict, keep_metrics: bool = True) -> N
         f.write("\n")
 
 
+def manifest_entry(path: str, model_id: str) -> dict:
+    """The entry with this id (StopIteration if there is none)."""
+    with open(path) as f:
+        return next(m for m in json.load(f)["models"] if m["id"] == model_id)
+
+
 def set_manifest_metrics(path: str, model_id: str, metrics: dict) -> None:
     """Sets the measured metrics of one entry (written by the evaluation, never by hand)."""
     set_manifest_fields(path, model_id, {"metrics": metrics})

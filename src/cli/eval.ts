@@ -149,14 +149,15 @@ async function colourEval(values: { data?: string; limit?: string; json?: boolea
   if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
 }
 
-/** `--methods` names for the deblur rows, in the order they run (the app's path first, see below). */
+/** `--methods` names for the deblur rows, in the order they run (the app's path first, see below), and the verdicts. */
 const DEBLUR_METHOD_NAMES = ['input', 'unsharp', 'model', 'net', 'net-1-view', 'wiener', 'tv'] as const;
+const DEBLUR_EVAL_PARTS: readonly string[] = [...DEBLUR_METHOD_NAMES, 'verdicts'];
 
 async function deblurEval(values: { data?: string; limit?: string; json?: boolean; precision?: string; methods?: string }, service: Awaited<ReturnType<typeof createService>>) {
   if (!values.data) throw new UsageError('--data <blurred set folder> is required (training/tools/make_blur_set.py writes one)');
-  const wanted = new Set(values.methods ? values.methods.split(',') : [...DEBLUR_METHOD_NAMES, 'verdicts']);
-  const unknown = [...wanted].filter((m) => m !== 'verdicts' && !(DEBLUR_METHOD_NAMES as readonly string[]).includes(m));
-  if (unknown.length) throw new UsageError(`unknown --methods for deblur: ${unknown.join(', ')} (known: ${DEBLUR_METHOD_NAMES.join(', ')}, verdicts)`);
+  const wanted = new Set(values.methods ? values.methods.split(',') : DEBLUR_EVAL_PARTS);
+  const unknown = [...wanted].filter((m) => !DEBLUR_EVAL_PARTS.includes(m));
+  if (unknown.length) throw new UsageError(`unknown --methods for deblur: ${unknown.join(', ')} (known: ${DEBLUR_EVAL_PARTS.join(', ')})`);
   const set = await readBlurSet(values.data, values.limit ? Number(values.limit) : undefined);
   console.log(`# deblur on ${values.data}: ${set.kind} ${set.size}, noise sigma ${set.noise}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
   const runner = await service.runner('deblur');

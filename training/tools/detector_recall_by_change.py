@@ -18,10 +18,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from heirloom_train.archs import build_arch  # noqa: E402
+from export import load_model  # noqa: E402
 from heirloom_train.archs.nafnet_local import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.tasks import _chw, _pad_run, classify_damage  # noqa: E402
-from heirloom_train.utils import load_config  # noqa: E402
 
 EDGES = (0, 4, 8, 16, 32, 64, 256)
 
@@ -33,15 +32,12 @@ def read_rgb(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--checkpoint', required=True)
-    ap.add_argument('--config', default='training/configs/detect-scene.yaml', help='the checkpoint\'s arch')
     ap.add_argument('--threshold', type=float, default=0.5)
     ap.add_argument('sets', nargs='+')
     args = ap.parse_args()
     torch.set_num_threads(1)
-    arch = dict(load_config(args.config)['arch'])
-    net = build_arch(arch.pop('type'), **arch)
-    net.load_state_dict(torch.load(args.checkpoint, map_location='cpu')['model'])
-    det = HeirloomDamageDetector(net.eval())
+    net, _, _ = load_model(args.checkpoint)
+    det = HeirloomDamageDetector(net)
     total, found = np.zeros(len(EDGES) - 1), np.zeros(len(EDGES) - 1)
     tp = fp = labelled = 0
     for folder in args.sets:

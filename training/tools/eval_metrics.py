@@ -18,7 +18,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from manifest_io import SHIPPED_MANIFEST, set_manifest_metrics  # noqa: E402
+from manifest_io import SHIPPED_MANIFEST, manifest_entry, set_manifest_metrics  # noqa: E402
 
 
 def rounded(v):
@@ -47,8 +47,7 @@ def main():
     metrics = {'protocol': args.protocol}
     carried = {}
     if args.classical_from:
-        with open(SHIPPED_MANIFEST) as f:
-            carried = next(m for m in json.load(f)['models'] if m['id'] == args.classical_from).get('metrics', {})
+        carried = manifest_entry(SHIPPED_MANIFEST, args.classical_from).get('metrics', {})
         metrics['protocol'] += f'; classical:* rows as measured for {args.classical_from} (they do not run the model)'
     for path in args.logs:
         with open(path) as f:

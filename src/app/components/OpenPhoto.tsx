@@ -1,4 +1,4 @@
-import { createContext, useContext, useRef, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useRef, type ReactNode } from 'react';
 import { useStore } from '../store.ts';
 
 /**
@@ -11,8 +11,9 @@ const PickerContext = createContext<() => void>(() => {});
 export function PhotoPickerProvider(props: { children: ReactNode }) {
   const input = useRef<HTMLInputElement>(null);
   const openFile = useStore((s) => s.openFile);
+  const pick = useCallback(() => input.current?.click(), []);
   return (
-    <PickerContext.Provider value={() => input.current?.click()}>
+    <PickerContext.Provider value={pick}>
       {props.children}
       <input
         ref={input}
