@@ -82,11 +82,11 @@ def gradient_sparsity(rgb):
     return float(d.sum() / max(np.sqrt((d ** 2).sum()), 1e-12))
 
 
-def two_views(y):
+def two_views(y, strength=1.0):
     """The net as the stage runs it: as is and mirrored left-right, averaged."""
     model, mult = _model
     with torch.no_grad():
-        outs = [mirrored(run_padded(model, mirrored(y, lr, False), mult, 1.0), lr, False) for lr in (False, True)]
+        outs = [mirrored(run_padded(model, mirrored(y, lr, False), mult, strength), lr, False) for lr in (False, True)]
     return np.clip(np.mean(outs, axis=0), 0, 1).astype(np.float64)
 
 
