@@ -93,6 +93,22 @@ echo "== batches from spawned worker processes (train.py --workers, the GPU road
 "$PY" "$HERE/train.py" --config "$HERE/configs/detect-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-workers" \
   --workers 2 --steps 5 | tail -n 1
 test -f "$TMP/run-workers/final.pth"
+echo "== a fine-tune (--init) that is resumed keeps its lineage (export counts the runs it started from)"
+"$PY" "$HERE/train.py" --config "$HERE/configs/detect-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-ft" \
+  --init "$TMP/run-detect/final.pth" --steps 4 | tail -n 1
+"$PY" "$HERE/train.py" --config "$HERE/configs/detect-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-ft" \
+  --resume --steps 6 | tail -n 1
+"$PY" - "$HERE" "$TMP/run-ft/final.pth" "$TMP/run-detect/final.pth" <<'PYEOF'
+import os, sys, torch
+sys.path.insert(0, sys.argv[1])
+from export import lineage
+ft, base = (torch.load(p, map_location='cpu') for p in sys.argv[2:4])
+assert ft['step'] == 6, ft['step']
+init = ft['config'].get('init') or {}
+assert init.get('checkpoint') == os.path.abspath(sys.argv[3]) and init.get('steps') == base['step'], init
+assert lineage(ft)['steps'] == base['step'], lineage(ft)
+print('resumed fine-tune keeps its lineage')
+PYEOF
 echo "== a shipped fp32 file gives its checkpoint back (tools/checkpoint_from_onnx.py, for fine-tunes without runs/)"
 for t in detect fill deblur; do
   "$PY" "$HERE/tools/checkpoint_from_onnx.py" --config "$HERE/configs/$t-smoke.yaml" --model $t-smoke \

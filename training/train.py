@@ -96,6 +96,10 @@ def main():
         step, elapsed_prev, best = ck['step'], ck['elapsed'], ck.get('best_score', ck.get('best_psnr', -math.inf))
         set_rng_state(ck['rng'], ds)
         minutes = ck.get('minutes', minutes) if args.minutes is None else minutes
+        # the run's --init record lives in its checkpoints' config, not in the config file: keep it, so
+        # export.lineage still counts the runs it was fine-tuned from
+        if (ck.get('config') or {}).get('init'):
+            cfg['init'] = ck['config']['init']
         print(f'resumed from step {step}, elapsed {elapsed_prev / 60:.1f} min', flush=True)
     elif args.init:
         ck = torch.load(args.init, map_location='cpu')
