@@ -47,8 +47,10 @@ def main():
     metrics = {'protocol': args.protocol}
     carried = {}
     if args.classical_from:
-        carried = manifest_entry(SHIPPED_MANIFEST, args.classical_from).get('metrics', {})
-        metrics['protocol'] += f'; classical:* rows as measured for {args.classical_from} (they do not run the model)'
+        shipped = manifest_entry(SHIPPED_MANIFEST, args.classical_from)
+        carried = shipped.get('metrics', {})
+        metrics['protocol'] += (f"; classical:* rows carried from the shipped {args.classical_from} {shipped.get('version')}"
+                                " entry's metrics (they do not run the model)")
     for path in args.logs:
         with open(path) as f:
             result = json.loads([line for line in f if line.startswith('{')][-1])
