@@ -116,6 +116,23 @@ def init(checkpoint):
     _model = (HeirloomDenoiser(net).eval(), net.size_multiple)
 
 
+def redo_cached(jobs, redo, cache, checkpoint, workers, chunksize=1):
+    """{key: redo(job)} for jobs (key, ...), each redone once: ``cache`` keeps one JSON line per job
+    (with its 'key') and is read back on a rerun; the rest run in a pool of workers holding the net."""
+    done = {}
+    if os.path.exists(cache):
+        done = {r['key']: r for r in map(json.loads, open(cache))}
+    todo = [job for job in jobs if job[0] not in done]
+    if todo:
+        print(f'redoing {len(todo)} photos in Python', file=sys.stderr, flush=True)
+        with Pool(workers, initializer=init, initargs=(checkpoint,)) as pool, open(cache, 'a') as out:
+            for r in pool.imap_unordered(redo, todo, chunksize=chunksize):
+                done[r['key']] = r
+                out.write(json.dumps(r) + '\n')
+                out.flush()
+    return done
+
+
 def auc(wins, losses):
     """P(a win scores above a loss), ties half."""
     if not wins or not losses:
@@ -136,18 +153,8 @@ def main():
     for rows in cases.values():
         for r in rows:
             r['key'] = f"{r['folder']}|{r['name']}"
-    done = {}
-    if os.path.exists(args.cache):
-        done = {r['key']: r for r in map(json.loads, open(args.cache))}
-    todo = [(r['key'], r['folder'], r['name']) for rows in cases.values() for r in rows
-            if r['spread'] >= MIN_SPREAD and r['key'] not in done]
-    if todo:
-        print(f'redoing {len(todo)} photos in Python', file=sys.stderr, flush=True)
-        with Pool(args.workers, initializer=init, initargs=(args.checkpoint,)) as pool, open(args.cache, 'a') as out:
-            for r in pool.imap_unordered(redo, todo, chunksize=2):
-                done[r['key']] = r
-                out.write(json.dumps(r) + '\n')
-                out.flush()
+    jobs = [(r['key'], r['folder'], r['name']) for rows in cases.values() for r in rows if r['spread'] >= MIN_SPREAD]
+    done = redo_cached(jobs, redo, args.cache, args.checkpoint, args.workers, chunksize=2)
 
     trusted = [(r, done[r['key']]) for rows in cases.values() for r in rows if passes(r, GATE)]
     wins = [(r, d) for r, d in trusted if r['est'] > r['net']]

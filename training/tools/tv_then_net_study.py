@@ -16,10 +16,8 @@ deconvolution and the net on two views, and prints, per set and over all, the PS
 as it is, w * TV + (1 - w) * net(blurred), and with net(TV, strength s) in place of TV, for each s.
 """
 import argparse
-import json
 import os
 import sys
-from multiprocessing import Pool
 
 import cv2
 import numpy as np
@@ -29,41 +27,34 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from heirloom_train import deconv  # noqa: E402
 from heirloom_train.evaluation import to_u8  # noqa: E402
-from heirloom_train.metrics import psnr  # noqa: E402
+from heirloom_train.metrics import halo_rms, psnr  # noqa: E402
 import shake_gate_checks_study as gate_study  # noqa: E402
 
 STRENGTHS = (0.25, 0.5, 0.75, 1.0)
 
 
-def halo(out_u8, clean_u8, radius=2):
-    se = 2 * radius + 1
-    kernel = np.ones((se, se), np.uint8)
-    hi = cv2.dilate(clean_u8, kernel).astype(np.float64)
-    lo = cv2.erode(clean_u8, kernel).astype(np.float64)
-    o = out_u8.astype(np.float64)
-    e = np.maximum(0, np.maximum(o - hi, lo - o))
-    return float(np.sqrt((e ** 2).mean()))
+def set_name(folder):
+    return os.path.basename(folder.rstrip('/'))
 
 
 def redo(job):
-    folder, name = job
+    key, folder, name = job
     y = cv2.imread(os.path.join(folder, 'blurred', name))[..., ::-1].astype(np.float64) / 255.0
     clean = np.ascontiguousarray(cv2.imread(os.path.join(folder, 'clean', name))[..., ::-1])
     crop = gate_study.centre(y)
     k = deconv.estimate_kernel(crop)
     w = deconv.estimate_weight(deconv.kernel_checks(crop, k))
-    r = {'set': os.path.basename(folder.rstrip('/')), 'name': name, 'w': w}
+    r = {'key': key, 'set': set_name(folder), 'name': name, 'w': w}
     if w == 0:
         return r
     tv = np.clip(deconv.tv_deconvolve(y, k, gate_study.TV_MU), 0, 1)
     net = gate_study.two_views(y.astype(np.float32)) if w < 1 else 0
-    outs = {'stage': w * tv + (1 - w) * net}
+    outs = {'input': y, 'stage': w * tv + (1 - w) * net}
     for s in STRENGTHS:
         outs[f'net(tv,{s:g})'] = w * gate_study.two_views(tv.astype(np.float32), s) + (1 - w) * net
-    for key, out in outs.items():
+    for path, out in outs.items():
         u8 = to_u8(out)
-        r[key] = {'psnr': psnr(u8, clean), 'halo': halo(u8, clean)}
-    r['input'] = {'psnr': psnr(to_u8(y), clean), 'halo': halo(to_u8(y), clean)}
+        r[path] = {'psnr': psnr(u8, clean), 'halo': halo_rms(u8, clean)}
     return r
 
 
@@ -74,30 +65,19 @@ def main():
     ap.add_argument('--cache', required=True, help='JSON lines, one per photo redone (read back when rerun)')
     ap.add_argument('--workers', type=int, default=1)
     args = ap.parse_args()
-    done = {}
-    if os.path.exists(args.cache):
-        done = {(r['set'], r['name']): r for r in map(json.loads, open(args.cache))}
-    jobs = [(f, n) for f in args.sets for n in sorted(os.listdir(os.path.join(f, 'blurred')))]
-    todo = [j for j in jobs if (os.path.basename(j[0].rstrip('/')), j[1]) not in done]
-    if todo:
-        print(f'redoing {len(todo)} photos in Python', file=sys.stderr, flush=True)
-        with Pool(args.workers, initializer=gate_study.init, initargs=(args.checkpoint,)) as pool, \
-                open(args.cache, 'a') as out:
-            for r in pool.imap_unordered(redo, todo):
-                done[(r['set'], r['name'])] = r
-                out.write(json.dumps(r) + '\n')
-                out.flush()
-    taken = [r for r in done.values() if r['w'] > 0 and r['set'] in {os.path.basename(f.rstrip('/')) for f in args.sets}]
+    jobs = [(f'{set_name(f)}|{n}', f, n) for f in args.sets for n in sorted(os.listdir(os.path.join(f, 'blurred')))]
+    done = gate_study.redo_cached(jobs, redo, args.cache, args.checkpoint, args.workers)
+    taken = [r for r in (done[key] for key, _, _ in jobs) if r['w'] > 0]
     keys = ['input', 'stage'] + [f'net(tv,{s:g})' for s in STRENGTHS]
     print('photos the gate deconvolves (w > 0): mean PSNR dB / halo per path; gain over the stage as it is')
     for name in sorted({r['set'] for r in taken}) + ['all']:
         rows = [r for r in taken if name in ('all', r['set'])]
+        stage = np.mean([r['stage']['psnr'] for r in rows])
         cells = []
         for k in keys:
             p = np.mean([r[k]['psnr'] for r in rows])
-            gain = p - np.mean([r['stage']['psnr'] for r in rows])
             cells.append(f"{k} {p:.2f} / {np.mean([r[k]['halo'] for r in rows]):.2f}"
-                         + (f' ({gain:+.2f})' if k.startswith('net') else ''))
+                         + (f' ({p - stage:+.2f})' if k.startswith('net') else ''))
         worst = {k: min(r[k]['psnr'] - r['stage']['psnr'] for r in rows) for k in keys[2:]}
         print(f'{name} ({len(rows)} photos): ' + '; '.join(cells))
         print('   worst photo vs the stage: ' + ', '.join(f'{k} {v:+.2f}' for k, v in worst.items()))

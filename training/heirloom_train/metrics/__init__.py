@@ -1,4 +1,4 @@
-"""8-bit PSNR / SSIM (standard: images rounded to uint8, full image, RGB jointly)."""
+"""8-bit PSNR / SSIM (standard: images rounded to uint8, full image, RGB jointly), and the blur evaluation's halo."""
 import cv2
 import numpy as np
 
@@ -29,3 +29,14 @@ def ssim(a_u8, b_u8):
     if a.ndim == 2:
         return float(_ssim_channel(a, b))
     return float(np.mean([_ssim_channel(a[..., c], b[..., c]) for c in range(a.shape[2])]))
+
+
+def halo_rms(out_u8, clean_u8, radius=2):
+    """Halo / ringing: RMS (8-bit levels) of how far ``out`` overshoots the sharp photo's own local range
+    (min and max over (2 radius + 1)^2 px); the Python twin of src/eval/blur-eval.ts haloRms."""
+    kernel = np.ones((2 * radius + 1,) * 2, np.uint8)
+    hi = cv2.dilate(clean_u8, kernel).astype(np.float64)
+    lo = cv2.erode(clean_u8, kernel).astype(np.float64)
+    o = out_u8.astype(np.float64)
+    e = np.maximum(0, np.maximum(o - hi, lo - o))
+    return float(np.sqrt((e ** 2).mean()))
