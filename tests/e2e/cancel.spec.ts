@@ -5,7 +5,7 @@ test('cancel stops a run at once, keeps the previous result, and a new restore w
   test.setTimeout(300_000);
   await page.goto(TINY);
   await openPhoto(page, await noisyPng(1500, 1000, 20), 'large.png');
-  await expectReport(page);
+  await expectReport(page, 150_000);
   await chooseOnly(page, 'denoise');
 
   // A first complete run gives a result that cancelling must not lose.

@@ -70,9 +70,12 @@ export function runtimeInfo(page: Page) {
   return page.evaluate(() => window.__heirloom!.runtimeInfo());
 }
 
-/** Waits for the analysis of an opened photo and for the app to be idle. */
-export async function expectReport(page: Page) {
-  await expect(page.getByTestId('analysis-report')).toBeVisible();
+/** Waits for the analysis of an opened photo and for the app to be idle. `timeout` is a hang guard:
+ * a large photo's analysis (detector, blur model and shake search on full-resolution crops) once took
+ * over the default 60 s in a full `npm test` on a 2-core machine (2026-12-03; alone, the whole cancel
+ * test then took 1.5 min). */
+export async function expectReport(page: Page, timeout = 60_000) {
+  await expect(page.getByTestId('analysis-report')).toBeVisible({ timeout });
   await expect.poll(async () => (await appState(page)).status).toBe('idle');
 }
 
