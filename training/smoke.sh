@@ -109,6 +109,43 @@ assert init.get('checkpoint') == os.path.abspath(sys.argv[3]) and init.get('step
 assert lineage(ft)['steps'] == base['step'], lineage(ft)
 print('resumed fine-tune keeps its lineage')
 PYEOF
+echo "== train.missing_teacher: the missing channel's targets are the --init model's probabilities"
+"$PY" - "$HERE" "$TMP/run-detect/final.pth" "$ROOT/train/CBSD432" <<'PYEOF'
+import copy, sys, torch, yaml
+import torch.nn.functional as F
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.archs import build_arch
+from heirloom_train.tasks import DetectTask
+ck = torch.load(sys.argv[2], map_location='cpu')
+cfg = copy.deepcopy(ck['config'])
+a = dict(cfg['arch']); net = build_arch(a.pop('type'), **a)
+torch.manual_seed(0)
+x = torch.rand(2, 3, 48, 48)
+y = torch.zeros(2, 2, 48, 48); y[:, 1, :, :24] = 1  # masks that say "torn" where the teacher may not
+cfg['init'] = {'checkpoint': sys.argv[2]}
+plain = DetectTask(cfg).loss(net, (x, y), 'cpu')
+cfg['train']['missing_teacher'] = True
+task = DetectTask(cfg)
+kept = task.loss(net, (x, y), 'cpu')
+teacher = task.missing_teacher('cpu')
+with torch.no_grad():
+    soft = torch.cat([y[:, :1], torch.sigmoid(teacher(x)[:, 1:])], 1)
+    assert not torch.equal(soft, y)
+    logits = net(x); p = torch.sigmoid(logits)
+    inter = (p * soft).sum(dim=(0, 2, 3))
+    dice = 1 - (2 * inter + 1) / (p.sum(dim=(0, 2, 3)) + soft.sum(dim=(0, 2, 3)) + 1)
+    want = F.binary_cross_entropy_with_logits(logits, soft) + 0.5 * dice.mean()
+assert abs(kept.item() - want.item()) < 1e-6 and abs(kept.item() - plain.item()) > 1e-4, (kept, want, plain)
+kept.backward()
+assert all(q.grad is None for q in teacher.parameters()), 'the teacher must stay frozen'
+del cfg['init']
+try:
+    DetectTask(cfg).loss(net, (x, y), 'cpu')
+    raise AssertionError('missing_teacher without --init must fail')
+except SystemExit:
+    pass
+print('missing teacher ok')
+PYEOF
 echo "== a shipped fp32 file gives its checkpoint back (tools/checkpoint_from_onnx.py, for fine-tunes without runs/)"
 for t in detect fill deblur; do
   "$PY" "$HERE/tools/checkpoint_from_onnx.py" --config "$HERE/configs/$t-smoke.yaml" --model $t-smoke \
@@ -172,6 +209,15 @@ for s in range(4):
     for kind in D.ELEMENT_ODDS:
         assert D.damage(img, CounterRNG(3, stream=s), missing=False, odds={**none, kind: 1.0})[2].any(), (kind, s)
 print('odds ok')
+kinds = {}
+plain = D.damage(img, CounterRNG(5, stream=1))
+drawn = D.damage(img, CounterRNG(5, stream=1), kinds=kinds)
+assert all(np.array_equal(a, b) for a, b in zip(plain, drawn)), 'kinds= must not change the draws'
+union = np.zeros_like(plain[2])
+for m in kinds.values():
+    union |= m
+assert kinds and set(kinds) <= set(D.ELEMENT_ODDS) and np.array_equal(union & (1 - plain[3]), plain[2]), sorted(kinds)
+print('kinds ok')
 PYEOF
 echo "== detector hysteresis (classify_damage_hysteresis, the engine's seedThreshold rule)"
 "$PY" - "$HERE" <<'PYEOF'

@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
-"""The detector's recall on the defect pixels of damaged sets, binned by how much the damage changed
-each pixel (max over channels of |damaged - clean|, 8-bit levels): are its misses damage nobody
-could see (a label problem), or visible damage it does not know (a training problem)?
+"""Where the damage detector's misses and false alarms on damaged sets lie: which kind of damage it
+misses, how visible the missed pixels are, and how much of its error is only the edge of a mark.
 
-python3 training/tools/detector_recall_by_change.py --checkpoint training/runs/detect-scene/final.pth \
-    /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed
+python3 training/tools/detector_misses.py --checkpoint training/runs/detect-scene/final.pth \
+    /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed [--views 4] [--threshold 0.5]
 
-Sets from make_damage_set.py. One view (the engine averages 4 mirrored views: detector_threshold.py).
+Sets from make_damage_set.py; the probabilities are averaged over --views mirrored views, as the
+engine does (DETECT_VIEWS in src/engine/damage/detect.ts). Per set, then pooled:
+- precision / recall / F1 of defect (the eval's numbers), and the same with one pixel of tolerance
+  (a flagged pixel counts if a labelled one touches it, a labelled one if a flagged one does): how
+  much of the error is where a soft-edged mark's edge was drawn, not whether the mark was found;
+- recall by how much the damage changed each defect pixel (max over channels of |damaged - clean|,
+  8-bit levels): near-invisible labels (a label problem) or plain damage (a training problem);
+- by kind (mixed sets only: the photo is damaged again from set.json's source and seed with
+  damage(kinds=...), and checked to give the set's masks): each kind's share of the defect pixels,
+  its recall, and the share missed by more than a pixel from anything flagged (whole marks missed).
+  A pixel that two kinds cover counts for the first drawn (damage()'s order).
 """
 import argparse
-import glob
+import json
 import os
 import sys
 
@@ -20,47 +29,128 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from export import load_model  # noqa: E402
 from heirloom_train.archs.nafnet_local import HeirloomDamageDetector  # noqa: E402
+from heirloom_train.data import damage as D  # noqa: E402
+from heirloom_train.data.dataset import list_images, read_rgb as read_source  # noqa: E402
+from heirloom_train.data.degradations import CounterRNG  # noqa: E402
 from heirloom_train.tasks import _chw, _pad_run, classify_damage  # noqa: E402
 
-EDGES = (0, 4, 8, 16, 32, 64, 256)
+EDGES = (0, 8, 16, 32, 64, 256)
+KINDS = ('scratches', 'dust', 'cracks', 'fold', 'stain')
+TOUCH = np.ones((3, 3), np.uint8)
 
 
 def read_rgb(path):
     return cv2.imread(path, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255
 
 
+def kind_masks(meta):
+    """{PNG name: {kind: its mask}} for a mixed set, redrawn from its source photos and seed."""
+    if meta.get('protocol') != 'mixed' or not os.path.isdir(meta.get('source', '')):
+        return None
+    out = {}
+    for k, path in enumerate(list_images(meta['source'])):  # make_damage_set's order (SetWriter.photos)
+        kinds = {}
+        img = read_source(path).astype(np.float64) / 255.0
+        _, _, defect, _ = D.damage(img, CounterRNG(meta['seed'], stream=k), kinds=kinds)
+        out[os.path.splitext(os.path.basename(path))[0] + '.png'] = (kinds, defect.astype(bool))
+    return out
+
+
+class Counts:
+    def __init__(self):
+        self.c = {}
+
+    def add(self, key, n):
+        self.c[key] = self.c.get(key, 0) + int(n)
+
+    def __getitem__(self, key):
+        return self.c.get(key, 0)
+
+    def merge(self, other):
+        for k, n in other.c.items():
+            self.add(k, n)
+
+
+def prf(tp, fp, fn):
+    p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+def report(name, c, views, threshold):
+    p, r, f1 = prf(c['tp'], c['fp'], c['fn'])
+    pt, rt = c['flag_touching'] / max(1, c['flagged']), c['label_touched'] / max(1, c['labelled'])
+    print(f'{name}: {views} views, threshold {threshold}: precision {p:.3f} recall {r:.3f} F1 {f1:.3f}; '
+          f'with 1 px tolerance {pt:.3f} / {rt:.3f} / {2 * pt * rt / max(1e-9, pt + rt):.3f}')
+    for b in range(len(EDGES) - 1):
+        n = c[f'change{b}']
+        print(f'  changed {EDGES[b]:3d}-{EDGES[b + 1]:3d} levels: {100 * n / max(1, c["labelled"]):5.1f}% of defect '
+              f'pixels, recall {c[f"change{b}_hit"] / max(1, n):.3f}')
+    total = sum(c[f'kind_{k}'] for k in KINDS)
+    for k in KINDS if total else ():
+        n = c[f'kind_{k}']
+        print(f'  {k:9s} {100 * n / total:5.1f}% of defect pixels, recall {c[f"kind_{k}_hit"] / max(1, n):.3f}, '
+              f'missed by more than a pixel {c[f"kind_{k}_far"] / max(1, n):.3f}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--checkpoint', required=True)
     ap.add_argument('--threshold', type=float, default=0.5)
+    ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4))
+    ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('sets', nargs='+')
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     net, _, _ = load_model(args.checkpoint)
-    det = HeirloomDamageDetector(net)
-    total, found = np.zeros(len(EDGES) - 1), np.zeros(len(EDGES) - 1)
-    tp = fp = labelled = 0
+    det = HeirloomDamageDetector(net).eval()
+
+    def probabilities(x):
+        out = 0
+        for v in range(args.views):
+            flip = [a for a, bit in ((0, 2), (1, 1)) if v & bit]  # HWC axes (bit 0: left-right, bit 1: top-bottom)
+            p = _pad_run(det, [_chw(np.flip(x, flip).copy() if flip else x)], net.size_multiple)[0].numpy()
+            out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
+        return out
+
+    pooled = Counts()
     for folder in args.sets:
-        for path in sorted(glob.glob(os.path.join(folder, 'damaged', '*.png'))):
-            name = os.path.basename(path)
-            damaged, clean = read_rgb(path), read_rgb(os.path.join(folder, 'clean', name))
-            defect = cv2.imread(os.path.join(folder, 'defect', name), cv2.IMREAD_GRAYSCALE) > 127
-            prob = _pad_run(det, [_chw(damaged)], net.size_multiple)[0].numpy()
-            flagged, _ = classify_damage(prob, args.threshold)
-            change = np.digitize(np.abs(damaged - clean).max(2)[defect] * 255, EDGES) - 1
-            hit = flagged[defect]
-            for b in range(len(total)):
-                total[b] += (change == b).sum()
-                found[b] += (hit & (change == b)).sum()
-            tp += (flagged & defect).sum()
-            fp += (flagged & ~defect).sum()
-            labelled += defect.sum()
-    for b in range(len(total)):
-        print(f'changed {EDGES[b]:3d}-{EDGES[b + 1]:3d} levels: {100 * total[b] / total.sum():5.1f}% of defect pixels, '
-              f'recall {found[b] / max(1, total[b]):.3f}')
-    precision, recall = tp / max(1, tp + fp), tp / max(1, labelled)
-    print(f'one view, threshold {args.threshold}: precision {precision:.3f}, recall {recall:.3f}, '
-          f'F1 {2 * precision * recall / max(1e-9, precision + recall):.3f}')
+        meta = json.load(open(os.path.join(folder, 'set.json')))
+        kinds = kind_masks(meta)
+        c = Counts()
+        for im in meta['images']:
+            name = im['name']
+            damaged, clean = read_rgb(os.path.join(folder, 'damaged', name)), read_rgb(os.path.join(folder, 'clean', name))
+            label = cv2.imread(os.path.join(folder, 'defect', name), cv2.IMREAD_GRAYSCALE) > 127
+            flagged, _ = classify_damage(probabilities(damaged), args.threshold)
+            near_label = cv2.dilate(label.astype(np.uint8), TOUCH) > 0
+            near_flag = cv2.dilate(flagged.astype(np.uint8), TOUCH) > 0
+            c.add('tp', (flagged & label).sum())
+            c.add('fp', (flagged & ~label).sum())
+            c.add('fn', (~flagged & label).sum())
+            c.add('flagged', flagged.sum())
+            c.add('labelled', label.sum())
+            c.add('flag_touching', (flagged & near_label).sum())
+            c.add('label_touched', (label & near_flag).sum())
+            change = np.digitize(np.abs(damaged - clean).max(2) * 255, EDGES) - 1
+            for b in range(len(EDGES) - 1):
+                c.add(f'change{b}', (label & (change == b)).sum())
+                c.add(f'change{b}_hit', (label & flagged & (change == b)).sum())
+            if kinds is not None:
+                drawn, defect = kinds[name]
+                if not np.array_equal(defect, label):
+                    raise SystemExit(f'{folder}/{name}: redrawn damage differs from the set (another damage.py?)')
+                claimed = np.zeros_like(label)
+                for k in KINDS:
+                    if k in drawn:
+                        m = (drawn[k] > 0) & label & ~claimed
+                        claimed |= m
+                        c.add(f'kind_{k}', m.sum())
+                        c.add(f'kind_{k}_hit', (m & flagged).sum())
+                        c.add(f'kind_{k}_far', (m & ~near_flag).sum())
+        report(os.path.basename(os.path.normpath(folder)), c, args.views, args.threshold)
+        pooled.merge(c)
+    if len(args.sets) > 1:
+        report('pooled', pooled, args.views, args.threshold)
 
 
 if __name__ == '__main__':

@@ -229,10 +229,11 @@ def age(img, rng):
     return img.clip(0, 1)
 
 
-def damage(img, rng, thin=True, missing=True, aged=True, polarity=None, odds=None):
+def damage(img, rng, thin=True, missing=True, aged=True, polarity=None, odds=None, kinds=None):
     """A damaged photo and its masks (see the module docstring). ``polarity``: None (mixed),
     'bright' (print-like) or 'dark' (film-scan-like) for scratches and dust. ``odds``: overrides of
-    ``ELEMENT_ODDS`` by name (training only; evaluation keeps the defaults)."""
+    ``ELEMENT_ODDS`` by name (training only; evaluation keeps the defaults). ``kinds``: a dict that,
+    if given, receives each drawn kind's own mask by name (diagnosis; the draws are the same)."""
     if set(odds or ()) - set(ELEMENT_ODDS):  # a misspelt kind would otherwise be ignored silently
         raise ValueError(f'unknown kinds of damage in odds: {sorted(set(odds) - set(ELEMENT_ODDS))}')
     odds = {**ELEMENT_ODDS, **(odds or {})}
@@ -250,6 +251,8 @@ def damage(img, rng, thin=True, missing=True, aged=True, polarity=None, odds=Non
                 else:
                     img, m = fn(img, rng)
                 defect |= m
+                if kinds is not None:
+                    kinds[name] = m
     if missing and rng.uniform() < 0.5:
         for _ in range(_i(rng, 1, 2)):
             img, m = tear(img, rng)
