@@ -24,7 +24,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from heirloom_train.archs import build_arch, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill  # noqa: E402
+from heirloom_train.archs import HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill, load_checkpoint  # noqa: E402
 from heirloom_train.archs.colour_curves import GRID, KNOTS, THUMB  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.blur import training_blur  # noqa: E402
@@ -112,13 +112,9 @@ def tile_fn(task, model):
 
 
 def load_model(checkpoint, config=None):
-    ck = torch.load(checkpoint, map_location='cpu')
-    cfg = load_config(config) if config else ck['config']
-    a = dict(cfg['arch'])
-    net = build_arch(a.pop('type'), **a)
-    net.load_state_dict(ck['model'])
-    net.eval()
-    return net, cfg, ck
+    cfg = load_config(config) if config else None
+    net, ck = load_checkpoint(checkpoint, cfg)
+    return net, cfg or ck['config'], ck
 
 
 def export_fp32(model, path, task='denoise', opset=13):

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .archs import HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill, build_arch
+from .archs import HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill, load_checkpoint
 from .archs.colour_curves import THUMB, apply_correction
 from .data import damage as D
 from .data import blur as B
@@ -38,6 +38,18 @@ def _pad_run(fn, tensors, multiple):
 
 def _chw(a):
     return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).permute(2, 0, 1)[None]
+
+
+def detector_views(det, x, views, multiple):
+    """The detector's probabilities (CHW numpy) on an HWC photo, averaged over ``views`` mirrored views,
+    each mirrored back (view bit 0: left-right, bit 1: top-bottom), as the engine does (DETECT_VIEWS in
+    src/engine/damage/detect.ts)."""
+    out = 0
+    for v in range(views):
+        flip = [a for a, bit in ((0, 2), (1, 1)) if v & bit]  # HWC axes of the photo
+        p = _pad_run(det, [_chw(np.flip(x, flip).copy() if flip else x)], multiple)[0].numpy()
+        out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / views
+    return out
 
 
 class DenoiseTask:
@@ -131,11 +143,7 @@ class DetectTask(_HeldOutTask):
             init = self.cfg.get('init') or {}
             if not init.get('checkpoint'):
                 raise SystemExit('train.missing_teacher needs --init (the teacher is the starting checkpoint)')
-            ck = torch.load(init['checkpoint'], map_location='cpu')
-            a = dict(ck['config']['arch'])
-            self.teacher = build_arch(a.pop('type'), **a)
-            self.teacher.load_state_dict(ck['model'])
-            self.teacher.to(device).eval().requires_grad_(False)
+            self.teacher = load_checkpoint(init['checkpoint'])[0].to(device).requires_grad_(False)
         return self.teacher
 
     def loss(self, net, batch, device):

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 
 import cv2
 import numpy as np
@@ -30,17 +31,17 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from export import load_model  # noqa: E402
 from heirloom_train.archs.nafnet_local import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
-from heirloom_train.data.dataset import list_images, read_rgb as read_source  # noqa: E402
+from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.tasks import _chw, _pad_run, classify_damage  # noqa: E402
+from heirloom_train.tasks import classify_damage, detector_views  # noqa: E402
 
 EDGES = (0, 8, 16, 32, 64, 256)
-KINDS = ('scratches', 'dust', 'cracks', 'fold', 'stain')
+KINDS = tuple(D.ELEMENT_ODDS)  # in the order damage() draws them
 TOUCH = np.ones((3, 3), np.uint8)
 
 
-def read_rgb(path):
-    return cv2.imread(path, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255
+def read_unit(path):
+    return read_rgb(path).astype(np.float32) / 255
 
 
 def kind_masks(meta):
@@ -50,25 +51,10 @@ def kind_masks(meta):
     out = {}
     for k, path in enumerate(list_images(meta['source'])):  # make_damage_set's order (SetWriter.photos)
         kinds = {}
-        img = read_source(path).astype(np.float64) / 255.0
+        img = read_rgb(path).astype(np.float64) / 255.0
         _, _, defect, _ = D.damage(img, CounterRNG(meta['seed'], stream=k), kinds=kinds)
         out[os.path.splitext(os.path.basename(path))[0] + '.png'] = (kinds, defect.astype(bool))
     return out
-
-
-class Counts:
-    def __init__(self):
-        self.c = {}
-
-    def add(self, key, n):
-        self.c[key] = self.c.get(key, 0) + int(n)
-
-    def __getitem__(self, key):
-        return self.c.get(key, 0)
-
-    def merge(self, other):
-        for k, n in other.c.items():
-            self.add(k, n)
 
 
 def prf(tp, fp, fn):
@@ -103,38 +89,29 @@ def main():
     torch.set_num_threads(args.threads)
     net, _, _ = load_model(args.checkpoint)
     det = HeirloomDamageDetector(net).eval()
-
-    def probabilities(x):
-        out = 0
-        for v in range(args.views):
-            flip = [a for a, bit in ((0, 2), (1, 1)) if v & bit]  # HWC axes (bit 0: left-right, bit 1: top-bottom)
-            p = _pad_run(det, [_chw(np.flip(x, flip).copy() if flip else x)], net.size_multiple)[0].numpy()
-            out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
-        return out
-
-    pooled = Counts()
+    pooled = Counter()
     for folder in args.sets:
         meta = json.load(open(os.path.join(folder, 'set.json')))
         kinds = kind_masks(meta)
-        c = Counts()
+        c = Counter()  # pixel counts by name
         for im in meta['images']:
             name = im['name']
-            damaged, clean = read_rgb(os.path.join(folder, 'damaged', name)), read_rgb(os.path.join(folder, 'clean', name))
+            damaged, clean = read_unit(os.path.join(folder, 'damaged', name)), read_unit(os.path.join(folder, 'clean', name))
             label = cv2.imread(os.path.join(folder, 'defect', name), cv2.IMREAD_GRAYSCALE) > 127
-            flagged, _ = classify_damage(probabilities(damaged), args.threshold)
+            flagged, _ = classify_damage(detector_views(det, damaged, args.views, net.size_multiple), args.threshold)
             near_label = cv2.dilate(label.astype(np.uint8), TOUCH) > 0
             near_flag = cv2.dilate(flagged.astype(np.uint8), TOUCH) > 0
-            c.add('tp', (flagged & label).sum())
-            c.add('fp', (flagged & ~label).sum())
-            c.add('fn', (~flagged & label).sum())
-            c.add('flagged', flagged.sum())
-            c.add('labelled', label.sum())
-            c.add('flag_touching', (flagged & near_label).sum())
-            c.add('label_touched', (label & near_flag).sum())
+            c['tp'] += int((flagged & label).sum())
+            c['fp'] += int((flagged & ~label).sum())
+            c['fn'] += int((~flagged & label).sum())
+            c['flagged'] += int(flagged.sum())
+            c['labelled'] += int(label.sum())
+            c['flag_touching'] += int((flagged & near_label).sum())
+            c['label_touched'] += int((label & near_flag).sum())
             change = np.digitize(np.abs(damaged - clean).max(2) * 255, EDGES) - 1
             for b in range(len(EDGES) - 1):
-                c.add(f'change{b}', (label & (change == b)).sum())
-                c.add(f'change{b}_hit', (label & flagged & (change == b)).sum())
+                c[f'change{b}'] += int((label & (change == b)).sum())
+                c[f'change{b}_hit'] += int((label & flagged & (change == b)).sum())
             if kinds is not None:
                 drawn, defect = kinds[name]
                 if not np.array_equal(defect, label):
@@ -144,11 +121,11 @@ def main():
                     if k in drawn:
                         m = (drawn[k] > 0) & label & ~claimed
                         claimed |= m
-                        c.add(f'kind_{k}', m.sum())
-                        c.add(f'kind_{k}_hit', (m & flagged).sum())
-                        c.add(f'kind_{k}_far', (m & ~near_flag).sum())
+                        c[f'kind_{k}'] += int(m.sum())
+                        c[f'kind_{k}_hit'] += int((m & flagged).sum())
+                        c[f'kind_{k}_far'] += int((m & ~near_flag).sum())
         report(os.path.basename(os.path.normpath(folder)), c, args.views, args.threshold)
-        pooled.merge(c)
+        pooled.update(c)
     if len(args.sets) > 1:
         report('pooled', pooled, args.views, args.threshold)
 

@@ -34,7 +34,7 @@ from heirloom_train.archs import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
-from heirloom_train.tasks import VAL_SEED, _chw, _pad_run, classify_damage_hysteresis  # noqa: E402
+from heirloom_train.tasks import VAL_SEED, classify_damage_hysteresis, detector_views  # noqa: E402
 from export import load_model  # noqa: E402
 from manifest_io import SHIPPED_MANIFEST, set_manifest_fields  # noqa: E402
 
@@ -77,13 +77,7 @@ def main():
     det = HeirloomDamageDetector(net).eval()
 
     def run(x):
-        """Mean of the views' probabilities, each mirrored back (view bit 0: left-right, bit 1: top-bottom)."""
-        out = 0
-        for v in range(args.views):
-            flip = [a for a, bit in ((0, 2), (1, 1)) if v & bit]  # HWC axes of the photo
-            p = _pad_run(det, [_chw(np.flip(x, flip).copy() if flip else x)], net.size_multiple)[0].numpy()
-            out = out + (np.flip(p, [a + 1 for a in flip]) if flip else p) / args.views
-        return out
+        return detector_views(det, x, args.views, net.size_multiple)
     pairs = [(lo, hi) for lo in THRESHOLDS for hi in THRESHOLDS if hi >= lo] if args.hysteresis else \
         [(t, t) for t in THRESHOLDS]
     stats = {pair: np.zeros(8) for pair in pairs}  # tp fp fn (defect), inter union (missing), fa_plain fa_aged, pixels

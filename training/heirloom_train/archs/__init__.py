@@ -1,4 +1,6 @@
-"""Architecture registry: build_arch(name, **kwargs)."""
+"""Architecture registry: build_arch(name, **kwargs); load_checkpoint(path) for a trained one."""
+import torch
+
 from .colour_curves import ColourCurveNet
 from .nafnet_local import NAFNetLocal, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
 
@@ -14,5 +16,15 @@ def build_arch(name, **kwargs):
     return ARCH_REGISTRY[name](**kwargs)
 
 
-__all__ = ['ARCH_REGISTRY', 'build_arch', 'NAFNetLocal', 'HeirloomDenoiser', 'HeirloomDamageDetector',
+def load_checkpoint(path, cfg=None):
+    """(net in eval mode, checkpoint dict) of a train.py checkpoint, built from ``cfg``'s arch
+    (default: the config stored in the checkpoint)."""
+    ck = torch.load(path, map_location='cpu')
+    a = dict((cfg or ck['config'])['arch'])
+    net = build_arch(a.pop('type'), **a)
+    net.load_state_dict(ck['model'])
+    return net.eval(), ck
+
+
+__all__ = ['ARCH_REGISTRY', 'build_arch', 'load_checkpoint', 'NAFNetLocal', 'HeirloomDenoiser', 'HeirloomDamageDetector',
            'HeirloomFill']
