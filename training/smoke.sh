@@ -89,10 +89,21 @@ assert m['fill-smoke']['task'] == 'fill' and m['fill-smoke']['io']['mask'] == 'm
 assert m['deblur-smoke']['task'] == 'deblur' and m['deblur-smoke']['io']['strength'] == 'strength', m['deblur-smoke']['io']
 print('detect / fill / deblur manifest entries ok')
 PYEOF
-echo "== batches from spawned worker processes (train.py --workers, the GPU road), 5 steps"
-"$PY" "$HERE/train.py" --config "$HERE/configs/detect-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-workers" \
-  --workers 2 --steps 5 | tail -n 1
-test -f "$TMP/run-workers/final.pth"
+echo "== the GPU road on CPU: pack_for_device.py, then device_runs.sh (batches from spawned workers, --init from the pack, two loadable checkpoints back), 5 steps"
+"$PY" "$HERE/tools/pack_for_device.py" --data "$ROOT/train/CBSD432" --out "$TMP/pack" \
+  --init start="$TMP/run-detect/final.pth" | tail -n 1
+(cd "$HERE/.." && RUNS="road:detect-smoke:2:start" DEV=cpu MIN=0 TRAIN_ARGS="--steps 5" PACK="$TMP/pack" \
+  OUT="$TMP/device-out" PY="$PY" bash training/tools/device_runs.sh | grep "road saved")
+"$PY" - "$HERE" "$TMP/device-out" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.archs import load_checkpoint
+net, final = load_checkpoint(f'{sys.argv[2]}/road.pth')
+_, best = load_checkpoint(f'{sys.argv[2]}/road-best.pth')
+assert final['step'] == 5 and final['config']['init']['checkpoint'].endswith('start.pth'), final['config'].get('init')
+assert any('"done"' in line for line in final['log']), final['log'][-1:]
+print('device road ok: step', final['step'], 'best step', best['step'])
+PYEOF
 echo "== a fine-tune (--init) that is resumed keeps its lineage (export counts the runs it started from)"
 "$PY" "$HERE/train.py" --config "$HERE/configs/detect-smoke.yaml" --data "$ROOT/train/CBSD432" --run-dir "$TMP/run-ft" \
   --init "$TMP/run-detect/final.pth" --steps 4 | tail -n 1

@@ -14,6 +14,7 @@ then, once: echo /.gpu/ >> .git/info/exclude, and run with carry [".gpu"] (READM
 """
 import argparse
 import os
+import subprocess
 import sys
 
 import cv2
@@ -45,6 +46,24 @@ def main():
         out = os.path.join(args.out, name + '.pth')
         torch.save({'model': weights, 'step': ck.get('step'), 'elapsed': ck.get('elapsed')}, out)
         print(f'{out}: {os.path.getsize(out) / 2**20:.1f} MiB')
+    report_trip_size(args.out)
+
+
+def report_trip_size(pack, limit=64 * 2**20):
+    """What a device call would send: the files git tracks or would track, plus the carried pack.
+    The tracked tree alone is ~44 MiB, so a pack with every --init can pass the limit by a little."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        listing = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=root,
+                                 capture_output=True, check=True).stdout.decode().split('\0')
+    except (OSError, subprocess.CalledProcessError):
+        print('not in a git checkout: the size of a device call is not known')
+        return
+    tree = sum(os.path.getsize(os.path.join(root, f)) for f in listing if f and os.path.isfile(os.path.join(root, f)))
+    packed = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(pack) for f in fs)
+    total = tree + packed
+    print(f'a device call would send {total / 2**20:.1f} MiB (tree {tree / 2**20:.1f} + pack {packed / 2**20:.1f})'
+          f' of its {limit / 2**20:.0f}' + ('' if total < limit else ': TOO MUCH, pack fewer --init or a lower --quality'))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Several trainings sharing the lent GPU machine in one device call (one GPU, 16 cores), then each
+# run's weights slimmed into $OUT (what comes back from a call is limited to a few files of 16 MiB).
+# Needs the folder made by tools/pack_for_device.py (carry it): CBSD432/ and the --init checkpoints.
+# RUNS picks the set, each entry NAME:CONFIG:WORKERS[:INIT] (INIT is a checkpoint name in the pack):
+#   RUNS=detect (default): detect-gpu, detect-gpu-wide (both warm from 1.1.1), detect-gpu-w20 (from scratch)
+#   RUNS=deblur: deblur-gpu (1.2.0 warm, large batches), deblur-gpu-w32 (from scratch, width 32)
+#   or the entries themselves, e.g. RUNS="detect-gpu:detect-gpu:6:detect-scene"
+# Check the road first with MIN=0.5 (a call of ~1.5 min) before a long run: the first attempt here
+# lost its whole lease to worker processes that hung (data/parallel.py).
+#   device run: RUNS=detect MIN=7 PACK=.gpu bash training/tools/device_runs.sh   (carry [".gpu"])
+# DEV=cpu MIN=0.1 TRAIN_ARGS="--batch 8" runs the same road on this machine (check it before a GPU
+# call; without the smaller batch the from-scratch nets need 12-20 GB there); smoke.sh runs it too.
+# TRAIN_ARGS goes to every train.py as it is, after the script's own arguments.
+MIN=${MIN:-7}; PACK=${PACK:-.gpu}; DEV=${DEV:-cuda}; OUT=${OUT:-/tmp/device-out}; PY=${PY:-python3}
+case "${RUNS:-detect}" in
+  detect) RUNS="detect-gpu:detect-gpu:4:detect-scene detect-gpu-wide:detect-gpu-wide:4:detect-scene detect-gpu-w20:detect-gpu-w20:5" ;;
+  deblur) RUNS="deblur-gpu:deblur-gpu:6:deblur-wide deblur-gpu-w32:deblur-gpu-w32:7" ;;
+esac
+mkdir -p "$OUT"; export PYTHONUNBUFFERED=1
+$PY -c "import torch, numpy, cv2; print(torch.__version__, numpy.__version__, cv2.__version__, torch.cuda.is_available())"
+R=$PACK/runs
+NAMES=(); PIDS=()
+for spec in $RUNS; do
+  IFS=: read -r name config workers init <<< "$spec"
+  [ -n "$init" ] && [ ! -f "$PACK/$init.pth" ] && { echo "$name: $PACK/$init.pth is not in the pack"; exit 2; }
+  $PY training/train.py --config "training/configs/$config.yaml" --device "$DEV" --workers "$workers" \
+    --data "$PACK/CBSD432" ${init:+--init "$PACK/$init.pth"} --run-dir "$R/$name" --minutes "$MIN" \
+    $TRAIN_ARGS > "$OUT/$name.log" 2>&1 &
+  NAMES+=("$name"); PIDS+=($!)
+done
+# one look at the load 45 s in; slept a second at a time so that a run that ends sooner is not kept
+# waiting (a killed monitor's sleep would hold the caller's pipe open)
+(for _ in $(seq 45); do sleep 1; done; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv 2>/dev/null; uptime) &
+MONITOR=$!
+wait "${PIDS[@]}"
+kill $MONITOR 2>/dev/null
+for n in "${NAMES[@]}"; do echo "== $n"; cat "$OUT/$n.log"; done > "$OUT/train.log"
+$PY - "$R" "$OUT" "${NAMES[@]}" <<'PY'
+import os, sys, torch
+runs, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+half = lambda sd: {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
+for run in names:
+    d = os.path.join(runs, run)
+    try:  # two files a run, each a checkpoint that export.py and the tools load as it is: the final
+        # weights (fp32 while under 15 MiB; files come back at most 16 MiB each, 8 in all) with the
+        # run's log lines, and the best by validation in fp16
+        fin = torch.load(f'{d}/final.pth', map_location='cpu', weights_only=False)
+        keep = {k: fin[k] for k in ('step', 'elapsed', 'minutes', 'best_score', 'config', 'params',
+                                    'macs_per_pixel', 'final_val_score', 'model') if k in fin}
+        if sum(v.numel() * v.element_size() for v in keep['model'].values()) >= 15 * 2**20:
+            keep['model'] = half(keep['model'])
+        with open(f'{d}/log.jsonl') as f:
+            keep['log'] = f.read().splitlines()
+        torch.save(keep, f'{out}/{run}.pth')
+        if os.path.exists(f'{d}/best.pth'):
+            b = torch.load(f'{d}/best.pth', map_location='cpu', weights_only=False)
+            torch.save({'model': half(b['model']), 'step': b['step'], 'elapsed': b.get('elapsed'),
+                        'best_score': b.get('best_score'), 'config': fin['config']}, f'{out}/{run}-best.pth')
+        os.remove(f'{out}/{run}.log')  # its lines are in train.log
+        print(run, 'saved: step', keep['step'], 'final val', keep.get('final_val_score'), 'best', keep['best_score'])
+    except Exception as e:  # noqa: keep the others
+        print(run, 'FAILED', e)
+PY
+ls -la "$OUT"
