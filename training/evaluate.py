@@ -22,7 +22,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from heirloom_train.archs import build_arch, HeirloomDenoiser  # noqa: E402
+from heirloom_train.archs import HeirloomDenoiser, load_checkpoint  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.evaluation import degrade_eval, run_padded, to_u8  # noqa: E402
 from heirloom_train.metrics import psnr, ssim  # noqa: E402
@@ -56,11 +56,7 @@ def main():
     mult = args.size_multiple
     model = None
     if args.checkpoint:
-        ck = torch.load(args.checkpoint, map_location='cpu')
-        a = dict(ck['config']['arch'])
-        net = build_arch(a.pop('type'), **a)
-        net.load_state_dict(ck['model'])
-        net.eval()
+        net, _ = load_checkpoint(args.checkpoint)
         mult = net.size_multiple
         model = HeirloomDenoiser(net).eval()
     if args.onnx:

@@ -32,7 +32,7 @@ from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG, gaussian, realistic  # noqa: E402
 from heirloom_train.onnx_convert import to_fp16, to_qdq  # noqa: E402
 from heirloom_train.onnx_np import OnnxNp  # noqa: E402
-from heirloom_train.utils import count_macs_per_pixel, load_config  # noqa: E402
+from heirloom_train.utils import count_macs_per_pixel, load_config, read_checkpoint  # noqa: E402
 from manifest_io import merge_manifest_entry  # noqa: E402
 
 DAMAGE_DEG = ('synthetic damage, training/heirloom_train/data/damage.py: scratches (bright/dark, 1-8 px, '
@@ -281,7 +281,7 @@ def lineage(ck):
         path = init.get('checkpoint')
         if not path or not os.path.exists(path):
             break
-        init = (torch.load(path, map_location='cpu').get('config') or {}).get('init')
+        init = (read_checkpoint(path).get('config') or {}).get('init')
     return {'steps': steps, 'minutes': minutes}
 
 

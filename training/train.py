@@ -19,7 +19,7 @@ sys.path.insert(0, HERE)
 from heirloom_train.archs import build_arch  # noqa: E402
 from heirloom_train.data.parallel import parallel_batches  # noqa: E402
 from heirloom_train.tasks import build_task  # noqa: E402
-from heirloom_train.utils import (JsonlLogger, count_macs_per_pixel, load_config, rng_state,  # noqa: E402
+from heirloom_train.utils import (JsonlLogger, count_macs_per_pixel, load_config, read_checkpoint, rng_state,  # noqa: E402
                                   save_checkpoint, set_rng_state, set_seed)
 
 
@@ -90,7 +90,7 @@ def main():
     step, elapsed_prev, best = 0, 0.0, -math.inf
     last_path = os.path.join(run_dir, 'last.pth')
     if args.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location='cpu')
+        ck = read_checkpoint(last_path)
         net.load_state_dict(ck['model'])
         opt.load_state_dict(ck['optimizer'])
         step, elapsed_prev, best = ck['step'], ck['elapsed'], ck.get('best_score', ck.get('best_psnr', -math.inf))
@@ -102,7 +102,7 @@ def main():
             cfg['init'] = ck['config']['init']
         print(f'resumed from step {step}, elapsed {elapsed_prev / 60:.1f} min', flush=True)
     elif args.init:
-        ck = torch.load(args.init, map_location='cpu')
+        ck = read_checkpoint(args.init)
         net.load_state_dict(ck['model'])
         cfg['init'] = {'checkpoint': os.path.abspath(args.init), 'steps': ck.get('step'),
                        'minutes': ck.get('elapsed', 0) / 60}

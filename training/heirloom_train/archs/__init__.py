@@ -1,8 +1,7 @@
 """Architecture registry: build_arch(name, **kwargs); load_checkpoint(path) for a trained one."""
-import torch
-
 from .colour_curves import ColourCurveNet
 from .nafnet_local import NAFNetLocal, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
+from ..utils import read_checkpoint
 
 ARCH_REGISTRY = {
     'NAFNetLocal': NAFNetLocal,
@@ -19,7 +18,7 @@ def build_arch(name, **kwargs):
 def load_checkpoint(path, cfg=None):
     """(net in eval mode, checkpoint dict) of a train.py checkpoint, built from ``cfg``'s arch
     (default: the config stored in the checkpoint)."""
-    ck = torch.load(path, map_location='cpu')
+    ck = read_checkpoint(path)
     a = dict((cfg or ck['config'])['arch'])
     net = build_arch(a.pop('type'), **a)
     net.load_state_dict(ck['model'])

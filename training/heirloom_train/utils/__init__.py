@@ -14,6 +14,13 @@ def set_seed(seed):
     torch.manual_seed(seed)
 
 
+def read_checkpoint(path):
+    """A checkpoint this code wrote, on the CPU. It holds the config, numpy RNG state and optimizer state
+    beside the weights, which torch 2.6+ refuses to unpickle by default (weights_only=True): the GPU
+    machine has torch 2.11, this one 1.13."""
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
 def _merge(base, over):
     out = dict(base)
     for k, v in over.items():
