@@ -74,9 +74,11 @@ test('on a host that sends no COOP/COEP, the service worker makes the app cross-
   try {
     const first = await page.goto(`http://127.0.0.1:${port}/`);
     expect(first!.headers()['cross-origin-embedder-policy']).toBeUndefined();
-    // Not isolated at first; the SW installs, takes control, and the app reloads once.
+    // Not isolated at first; the SW installs, takes control, and the app reloads once. The reloaded
+    // document is isolated and controlled before its module script has run, so wait for the app too
+    // (a CI run read window.__heirloom as undefined right after the reload, 2026-12-04).
     await expect
-      .poll(() => page.evaluate(() => window.crossOriginIsolated && !!navigator.serviceWorker.controller).catch(() => false), { timeout: 120_000 })
+      .poll(() => page.evaluate(() => window.crossOriginIsolated && !!navigator.serviceWorker.controller && !!window.__heirloom).catch(() => false), { timeout: 120_000 })
       .toBe(true);
     const info = await page.evaluate(() => window.__heirloom!.runtimeInfo());
     expect(info.crossOriginIsolated).toBe(true);
