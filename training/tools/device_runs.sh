@@ -38,24 +38,25 @@ kill $MONITOR 2>/dev/null
 for n in "${NAMES[@]}"; do echo "== $n"; cat "$OUT/$n.log"; done > "$OUT/train.log"
 $PY - "$R" "$OUT" "${NAMES[@]}" <<'PY'
 import os, sys, torch
+sys.path.insert(0, 'training')
+from heirloom_train.utils import half_weights, read_checkpoint
 runs, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-half = lambda sd: {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
 for run in names:
     d = os.path.join(runs, run)
     try:  # two files a run, each a checkpoint that export.py and the tools load as it is: the final
         # weights (fp32 while under 15 MiB; files come back at most 16 MiB each, 8 in all) with the
         # run's log lines, and the best by validation in fp16
-        fin = torch.load(f'{d}/final.pth', map_location='cpu', weights_only=False)
+        fin = read_checkpoint(f'{d}/final.pth')
         keep = {k: fin[k] for k in ('step', 'elapsed', 'minutes', 'best_score', 'config', 'params',
                                     'macs_per_pixel', 'final_val_score', 'model') if k in fin}
         if sum(v.numel() * v.element_size() for v in keep['model'].values()) >= 15 * 2**20:
-            keep['model'] = half(keep['model'])
+            keep['model'] = half_weights(keep['model'])
         with open(f'{d}/log.jsonl') as f:
             keep['log'] = f.read().splitlines()
         torch.save(keep, f'{out}/{run}.pth')
         if os.path.exists(f'{d}/best.pth'):
-            b = torch.load(f'{d}/best.pth', map_location='cpu', weights_only=False)
-            torch.save({'model': half(b['model']), 'step': b['step'], 'elapsed': b.get('elapsed'),
+            b = read_checkpoint(f'{d}/best.pth')
+            torch.save({'model': half_weights(b['model']), 'step': b['step'], 'elapsed': b.get('elapsed'),
                         'best_score': b.get('best_score'), 'config': fin['config']}, f'{out}/{run}-best.pth')
         os.remove(f'{out}/{run}.log')  # its lines are in train.log
         print(run, 'saved: step', keep['step'], 'final val', keep.get('final_val_score'), 'best', keep['best_score'])

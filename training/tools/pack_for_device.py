@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from heirloom_train.data.dataset import list_images  # noqa: E402
-from heirloom_train.utils import read_checkpoint  # noqa: E402
+from heirloom_train.utils import half_weights, read_checkpoint  # noqa: E402
 
 
 def main():
@@ -43,9 +43,8 @@ def main():
     for spec in args.init:
         name, path = spec.split('=', 1)
         ck = read_checkpoint(path)
-        weights = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
         out = os.path.join(args.out, name + '.pth')
-        torch.save({'model': weights, 'step': ck.get('step'), 'elapsed': ck.get('elapsed')}, out)
+        torch.save({'model': half_weights(ck['model']), 'step': ck.get('step'), 'elapsed': ck.get('elapsed')}, out)
         print(f'{out}: {os.path.getsize(out) / 2**20:.1f} MiB')
     report_trip_size(args.out)
 

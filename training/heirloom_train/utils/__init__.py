@@ -21,6 +21,12 @@ def read_checkpoint(path):
     return torch.load(path, map_location='cpu', weights_only=False)
 
 
+def half_weights(state):
+    """A state dict with its floating-point tensors in fp16: half the bytes to carry to or from the
+    GPU machine; a net in fp32 loads it as it is."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+
+
 def _merge(base, over):
     out = dict(base)
     for k, v in over.items():
