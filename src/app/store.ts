@@ -640,7 +640,7 @@ function freshReview() {
 }
 
 function reviewedStages(outcomes: StageOutcome[]): ReviewedStage[] {
-  return outcomes.map((o) => ({ stage: o.stage, image: o.image, changeMap: o.changeMap, control: stageUI(o.stage)?.meta.control ?? 'strength' }));
+  return outcomes.map((o) => ({ stage: o.stage, image: o.image, changeMap: o.changeMap, control: stageUI(o.stage)?.meta.control ?? 'strength', scope: stageUI(o.stage)?.meta.scope }));
 }
 
 /** The run's regions and the user's marked ones. */

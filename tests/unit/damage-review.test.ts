@@ -189,7 +189,7 @@ describe('detector hysteresis', () => {
 describe('found damage in the review', () => {
   function foundLayers() {
     const { img, defect, missing } = damagedPhoto();
-    const map = damageMap(defect, missing, new Float32Array(W * H).fill(0.8));
+    const map = damageMap(defect, missing, new Float32Array(W * H).fill(0.95));
     const filled = image((x, y, c) => (defect[y * W + x] || missing[y * W + x] ? photo.data[(y * W + x) * 4 + c] : img.data[(y * W + x) * 4 + c]));
     const stages: ReviewedStage[] = [{ stage: 'fill', image: filled, changeMap: map, control: 'mask' }];
     return { img, filled, stages, regions: runRegions(stages, W, H), layers: reviewLayers(img, stages, false) };
@@ -201,7 +201,21 @@ describe('found damage in the review', () => {
       ['missing', 400, true, true],
       ['defect', 65, false, false],
     ]);
-    for (const r of regions) expect(r.confidence).toBeCloseTo(0.8, 2);
+    for (const r of regions) expect(r.confidence).toBeCloseTo(0.95, 2);
+  });
+
+  it('on a photo the detector is unsure about, found defects are suggestions that change nothing until kept', () => {
+    const { img, defect, missing } = damagedPhoto();
+    const map = damageMap(defect, missing, new Float32Array(W * H).fill(0.7));
+    const filled = image((x, y, c) => (map[y * W + x] ? 9 : img.data[(y * W + x) * 4 + c]));
+    const stages: ReviewedStage[] = [{ stage: 'fill', image: filled, changeMap: map, control: 'mask' }];
+    const regions = runRegions(stages, W, H);
+    expect(regions.length).toBeGreaterThan(0);
+    expect(regions.every((r) => r.needsConfirm && r.unsure)).toBe(true);
+    const layers = reviewLayers(img, stages, false);
+    expect(Buffer.from(composeReview(img, layers, regions, emptyDecisions()).data).equals(Buffer.from(img.data))).toBe(true);
+    const line = regions.find((r) => r.damageClass === 'defect')!;
+    expect(pixel(composeReview(img, layers, regions, decideRegion(emptyDecisions(), line.id, 'accepted')), 20, 10)).toEqual(pixel(filled, 20, 10));
   });
 
   it('keeps thin defects filled at once; a missing area stays as it was until the user confirms it', () => {

@@ -9,7 +9,7 @@ const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 1
 /** A short name for a region: what it is and how much of the photo it covers. */
 export function regionTitle(r: ReviewRegion, index: number, photoPixels: number): string {
   const what =
-    r.kind === 'change' ? 'Area' : r.damageClass === 'missing' ? 'Missing area' : r.invented ? 'Filled area' : 'Scratch or speck';
+    r.kind === 'change' ? 'Area' : r.damageClass === 'missing' ? 'Missing area' : r.invented ? 'Filled area' : r.unsure ? 'Possible scratch or speck' : 'Scratch or speck';
   const sure = r.confidence !== undefined && r.confidence < 1 ? ` · ${Math.round(r.confidence * 100)}% sure` : '';
   return `${what} ${index + 1} · ${pct(r.pixels / photoPixels)} of the photo${sure}`;
 }
@@ -145,7 +145,9 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
       {patch?.strength !== undefined && <span className="badge">redone at {Math.round(patch.strength * 100)}%</span>}
       {pending && (
         <p className="small hint" data-testid="needs-confirm">
-          Not filled yet: the photo is missing here, so any fill is invented. Look at it, then fill it if it helps.
+          {region.invented
+            ? 'Not filled yet: the photo is missing here, so any fill is invented. Look at it, then fill it if it helps.'
+            : 'Not filled yet: the detector is unsure this is damage (bright details and grain can look like it). Look at it, then fill it if it is.'}
         </p>
       )}
       <div className="segmented" role="group" aria-label={title}>

@@ -4,7 +4,7 @@
  * and the unit tests use exactly what the app does.
  */
 import type { RGBAImage } from '../image.ts';
-import type { ReviewLayer } from './compose.ts';
+import { GLOBAL_FEATHER, type ReviewLayer } from './compose.ts';
 import { byImportance, changeRegions, damageMapRegions, type ReviewRegion } from './regions.ts';
 
 export * from './compose.ts';
@@ -18,6 +18,8 @@ export interface ReviewedStage {
   changeMap: Uint8Array;
   /** Mask-driven (fill) stages give damage regions; the others change regions. */
   control: 'strength' | 'mask';
+  /** 'global' stages (colour) blend a rejected or redone region into the rest over a soft edge. */
+  scope?: 'local' | 'global';
 }
 
 /**
@@ -25,8 +27,8 @@ export interface ReviewedStage {
  * changes nothing is added first when the user marked damage on a run without one.
  */
 export function reviewLayers(original: RGBAImage, stages: ReviewedStage[], needFill: boolean): ReviewLayer[] {
-  const layers = stages.map((s, i) => ({ stage: s.stage, before: i === 0 ? original : stages[i - 1].image, after: s.image }));
-  if (needFill && !layers.some((l) => l.stage === 'fill')) layers.unshift({ stage: 'fill', before: original, after: original });
+  const layers = stages.map((s, i) => ({ stage: s.stage, before: i === 0 ? original : stages[i - 1].image, after: s.image, feather: s.scope === 'global' ? GLOBAL_FEATHER : 0 }));
+  if (needFill && !layers.some((l) => l.stage === 'fill')) layers.unshift({ stage: 'fill', before: original, after: original, feather: 0 });
   return layers;
 }
 

@@ -7,6 +7,7 @@
  * - `damage` regions: connected groups of a fill mask (a scratch, a dust cluster, a
  *   hole), kept at pixel resolution because the fill must not touch anything else.
  */
+import { damageCertainty } from '../damage/certainty.ts';
 import { classMask, damageConfidenceOf, type DamageClass } from '../damage/damage-map.ts';
 import type { Rect } from '../image.ts';
 import { maskRegions } from '../regions.ts';
@@ -33,13 +34,45 @@ export interface ReviewRegion {
   damageClass?: DamageClass;
   /** Damage the detector found: its mean probability over the region (0..1). */
   confidence?: number;
-  /** Kept only once the user says so (found missing areas: their fill is invented). */
+  /**
+   * Kept only once the user says so: invented content (found missing areas, wide fills), and
+   * every found defect on a photo the detector is unsure about (engine/damage/certainty.ts).
+   */
   needsConfirm?: boolean;
+  /** Found by a detector that is unsure the photo is damaged: a suggestion to check. */
+  unsure?: boolean;
 }
 
 export const CHANGE_CELL = 16;
-/** Fills wider than this in both directions are mostly invented content, not repair of a thin defect. */
-export const INVENTED_MIN_SIDE = 24;
+/**
+ * A fill whose region is thicker than this somewhere (twice the largest distance from an inside
+ * pixel to the region's edge) is mostly invented content, not the repair of a thin defect. A crack
+ * network spreads over a large box but stays thin, and is filled from its surroundings.
+ */
+export const INVENTED_MIN_THICKNESS = 12;
+
+/** Twice the largest chessboard distance from a mask pixel to the nearest pixel outside it (w x h mask). */
+export function maskThickness(mask: Uint8Array, w: number, h: number): number {
+  const d = new Uint16Array(w * h);
+  const INF = 65535;
+  for (let i = 0; i < d.length; i++) d[i] = mask[i] ? INF : 0;
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (d[i]) d[i] = Math.min(d[i], at(x - 1, y) + 1, at(x, y - 1) + 1, at(x - 1, y - 1) + 1, at(x + 1, y - 1) + 1);
+    }
+  }
+  let max = 0;
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (d[i]) d[i] = Math.min(d[i], at(x + 1, y) + 1, at(x, y + 1) + 1, at(x + 1, y + 1) + 1, at(x - 1, y + 1) + 1);
+      max = Math.max(max, d[i]);
+    }
+  }
+  return 2 * max;
+}
 
 export function maskWidth(r: ReviewRegion): number {
   return Math.ceil((r.rect.x1 - r.rect.x0) / r.cell);
@@ -144,23 +177,26 @@ export function damageRegions(stage: string, mask: Uint8Array, width: number, he
       mask: local,
       pixels: b.pixels,
       meanChange: 255,
-      invented: Math.min(w, h) > INVENTED_MIN_SIDE,
+      invented: maskThickness(local, w, h) > INVENTED_MIN_THICKNESS,
     };
   });
 }
 
 /**
  * Regions of a fill stage's damage map (engine/damage/damage-map.ts): one per connected
- * group of each class, with its mean confidence. Missing areas are invented content and
- * wait for the user's confirmation; thin defects are kept unless rejected.
+ * group of each class, with its mean confidence. Missing areas and wide fills are invented
+ * content and wait for the user's confirmation; thin defects are kept unless rejected, when
+ * the detector is sure the photo is damaged, and otherwise wait as suggestions.
  */
 export function damageMapRegions(stage: string, map: Uint8Array, width: number, height: number, idPrefix: string): ReviewRegion[] {
+  const { sure } = damageCertainty(map, (i) => damageConfidenceOf(map[i]), width, height);
   return (['defect', 'missing'] as const).flatMap((cls) =>
     damageRegions(stage, classMask(map, cls), width, height, `${idPrefix}-${cls}`).map((r) => {
       let sum = 0;
       forEachRegionPixel(r, width, (_x, _y, k) => (sum += damageConfidenceOf(map[k])));
       const missing = cls === 'missing';
-      return { ...r, damageClass: cls, confidence: sum / r.pixels, invented: missing || r.invented, needsConfirm: missing };
+      const invented = missing || r.invented;
+      return { ...r, damageClass: cls, confidence: sum / r.pixels, invented, needsConfirm: invented || !sure, unsure: !sure };
     }),
   );
 }
