@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planarToRGBA, rgbaToPlanar, thumbnailPlanar } from '../../src/engine/image.ts';
-import { applyColourCorrection, computeColourCorrection, scaleCorrection } from '../../src/engine/classical/colour.ts';
+import { applyColourCorrection, computeColourCorrection } from '../../src/engine/classical/colour.ts';
+import { applyColourPlan, colourCorrector, planForPhoto } from '../../src/engine/colour/colour-plan.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { syntheticPhotoRGBA } from '../../src/engine/degradations/synthetic.ts';
@@ -57,12 +58,18 @@ describe('shipped stages through the service', () => {
     expect(psnr(rgbaToPlanar(r.image), rgbaToPlanar(clean))).toBeGreaterThan(psnr(rgbaToPlanar(scratched), rgbaToPlanar(clean)) + 10);
   });
 
-  it('classical colour applies its correction exactly (table lookup equals the per-pixel curve)', async () => {
+  it('classical colour applies its correction exactly (table lookup equals the per-pixel curve), within its plan', async () => {
     const s = await service();
     const faded = { ...clean, data: clean.data.map((v, i) => (i % 4 === 3 ? v : 60 + v * 0.5 + (i % 4 === 0 ? 20 : 0))) };
     const [r] = await s.run(faded, [{ stage: 'colour', options: { strength: 0.7, classical: true } }]);
-    const corr = scaleCorrection(computeColourCorrection(thumbnailPlanar(faded, 512)), 0.7);
-    const expected = planarToRGBA(applyColourCorrection(rgbaToPlanar(faded), corr));
+    const corr = computeColourCorrection(thumbnailPlanar(faded, 512));
+    const perPixel = planarToRGBA(applyColourCorrection(rgbaToPlanar(faded), corr));
+    const corrector = await colourCorrector(faded, null);
+    expect(corrector.correct(faded).data).toEqual(perPixel.data);
+    // This correction turns the red cast yellow-green rather than removing it: the plan keeps only its luminance, each pixel its own chromaticity.
+    const { plan } = planForPhoto(faded, corrector);
+    expect(plan.mode).toBe('tone');
+    const expected = applyColourPlan(faded, perPixel, plan, 0.7);
     expect(r.image.data).toEqual(expected.data);
     expect(r.changeMap.some((v) => v > 10)).toBe(true);
   });

@@ -26,6 +26,8 @@ export interface DefectVerdict {
   proposedStage?: StageName;
   /** 0..1 strength for the stage (denoise: 0.5 + sigma/24; sharpen: blur/4; colour: severity). */
   suggestedStrength?: number;
+  /** What the proposed repair was measured to need: a colour cast, a compressed tonal range. */
+  repairs?: ('cast' | 'range')[];
 }
 
 export interface Measurements {

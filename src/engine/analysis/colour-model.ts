@@ -1,36 +1,94 @@
 /**
- * Fading and casts judged by the colour model itself: it predicts the correction on a
- * thumbnail, and how far that moves the colours (mean CIEDE2000) says how faded the
- * photo is. A photo the model would barely change is left alone, whatever its
- * statistics (a sunset is warm on purpose).
+ * Colour and fading judged by what the colour stage would do (engine/colour/colour-plan.ts): the
+ * plan is made on a thumbnail with the model's correction (or the classical one), and the report
+ * names what it measured: the tone kept, a cast and its repair, lifted blacks. A photo the plan
+ * would barely change is left alone, whatever its statistics (a sunset is warm on purpose).
  */
-import { planarToRGBA, rgbaToPlanar, type RGBAImage } from '../image.ts';
-import { applyCurves, predictCurvesFrom, sourceThumbnail } from '../colour/model-correction.ts';
+import { rgbaToPlanar, type RGBAImage } from '../image.ts';
+import { colourCorrector, planForPhoto, TARGET_BLACK_L, type ColourPlan } from '../colour/colour-plan.ts';
 import { meanDeltaE00 } from '../metrics/deltae.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
+import type { ToneStats } from './tone.ts';
 import type { AnalysisReport, DefectVerdict } from './analyze.ts';
 
 /** Below this mean shift (CIEDE2000) the colours count as sound; just-noticeable is about 1-2. */
 export const COLOUR_SHIFT_MIN = 3;
 
-/** Measured on the same thumbnail the model's input is made from: one pass over the full photo. */
-export async function colourShift(img: RGBAImage, runner: ModelRunner): Promise<number> {
-  const source = sourceThumbnail(img, runner);
-  const corr = await predictCurvesFrom(source, runner);
-  const thumb = planarToRGBA(source);
-  return meanDeltaE00(rgbaToPlanar(thumb), rgbaToPlanar(applyCurves(thumb, corr, 1)));
+export interface ColourJudgement {
+  plan: ColourPlan;
+  /** Mean CIEDE2000 the plan moves the thumbnail by, at full strength. */
+  shift: number;
 }
 
-/** Replaces the statistics-based colour and fading proposals by the model's own judgement. */
+export async function judgeColour(img: RGBAImage, runner: ModelRunner | null): Promise<ColourJudgement> {
+  const { plan, thumb, after } = planForPhoto(img, await colourCorrector(img, runner));
+  return { plan, shift: meanDeltaE00(rgbaToPlanar(thumb), rgbaToPlanar(after)) };
+}
+
+/** Older callers: the shift alone. */
+export async function colourShift(img: RGBAImage, runner: ModelRunner): Promise<number> {
+  return (await judgeColour(img, runner)).shift;
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+function toneName(t: ToneStats): string {
+  const h = t.hue;
+  if (h >= 20 && h < 100) return h < 60 ? 'warm brown (sepia)' : 'yellowish (sepia)';
+  if (h >= 180 && h < 300) return 'blue (cyanotype-like)';
+  if (h >= 100 && h < 180) return 'greenish';
+  return 'reddish (gold or selenium-like)';
+}
+
+/** The colour and fading verdicts from the colour stage's plan. */
+export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement): AnalysisReport {
+  const { plan, shift } = j;
+  const b = plan.before;
+  const acts = plan.strengthCap > 0 && shift >= COLOUR_SHIFT_MIN;
+  const sev = Math.min(1, Math.max(0, (shift - COLOUR_SHIFT_MIN) / 20));
+  let colour: DefectVerdict;
+  if (b.grey) colour = { defect: 'colour', severity: 0, verdict: 'none', reason: 'Black-and-white photo: it stays black-and-white.' };
+  else if (b.toned) colour = { defect: 'colour', severity: 0, verdict: 'none', reason: `Toned print (${toneName(b)}, hue ${Math.round(b.hue)}°): the tone is part of the original and is kept.` };
+  else if (acts && plan.castRepair) {
+    colour = {
+      defect: 'colour', severity: sev, verdict: shift > 20 ? 'partly-fixable' : 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['cast'],
+      reason: `Colour cast: the overall colour leans ${toneName(b)} (strength ${r1(b.cast)}); the repair takes it towards neutral (${r1(plan.after.cast)})${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
+    };
+  } else if (acts && plan.mode === 'colour') {
+    colour = {
+      defect: 'colour', severity: sev, verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1,
+      reason: `Faded colours: the colour model would move them by ${r1(shift)} on average (CIEDE2000), keeping the overall hue.`,
+    };
+  } else colour = { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look sound: no cast to repair (overall colour strength ${r1(b.cast)}).` };
+  const pct = (L: number) => `L* ${Math.round(L)}`;
+  let fading: DefectVerdict;
+  if (plan.faded && plan.levels && plan.strengthCap > 0) {
+    fading = {
+      defect: 'fading', severity: Math.min(1, (b.p1L - 12) / 25), verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['range'],
+      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; levels bring them to about ${pct(TARGET_BLACK_L)} and keep the mid-tones.`,
+    };
+  } else if (plan.faded) {
+    fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `The darkest tones sit at ${pct(b.p1L)}, but restoring them would barely change the photo.` };
+  } else if (b.p99L < 70) {
+    fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `A dark, low-key photo (whites at ${pct(b.p99L)}, blacks at ${pct(b.p1L)}): dark by nature, not faded.` };
+  } else fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `Good contrast: tones span ${pct(b.p1L)} to ${pct(b.p99L)}.` };
+  const defects = report.defects.filter((d) => d.defect !== 'colour' && d.defect !== 'fading');
+  return { ...report, defects: [colour, fading, ...defects] };
+}
+
+/**
+ * The colour verdict from the model's shift alone (kept for callers that measured only that).
+ * Prefer withColourPlanVerdict, which also names the tone, the cast and the range.
+ */
 export function withColourModelVerdict(report: AnalysisReport, shift: number): AnalysisReport {
-  const r1 = Math.round(shift * 10) / 10;
+  const r = Math.round(shift * 10) / 10;
   const severity = Math.min(1, Math.max(0, (shift - COLOUR_SHIFT_MIN) / 20));
   const verdict: DefectVerdict =
     shift < COLOUR_SHIFT_MIN
-      ? { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look sound: the colour model would move them by only ${r1} (CIEDE2000).` }
+      ? { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look sound: the colour model would move them by only ${r} (CIEDE2000).` }
       : {
           defect: 'colour', severity, verdict: shift > 20 ? 'partly-fixable' : 'fixable',
-          reason: `Faded or tinted colours: the colour model would move them by ${r1} on average (CIEDE2000)${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
+          reason: `Faded or tinted colours: the colour model would move them by ${r} on average (CIEDE2000)${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
           proposedStage: 'colour', suggestedStrength: 1,
         };
   const defects = report.defects

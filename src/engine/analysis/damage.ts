@@ -6,6 +6,7 @@
  */
 import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../image.ts';
 import { detectDamage } from '../damage/detect.ts';
+import { damageCertainty } from '../damage/certainty.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { DefectVerdict } from './analyze.ts';
 
@@ -14,6 +15,8 @@ export interface DamageSample {
   defectShare: number;
   /** Share of the whole photo (from its thumbnail) that is missing. */
   missingShare: number;
+  /** Whether the detector is sure the photo is damaged (engine/damage/certainty.ts), on the centre crop. */
+  sure?: boolean;
 }
 
 const CROP = 1024;
@@ -26,7 +29,9 @@ export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promi
   const x0 = (img.width - w) >> 1, y0 = (img.height - h) >> 1;
   const centre = await detectDamage(cropRGBA(img, x0, y0, w, h), detector);
   const whole = await detectDamage(planarToRGBA(thumbnailPlanar(img, THUMB)), detector);
-  return { defectShare: share(centre.defect), missingShare: share(whole.missing) };
+  const found = centre.defect.map((v, i) => v | centre.missing[i]);
+  const { sure } = damageCertainty(found, (i) => centre.confidence[i], w, h);
+  return { defectShare: share(centre.defect), missingShare: share(whole.missing), sure };
 }
 
 const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(2) : Math.round(v * 100)}%`;
@@ -41,9 +46,25 @@ const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(2) : Math.round(v * 1
 export const DEFECT_MIN_SHARE = 0.001;
 export const MISSING_MIN_SHARE = 0.0005;
 
-export function damageVerdict(s: DamageSample): DefectVerdict {
+/** Noise from which an unsure detector is not trusted at all: grain this heavy looks like specks to it. */
+export const GRAINY_NOISE = 6;
+
+export function damageVerdict(s: DamageSample, noiseSigma = 0): DefectVerdict {
   const found = s.defectShare >= DEFECT_MIN_SHARE, gone = s.missingShare >= MISSING_MIN_SHARE;
-  if (!found && !gone) return { defect: 'damage', severity: 0, verdict: 'none', reason: 'No scratches, dust or missing areas found.' };
+  if (!found && !gone) return { defect: 'damage', severity: 0, verdict: 'none', reason: 'No scratches, dust or missing areas found. If you see any, mark them with the brush after restoring.' };
+  if (s.sure === false) {
+    const what = `possible scratches, specks or cracks on about ${pct(Math.max(s.defectShare, s.missingShare))} of the sampled area`;
+    if (noiseSigma >= GRAINY_NOISE) {
+      return {
+        defect: 'damage', severity: 0, verdict: 'none',
+        reason: `The detector found ${what}, but it is unsure, and on grain this heavy it mistakes grain for specks: nothing is filled automatically. Mark real damage with the brush after restoring.`,
+      };
+    }
+    return {
+      defect: 'damage', severity: Math.min(1, s.defectShare * 10), verdict: 'fixable', proposedStage: 'fill', suggestedStrength: 1,
+      reason: `Found ${what}. The detector is unsure (bright details and grain can look like damage to it), so its finds are shown for you to check and are not applied until you keep them; mark what it missed with the brush.`,
+    };
+  }
   const parts = [
     found ? `scratches, dust or cracks on about ${pct(s.defectShare)} of the sampled area` : '',
     gone ? `missing or torn areas covering about ${pct(s.missingShare)} of the photo` : '',

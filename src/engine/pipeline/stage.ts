@@ -34,6 +34,8 @@ export interface StageOptions {
   strength: number;
   /** Force the classical method even if a model is available. */
   classical?: boolean;
+  /** Colour stage: make a toned print (sepia, cyanotype...) neutral grey; never the default. */
+  neutralise?: boolean;
 }
 
 export interface StageRequest {

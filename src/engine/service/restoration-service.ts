@@ -4,7 +4,7 @@
  * call it directly, so every caller shares the same code path.
  */
 import type { RGBAImage } from '../image.ts';
-import { analyzePhoto, colourShift, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, withColourModelVerdict, type AnalysisReport } from '../analysis/index.ts';
+import { analyzePhoto, judgeColour, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, withColourPlanVerdict, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
 import type { StageRequest } from '../pipeline/stage.ts';
@@ -47,12 +47,12 @@ export class RestorationService {
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     let report = analyzePhoto(image);
     const colour = await this.runner('colour').catch(() => null);
-    if (colour) report = withColourModelVerdict(report, await colourShift(image, colour));
+    report = withColourPlanVerdict(report, await judgeColour(image, colour));
     const deblur = await this.runner('deblur').catch(() => null);
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
     report = withCameraShakeVerdict(report, () => findCameraShake(image));
     const detector = await this.runner('detect').catch(() => null);
-    if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector)));
+    if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma));
     return report;
   }
 
