@@ -23,8 +23,9 @@ function zoomed(v: View, factor: number, cx: number, cy: number): View {
 }
 
 /**
- * The photo, and after a restore a split view: original left of the handle,
- * restored right. Zoom with the wheel, a pinch, +/- or the buttons; pan by
+ * The photo, and after a restore a split view: restored left of the handle,
+ * original right, so the slider's Restored end (right) shows all of the
+ * restored photo and the handle follows the thumb. Zoom with the wheel, a pinch, +/- or the buttons; pan by
  * dragging or with the arrow keys; hold the button (or H) to see the original.
  * Review regions are outlined; while marking damage, dragging paints the mask.
  */
@@ -168,7 +169,7 @@ export function PhotoView() {
                 label="Restored"
                 testId="result-canvas"
                 className="after"
-                style={{ clipPath: `inset(0 0 0 ${split}%)`, visibility: showResult ? 'visible' : 'hidden' }}
+                style={{ clipPath: `inset(0 ${100 - split}% 0 0)`, visibility: showResult ? 'visible' : 'hidden' }}
               />
               {showResult && <div className="divider" style={{ left: `${split}%` }} aria-hidden="true" />}
               <svg className="outlines" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
@@ -191,7 +192,14 @@ export function PhotoView() {
         {result ? (
           <>
             <span>Original</span>
-            <input type="range" min={0} max={100} value={split} aria-label="Compare original and restored" onChange={(e) => setSplit(Number(e.target.value))} />
+            <input
+              type="range"
+              min={0}
+              max={100}
+              value={split}
+              aria-label="Compare original and restored"
+              aria-valuetext={`${split}% restored`}
+              onChange={(e) => setSplit(Number(e.target.value))} />
             <span>Restored</span>
             <button
               type="button"
