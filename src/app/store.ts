@@ -55,6 +55,9 @@ import {
   type StoredStage,
 } from './persistence/projects.ts';
 
+/** Actions whose errors are shown beside them rather than at the top of the page. */
+export type ErrorPlace = 'restore' | 'review' | 'export';
+
 /** 'redoing': one region is being redone (the rest of the app stays usable). */
 export type Status = 'idle' | 'decoding' | 'analyzing' | 'restoring' | 'redoing';
 
@@ -163,6 +166,8 @@ export interface AppState {
   progress: StageProgress[];
   result?: Result;
   error?: string;
+  /** Where the error belongs: next to the action that failed; none for the banner at the top. */
+  errorAt?: ErrorPlace;
   updateAvailable: boolean;
   project?: ProjectRef;
   decisions: ReviewDecisions;
@@ -260,7 +265,7 @@ function projectDoc(s: AppState): Doc | undefined {
     result: s.result && {
       finishedAt: s.result.finishedAt,
       changed: s.result.changed,
-      stages: s.result.outcomes.map(({ stage, options, method, model, ms, changed }): StoredStage => ({ stage, options, method, model, ms, changed })),
+      stages: s.result.outcomes.map(({ stage, options, method, model, detail, ms, changed }): StoredStage => ({ stage, options, method, model, detail, ms, changed })),
     },
   };
 }
@@ -300,7 +305,7 @@ export const useStore = create<AppState>((set, get) => ({
       void persist({ original: bytes, refreshThumbnail: true });
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: errorMessage(e) });
+      set({ status: 'idle', errorAt: undefined, error: errorMessage(e) });
     }
   },
 
@@ -342,7 +347,7 @@ selectRegion(id) {
       applyDecisions(withPatch(get().decisions, { regionId, stage: region.stage, rect: region.rect, pixels: cutRect(redone.image, crop.x0, crop.y0, region.rect), strength }));
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: e instanceof CancelledError ? undefined : `The region could not be redone: ${errorMessage(e)}` });
+      set({ status: 'idle', errorAt: 'review', error: e instanceof CancelledError ? undefined : `The region could not be redone: ${errorMessage(e)}` });
     }
   },
 
@@ -407,7 +412,7 @@ selectRegion(id) {
       applyDecisions(withMarked(get().decisions, added, mark.editing));
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: e instanceof CancelledError ? undefined : `The marked damage could not be filled: ${errorMessage(e)}` });
+      set({ status: 'idle', errorAt: 'review', error: e instanceof CancelledError ? undefined : `The marked damage could not be filled: ${errorMessage(e)}` });
     }
   },
 
@@ -439,7 +444,7 @@ selectRegion(id) {
       const loaded = await loadProject<Record<string, StageChoice>, ReviewDecisions>(id);
       if (gen !== generation) return;
       if (!loaded) {
-        set({ status: 'idle', error: 'That project is no longer stored on this device.' });
+        set({ status: 'idle', errorAt: undefined, error: 'That project is no longer stored on this device.' });
         void get().refreshProjects();
         return;
       }
@@ -480,7 +485,7 @@ selectRegion(id) {
       void persist({});
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: errorMessage(e) });
+      set({ status: 'idle', errorAt: undefined, error: errorMessage(e) });
     }
   },
 
@@ -491,20 +496,20 @@ selectRegion(id) {
       const storage = await storageInfo(projects);
       set({ storage });
     } catch (e) {
-      set({ error: `Saved projects could not be read: ${errorMessage(e)}` });
+      set({ errorAt: undefined, error: `Saved projects could not be read: ${errorMessage(e)}` });
     }
   },
 
   async deleteProject(id) {
     const open = get().project?.id === id;
     if (open) closePhoto();
-    await removeProject(id).catch((e) => set({ error: `The project could not be deleted: ${errorMessage(e)}` }));
+    await removeProject(id).catch((e) => set({ errorAt: undefined, error: `The project could not be deleted: ${errorMessage(e)}` }));
     await get().refreshProjects();
   },
 
   async deleteEverything() {
     closePhoto();
-    await wipeStorage().catch((e) => set({ error: `Stored data could not be deleted: ${errorMessage(e)}` }));
+    await wipeStorage().catch((e) => set({ errorAt: undefined, error: `Stored data could not be deleted: ${errorMessage(e)}` }));
     await get().refreshProjects();
   },
 
@@ -515,7 +520,7 @@ selectRegion(id) {
       .filter((s) => choices[s.meta.id]?.enabled)
       .map((s) => ({ stage: s.meta.id, options: choices[s.meta.id].options }));
     if (requests.length === 0) {
-      set({ error: 'Choose at least one repair to run.' });
+      set({ errorAt: 'restore', error: 'Choose at least one repair to run.' });
       return;
     }
     const gen = ++generation;
@@ -601,7 +606,7 @@ selectRegion(id) {
         set({ status: 'idle', progress: [] });
         return;
       }
-      set({ status: 'idle', progress: [], error: errorMessage(e) });
+      set({ status: 'idle', progress: [], errorAt: 'restore', error: errorMessage(e) });
       get().refreshRuntime();
     }
   },
@@ -705,7 +710,7 @@ async function persist(parts: { original?: Uint8Array; pixels?: StagePixels[]; r
     return true;
   } catch (e) {
     if (useStore.getState().project?.id === doc.id) {
-      useStore.setState({ error: `This project could not be saved on this device (${errorMessage(e)}). You can still export it.` });
+      useStore.setState({ errorAt: undefined, error: `This project could not be saved on this device (${errorMessage(e)}). You can still export it.` });
     }
     return false;
   }
@@ -731,6 +736,7 @@ export function snapshot() {
   return {
     status: s.status,
     error: s.error ?? null,
+    errorAt: s.errorAt ?? null,
     runtime: s.runtime ?? null,
     runtimeError: s.runtimeError ?? null,
     download: s.download ?? null,

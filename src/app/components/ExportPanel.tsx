@@ -99,7 +99,7 @@ export function ExportPanel() {
       download(file);
       setNotes([`Saved ${file.filename}.`, ...file.notes]);
     } catch (e) {
-      useStore.setState({ error: `Export failed: ${errorMessage(e)}` });
+      useStore.setState({ errorAt: 'export', error: `Export failed: ${errorMessage(e)}` });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,6 @@
 import { stageUI } from '../../stages/ui.ts';
 import { useStore } from '../store.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 
 function timeLeft(s: number): string {
   if (s < 1.5) return 'a moment left';
@@ -7,7 +8,23 @@ function timeLeft(s: number): string {
   return `about ${Math.round(s / 60)} min left`;
 }
 
-/** Restore / Cancel, a progress bar per stage, and what the last run did. */
+/**
+ * How much of the photo a stage changed, never "0%" when it changed something: a few filled
+ * specks on a large scan are a count of pixels.
+ */
+export function changedText(share: number, pixels: number): string {
+  const count = Math.round(share * pixels);
+  if (count === 0) return 'no pixels';
+  if (share < 0.001) return `${count.toLocaleString('en')} pixel${count === 1 ? '' : 's'} (<0.1%)`;
+  if (share < 0.01) return `${(share * 100).toFixed(1)}% of pixels`;
+  return `${Math.round(share * 100)}% of pixels`;
+}
+
+/**
+ * Restore / Cancel (in a bar that sticks to the bottom of the panel, so it is in
+ * view however long the list of repairs is; with the run's errors beside it),
+ * a progress bar per stage, and what the last run did.
+ */
 export function RestorePanel() {
   const status = useStore((s) => s.status);
   const progress = useStore((s) => s.progress);
@@ -16,44 +33,52 @@ export function RestorePanel() {
   const cancel = useStore((s) => s.cancel);
   const anyChosen = useStore((s) => Object.values(s.choices).some((c) => c.enabled));
   const restoring = status === 'restoring';
+  const pixels = useStore((s) => (s.photo ? s.photo.image.width * s.photo.image.height : 0));
   return (
-    <section className="restore" aria-label="Restore">
-      <div className="actions">
-        <button type="button" className="primary" onClick={() => void restore()} disabled={status !== 'idle' || !anyChosen}>
-          {result ? 'Restore again' : 'Restore'}
-        </button>
-        {restoring && (
-          <button type="button" onClick={cancel}>
-            Cancel
+    <>
+      <div className="action-bar" data-testid="restore-bar">
+        <div className="actions">
+          <button type="button" className="primary" onClick={() => void restore()} disabled={status !== 'idle' || !anyChosen}>
+            {result ? 'Restore again' : 'Restore'}
           </button>
-        )}
+          {restoring && (
+            <button type="button" onClick={cancel}>
+              Cancel
+            </button>
+          )}
+        </div>
+        <ErrorAlert place="restore" />
       </div>
-      {progress.length > 0 && (
-        <ol className="progress" aria-label="Progress">
-          {progress.map((p) => {
-            const name = stageUI(p.stage)?.meta.label ?? p.stage;
-            return (
-              <li key={p.stage} data-stage={p.stage}>
-                <span>{name}</span>
-                <progress value={p.finished ? 1 : p.done} max={p.finished ? 1 : p.total || 1} aria-label={`${name} progress`} />
-                <span className="count">
-                  {p.finished ? 'done' : p.total ? `${p.done} / ${p.total}${p.secondsLeft !== undefined && p.done < p.total ? ` · ${timeLeft(p.secondsLeft)}` : ''}` : 'waiting'}
-                </span>
-              </li>
-            );
-          })}
-        </ol>
+      {(progress.length > 0 || result) && (
+        <section className="restore" aria-label="Restore">
+          {progress.length > 0 && (
+            <ol className="progress" aria-label="Progress">
+              {progress.map((p) => {
+                const name = stageUI(p.stage)?.meta.label ?? p.stage;
+                return (
+                  <li key={p.stage} data-stage={p.stage}>
+                    <span>{name}</span>
+                    <progress value={p.finished ? 1 : p.done} max={p.finished ? 1 : p.total || 1} aria-label={`${name} progress`} />
+                    <span className="count">
+                      {p.finished ? 'done' : p.total ? `${p.done} / ${p.total}${p.secondsLeft !== undefined && p.done < p.total ? ` · ${timeLeft(p.secondsLeft)}` : ''}` : 'waiting'}
+                    </span>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+          {result && !restoring && (
+            <ul className="result-summary" data-testid="result-summary">
+              {result.stages.map((r) => (
+                <li key={r.stage}>
+                  {stageUI(r.stage)?.meta.label ?? r.stage}: {r.method === 'model' ? `model ${r.model}${r.detail ? ` (${r.detail})` : ''}` : r.detail ?? 'classical method'}, changed{' '}
+                  {changedText(r.changed, pixels)} in {(r.ms / 1000).toFixed(1)} s
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
       )}
-      {result && !restoring && (
-        <ul className="result-summary" data-testid="result-summary">
-          {result.stages.map((r) => (
-            <li key={r.stage}>
-              {stageUI(r.stage)?.meta.label ?? r.stage}: {r.method === 'model' ? `model ${r.model}${r.detail ? ` (${r.detail})` : ''}` : r.detail ?? 'classical method'}, changed{' '}
-              {(r.changed * 100).toFixed(0)}% of pixels in {(r.ms / 1000).toFixed(1)} s
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+    </>
   );
 }
