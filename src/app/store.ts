@@ -149,6 +149,14 @@ export interface MarkState {
   version: number;
 }
 
+/** A run with its review, set aside by a newer run (Undo brings it back). */
+export interface RunState {
+  result: Result;
+  decisions: ReviewDecisions;
+  undoStack: ReviewDecisions[];
+  redoStack: ReviewDecisions[];
+}
+
 /** The photo being worked on, as a saved project. */
 export interface ProjectRef {
   id: string;
@@ -174,6 +182,10 @@ export interface AppState {
   /** Undo/redo of the decisions (not saved: a reload starts a fresh history). */
   undoStack: ReviewDecisions[];
   redoStack: ReviewDecisions[];
+  /** The run (and review) a newer run replaced: Undo past the newer run's first decision goes back to it. */
+  previousRun?: RunState;
+  /** The run Undo went back from: Redo returns to it. */
+  nextRun?: RunState;
   selectedRegion?: string;
   mark?: MarkState;
   /** Saved projects, newest first. */
@@ -417,15 +429,21 @@ selectRegion(id) {
   },
 
   undo() {
-    const { undoStack, redoStack, decisions } = get();
-    if (!undoStack.length) return;
+    const { undoStack, redoStack, decisions, previousRun } = get();
+    if (!undoStack.length) {
+      if (previousRun) swapRun('back');
+      return;
+    }
     const h = history.undo<ReviewDecisions>({ past: undoStack, present: decisions, future: redoStack });
     applyDecisions(h.present, h);
   },
 
   redo() {
-    const { undoStack, redoStack, decisions } = get();
-    if (!redoStack.length) return;
+    const { undoStack, redoStack, decisions, nextRun } = get();
+    if (!redoStack.length) {
+      if (nextRun) swapRun('forward');
+      return;
+    }
     const h = history.redo<ReviewDecisions>({ past: undoStack, present: decisions, future: redoStack });
     applyDecisions(h.present, h);
   },
@@ -567,6 +585,14 @@ selectRegion(id) {
       }
       if (gen !== generation) return;
       const last = results.at(-1)!;
+      const before = get();
+      // The run and review this one replaces, kept for Undo.
+      const previousRun: RunState | undefined = before.result && {
+        result: before.result,
+        decisions: before.decisions,
+        undoStack: before.undoStack,
+        redoStack: before.redoStack,
+      };
       const outcomes = results.map(
         (r): StageOutcome => ({
           stage: r.stage,
@@ -582,8 +608,9 @@ selectRegion(id) {
       );
       set({
         status: 'idle',
-        // A new run replaces the results the old decisions were about.
+        // A new run replaces the results the old decisions were about (Undo brings them back).
         ...freshReview(),
+        previousRun,
         result: {
           image: last.image,
           regions: runRegions(reviewedStages(outcomes), photo.image.width, photo.image.height),
@@ -641,7 +668,39 @@ function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
 }
 
 function freshReview() {
-  return { decisions: emptyDecisions(), undoStack: [], redoStack: [], selectedRegion: undefined, mark: undefined };
+  return {
+    decisions: emptyDecisions(),
+    undoStack: [],
+    redoStack: [],
+    previousRun: undefined,
+    nextRun: undefined,
+    selectedRegion: undefined,
+    mark: undefined,
+  };
+}
+
+/** True when the review holds something a new run would set aside: a decision, a redo or marked damage. */
+export function hasReviewWork(d: ReviewDecisions): boolean {
+  return Object.keys(d.stages).length > 0 || Object.keys(d.regions).length > 0 || d.patches.length > 0 || d.marked.length > 0;
+}
+
+/** Undo past a run's first decision (back to the run it replaced), or redo to it again; saved like a new run. */
+function swapRun(direction: 'back' | 'forward') {
+  const s = useStore.getState();
+  const target = direction === 'back' ? s.previousRun : s.nextRun;
+  if (!target || !s.result || s.status !== 'idle') return;
+  const current: RunState = { result: s.result, decisions: s.decisions, undoStack: s.undoStack, redoStack: s.redoStack };
+  useStore.setState({
+    ...target,
+    previousRun: direction === 'back' ? undefined : current,
+    nextRun: direction === 'back' ? current : undefined,
+    selectedRegion: undefined,
+    mark: undefined,
+    progress: [],
+  });
+  recompose();
+  const outcomes = target.result.outcomes;
+  void persist({ pixels: outcomes.map((o) => ({ image: o.image, changeMap: o.changeMap })), refreshThumbnail: true });
 }
 
 function reviewedStages(outcomes: StageOutcome[]): ReviewedStage[] {
@@ -745,8 +804,15 @@ export function snapshot() {
     choices: plain(s.choices) as Record<string, StageChoice>,
     progress: s.progress.map((p) => ({ ...p })),
     result: s.result
-      ? { width: s.result.image.width, height: s.result.image.height, changed: s.result.changed, stages: s.result.stages.map((r) => ({ ...r })) }
+      ? {
+          width: s.result.image.width,
+          height: s.result.image.height,
+          changed: s.result.changed,
+          finishedAt: s.result.finishedAt,
+          stages: s.result.stages.map((r) => ({ ...r })),
+        }
       : null,
+    runs: { back: !!s.previousRun, forward: !!s.nextRun },
     updateAvailable: s.updateAvailable,
     project: s.project ? { ...s.project } : null,
     projects: s.projects.map(({ thumbnail: _t, ...p }) => ({ ...p, stages: [...p.stages] })),

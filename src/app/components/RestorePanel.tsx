@@ -1,6 +1,8 @@
 import { stageUI } from '../../stages/ui.ts';
-import { useStore } from '../store.ts';
+import { useState } from 'react';
+import { hasReviewWork, useStore, type ReviewDecisions } from '../store.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { ConfirmActions, Modal } from './Modal.tsx';
 
 function timeLeft(s: number): string {
   if (s < 1.5) return 'a moment left';
@@ -20,6 +22,19 @@ export function changedText(share: number, pixels: number): string {
   return `${Math.round(share * 100)}% of pixels`;
 }
 
+/** What a new run would set aside, in words. */
+function reviewWorkText(d: ReviewDecisions): string {
+  const parts: string[] = [];
+  const decided = Object.keys(d.regions).length;
+  if (decided) parts.push(`${decided} area${decided === 1 ? '' : 's'} kept or rejected`);
+  const stages = Object.keys(d.stages).length;
+  if (stages) parts.push(`${stages} repair${stages === 1 ? '' : 's'} kept or undone as a whole`);
+  const redone = d.patches.filter((p) => p.strength !== undefined).length;
+  if (redone) parts.push(`${redone} area${redone === 1 ? '' : 's'} redone`);
+  if (d.marked.length) parts.push(`${d.marked.length} marked area${d.marked.length === 1 ? '' : 's'} filled`);
+  return `A new run starts a new review. Your review of this one (${parts.join(', ')}) will be set aside; Undo brings it back.`;
+}
+
 /**
  * Restore / Cancel (in a bar that sticks to the bottom of the panel, so it is in
  * view however long the list of repairs is; with the run's errors beside it),
@@ -34,11 +49,18 @@ export function RestorePanel() {
   const anyChosen = useStore((s) => Object.values(s.choices).some((c) => c.enabled));
   const restoring = status === 'restoring';
   const pixels = useStore((s) => (s.photo ? s.photo.image.width * s.photo.image.height : 0));
+  const [confirming, setConfirming] = useState<ReviewDecisions>();
+  const start = () => {
+    // A new run starts a new review: say what would be set aside first.
+    const { result: current, decisions } = useStore.getState();
+    if (current && hasReviewWork(decisions)) setConfirming(decisions);
+    else void restore();
+  };
   return (
     <>
       <div className="action-bar" data-testid="restore-bar">
         <div className="actions">
-          <button type="button" className="primary" onClick={() => void restore()} disabled={status !== 'idle' || !anyChosen}>
+          <button type="button" className="primary" onClick={start} disabled={status !== 'idle' || !anyChosen}>
             {result ? 'Restore again' : 'Restore'}
           </button>
           {restoring && (
@@ -49,6 +71,18 @@ export function RestorePanel() {
         </div>
         <ErrorAlert place="restore" />
       </div>
+      <Modal open={!!confirming} title="Restore again?" role="alertdialog" testId="restore-again" onClose={() => setConfirming(undefined)}>
+        {confirming && <p>{reviewWorkText(confirming)}</p>}
+        <ConfirmActions
+          cancel="Keep reviewing"
+          confirm="Restore again"
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={() => {
+            setConfirming(undefined);
+            void restore();
+          }}
+        />
+      </Modal>
       {(progress.length > 0 || result) && (
         <section className="restore" aria-label="Restore">
           {progress.length > 0 && (

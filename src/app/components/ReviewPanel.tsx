@@ -28,8 +28,11 @@ export function ReviewPanel() {
   const decisions = useStore((s) => s.decisions);
   const status = useStore((s) => s.status);
   const mark = useStore((s) => s.mark);
-  const canUndo = useStore((s) => s.undoStack.length > 0);
-  const canRedo = useStore((s) => s.redoStack.length > 0);
+  // Past the first decision, Undo goes back to the run this one replaced (and Redo returns).
+  const canUndo = useStore((s) => s.undoStack.length > 0 || !!s.previousRun);
+  const canRedo = useStore((s) => s.redoStack.length > 0 || !!s.nextRun);
+  const runUndo = useStore((s) => s.undoStack.length === 0 && !!s.previousRun);
+  const runRedo = useStore((s) => s.redoStack.length === 0 && !!s.nextRun);
   const { undo, redo, decideStage, startMarking } = useStore.getState();
   const [showAll, setShowAll] = useState<Record<string, boolean>>({});
 
@@ -59,14 +62,19 @@ export function ReviewPanel() {
       <div className="review-head">
         <h2>Review</h2>
         <div className="actions">
-          <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)">
+          <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z" title={runUndo ? 'Undo: back to the previous run and its review (Ctrl+Z)' : 'Undo (Ctrl+Z)'}>
             Undo
           </button>
-          <button type="button" onClick={redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">
+          <button type="button" onClick={redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" title={runRedo ? 'Redo: back to the newer run (Ctrl+Shift+Z)' : 'Redo (Ctrl+Shift+Z)'}>
             Redo
           </button>
         </div>
       </div>
+      {runUndo && (
+        <p className="small muted" data-testid="previous-run-note">
+          A new run replaced the previous review; Undo brings it back.
+        </p>
+      )}
       {status === 'redoing' && (
         <p className="working" role="status">
           Working on it…
