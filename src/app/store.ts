@@ -813,6 +813,7 @@ export function snapshot() {
         }
       : null,
     runs: { back: !!s.previousRun, forward: !!s.nextRun },
+    selectedRegion: s.selectedRegion ?? null,
     updateAvailable: s.updateAvailable,
     project: s.project ? { ...s.project } : null,
     projects: s.projects.map(({ thumbnail: _t, ...p }) => ({ ...p, stages: [...p.stages] })),

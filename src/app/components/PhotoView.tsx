@@ -4,6 +4,30 @@ import { allRegions, useStore } from '../store.ts';
 import { ImageCanvas } from './ImageCanvas.tsx';
 
 const MAX_ZOOM = 16;
+/** A press that moves less than this (CSS pixels) is a click: it selects the region under it. */
+const CLICK_SLOP = 5;
+/** Regions this close to the pointer (CSS pixels) count as under it, so a 1-px scratch can be hit. */
+const HIT_SLOP = 4;
+
+/** Does the region cover a photo pixel within `tol` photo pixels of (x, y)? */
+function regionNear(r: ReviewRegion, x: number, y: number, tol: number): boolean {
+  const { x0, y0, x1, y1 } = r.rect;
+  if (x < x0 - tol || x >= x1 + tol || y < y0 - tol || y >= y1 + tol) return false;
+  const mw = Math.ceil((x1 - x0) / r.cell);
+  const xa = Math.max(x0, Math.floor(x - tol)), xb = Math.min(x1 - 1, Math.floor(x + tol));
+  const ya = Math.max(y0, Math.floor(y - tol)), yb = Math.min(y1 - 1, Math.floor(y + tol));
+  for (let cy = Math.floor((ya - y0) / r.cell); cy <= Math.floor((yb - y0) / r.cell); cy++) {
+    for (let cx = Math.floor((xa - x0) / r.cell); cx <= Math.floor((xb - x0) / r.cell); cx++) if (r.mask[cy * mw + cx]) return true;
+  }
+  return false;
+}
+
+/** The smallest region at a photo point (a speck inside a larger area wins), if any. */
+export function regionAt(regions: ReviewRegion[], x: number, y: number, tol = 0): ReviewRegion | undefined {
+  let best: ReviewRegion | undefined;
+  for (const r of regions) if ((!best || r.pixels < best.pixels) && regionNear(r, x, y, tol)) best = r;
+  return best;
+}
 /** The brushed mask is shown at most this many pixels on a side (the mask itself stays full size). */
 const MASK_PREVIEW_SIDE = 2048;
 
@@ -38,10 +62,13 @@ export function PhotoView() {
   const [split, setSplit] = useState(50);
   const [holding, setHolding] = useState(false);
   const [view, setView] = useState<View>({ zoom: 1, x: 0, y: 0 });
+  // Outlines of every region on demand; otherwise only the selected or hovered one (and invented fills).
+  const [allOutlines, setAllOutlines] = useState(false);
+  const [hovered, setHovered] = useState<string>();
   const viewport = useRef<HTMLDivElement>(null);
   const surface = useRef<HTMLDivElement>(null);
   const pointers = useRef(new Map<number, { x: number; y: number }>());
-  const gesture = useRef<{ dist?: number; last?: { x: number; y: number }; paint?: { x: number; y: number } }>({});
+  const gesture = useRef<{ dist?: number; last?: { x: number; y: number }; paint?: { x: number; y: number }; down?: { x: number; y: number }; moved?: boolean }>({});
 
   // A new photo starts unzoomed.
   useEffect(() => setView({ zoom: 1, x: 0, y: 0 }), [photo]);
@@ -86,14 +113,25 @@ export function PhotoView() {
       useStore.getState().paintMark(p.x, p.y, p.x, p.y);
       gesture.current = { paint: p };
     } else {
-      gesture.current = { last: { x: e.clientX, y: e.clientY } };
+      gesture.current = { last: { x: e.clientX, y: e.clientY }, down: { x: e.clientX, y: e.clientY } };
     }
   }
 
+  /** The region under a client point, with a few CSS pixels of slack. */
+  function regionUnder(clientX: number, clientY: number) {
+    const p = toPhoto(clientX, clientY);
+    const perCss = width / surface.current!.getBoundingClientRect().width;
+    return regionAt(allRegions(), p.x, p.y, HIT_SLOP * perCss);
+  }
+
   function onPointerMove(e: ReactPointerEvent<HTMLDivElement>) {
-    if (!pointers.current.has(e.pointerId)) return;
+    if (!pointers.current.has(e.pointerId)) {
+      if (result && !mark && e.pointerType === 'mouse') setHovered(regionUnder(e.clientX, e.clientY)?.id);
+      return;
+    }
     pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     const g = gesture.current;
+    if (g.down && Math.hypot(e.clientX - g.down.x, e.clientY - g.down.y) > CLICK_SLOP) g.moved = true;
     if (pointers.current.size === 2 && g.dist) {
       const [a, b] = [...pointers.current.values()];
       const dist = Math.hypot(a.x - b.x, a.y - b.y);
@@ -112,8 +150,11 @@ export function PhotoView() {
   }
 
   function onPointerUp(e: ReactPointerEvent<HTMLDivElement>) {
+    const g = gesture.current;
     pointers.current.delete(e.pointerId);
     gesture.current = {};
+    // A click (not a pan) on the photo selects the region under it, or clears the selection.
+    if (e.type === 'pointerup' && g.down && !g.moved && result && !mark) useStore.getState().selectRegion(regionUnder(e.clientX, e.clientY)?.id);
   }
 
   function onKeyDown(e: React.KeyboardEvent) {
@@ -153,6 +194,7 @@ export function PhotoView() {
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
+        onPointerLeave={() => setHovered(undefined)}
         data-testid="photo-viewport"
       >
         <div
@@ -172,13 +214,13 @@ export function PhotoView() {
                 style={{ clipPath: `inset(0 ${100 - split}% 0 0)`, visibility: showResult ? 'visible' : 'hidden' }}
               />
               {showResult && <div className="divider" style={{ left: `${split}%` }} aria-hidden="true" />}
-              <svg className="outlines" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+              <svg className={`outlines${allOutlines ? ' all' : ''}`} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
                 {regions.map((r) => (
                   <path
                     key={r.id}
                     d={outlines.get(r.id)}
                     data-region={r.id}
-                    className={`${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''} ${r.id === selected ? 'selected' : ''}`}
+                    className={`${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''} ${r.id === selected ? 'selected' : ''} ${r.id === hovered ? 'hovered' : ''}`}
                     vectorEffect="non-scaling-stroke"
                   />
                 ))}
@@ -213,6 +255,10 @@ export function PhotoView() {
             >
               Hold for original
             </button>
+            <label className="outline-toggle">
+              <input type="checkbox" checked={allOutlines} onChange={(e) => setAllOutlines(e.target.checked)} />
+              Outlines
+            </label>
           </>
         ) : (
           <span className="muted">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI } from '../../stages/ui.ts';
 import { StrengthSlider } from '../../ui/StrengthSlider.tsx';
@@ -35,6 +35,15 @@ export function ReviewPanel() {
   const runRedo = useStore((s) => s.redoStack.length === 0 && !!s.nextRun);
   const { undo, redo, decideStage, startMarking } = useStore.getState();
   const [showAll, setShowAll] = useState<Record<string, boolean>>({});
+  const selected = useStore((s) => s.selectedRegion);
+
+  // A region selected on the photo may be past the rows shown: show its stage's whole list.
+  useEffect(() => {
+    const region = selected ? allRegions().find((r) => r.id === selected) : undefined;
+    if (!region) return;
+    const index = allRegions().filter((r) => r.stage === region.stage).indexOf(region);
+    if (index >= LIST_LIMIT) setShowAll((all) => (all[region.stage] ? all : { ...all, [region.stage]: true }));
+  }, [selected]);
 
   // Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes (not while typing in a field).
   useEffect(() => {
@@ -81,7 +90,8 @@ export function ReviewPanel() {
         </p>
       )}
       <p className="muted">
-        Each change can be kept or undone where it happened. Outlined on the photo: the areas each repair changed most.
+        Each change can be kept or undone where it happened: the areas each repair changed most. Click one on the photo or in the list to
+        outline it; tick Outlines under the photo to see them all.
       </p>
       {stages.map((stage) => {
         const label = stageUI(stage)?.meta.label ?? stage;
@@ -138,10 +148,15 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
   const current = patch?.strength ?? outcome?.options.strength ?? 1;
   const [strength, setStrength] = useState(current);
   const [open, setOpen] = useState(false);
+  const row = useRef<HTMLLIElement>(null);
   useEffect(() => setStrength(current), [current]);
+  // Selected on the photo: bring its row into view.
+  useEffect(() => {
+    if (selected) row.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [selected]);
   const pending = !!region.needsConfirm && decisions.regions[region.id] === undefined && decisions.stages[region.stage] !== false;
   return (
-    <li className={`region${selected ? ' selected' : ''}${accepted ? '' : ' rejected'}`} data-region={region.id}>
+    <li ref={row} className={`region${selected ? ' selected' : ''}${accepted ? '' : ' rejected'}`} data-region={region.id}>
       <button type="button" className="link region-name" aria-pressed={selected} onClick={() => selectRegion(selected ? undefined : region.id)}>
         {title}
       </button>
