@@ -4,6 +4,7 @@ import { APP_NAME, APP_VERSION } from '../app-info.ts';
 import { download, exportComparison, exportImage } from '../export/encode.ts';
 import { buildEditRecord, describeSourceMetadata, FORMAT_INFO, readSourceMetadata, type ExportFormat, type SourceMetadataInfo } from '../export/index.ts';
 import { isAccepted } from '../../engine/review/index.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 import { allRegions, errorMessage, useStore, type Photo, type Result, type ReviewDecisions } from '../store.ts';
 
 function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
@@ -166,6 +167,7 @@ export function ExportPanel() {
           Download before/after (PNG)
         </button>
       </div>
+      <ErrorAlert place="export" />
       {notes.length > 0 && (
         <ul className="export-notes" aria-live="polite">
           {notes.map((n) => (

@@ -3,6 +3,7 @@ import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI } from '../../stages/ui.ts';
 import { StrengthSlider } from '../../ui/StrengthSlider.tsx';
 import { allRegions, useStore } from '../store.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 
 const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 100)}%`;
 
@@ -128,6 +129,8 @@ export function ReviewPanel() {
           </section>
         );
       })}
+      {/* A failed redo or fill says so here, beside the fill controls. */}
+      <ErrorAlert place="review" />
       {!mark && (
         <button type="button" onClick={() => startMarking()} disabled={busy}>
           Mark damage to fill…
