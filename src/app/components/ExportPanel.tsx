@@ -15,6 +15,11 @@ function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
     strength: decisions.patches.find((p) => p.regionId === r.id)?.strength,
     marked: decisions.marked.some((m) => m.id === r.id),
     invented: r.invented,
+    decided:
+      decisions.regions[r.id] !== undefined ||
+      decisions.stages[r.stage] !== undefined ||
+      decisions.patches.some((p) => p.regionId === r.id) ||
+      decisions.marked.some((m) => m.id === r.id),
   }));
   const ran = new Set(result.outcomes.map((o) => o.stage));
   return buildEditRecord({
