@@ -70,8 +70,15 @@ export function PhotoView() {
   const pointers = useRef(new Map<number, { x: number; y: number }>());
   const gesture = useRef<{ dist?: number; last?: { x: number; y: number }; paint?: { x: number; y: number }; down?: { x: number; y: number }; moved?: boolean }>({});
 
-  // A new photo starts unzoomed.
-  useEffect(() => setView({ zoom: 1, x: 0, y: 0 }), [photo]);
+  // The width the photo is shown at unzoomed (CSS px), for the zoom label: a 400 px photo fitted 884 px wide is at 221%.
+  const [fitWidth, setFitWidth] = useState(0);
+
+  // A new photo starts unzoomed, and takes the keyboard focus if the screen it was opened from went away.
+  useEffect(() => {
+    setView({ zoom: 1, x: 0, y: 0 });
+    const active = document.activeElement;
+    if (photo && (!active || active === document.body)) viewport.current?.focus({ preventScroll: true });
+  }, [photo]);
 
   // The wheel zooms around the pointer (a non-passive listener, so the page does not scroll).
   const hasPhoto = photo !== undefined;
@@ -85,6 +92,16 @@ export function PhotoView() {
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
+  }, [hasPhoto]);
+
+  useEffect(() => {
+    const el = surface.current;
+    if (!el) return;
+    const measure = () => setFitWidth(el.offsetWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
   }, [hasPhoto]);
 
   if (!photo) return null;
@@ -269,7 +286,9 @@ export function PhotoView() {
           <button type="button" aria-label="Zoom out" onClick={() => zoomAt(0.8, (viewport.current?.clientWidth ?? 0) / 2, (viewport.current?.clientHeight ?? 0) / 2)}>
             −
           </button>
-          <span aria-live="polite">{Math.round(view.zoom * 100)}%</span>
+          <span aria-live="polite" data-testid="zoom-level" title="Photo pixels to screen pixels">
+            {Math.round(((fitWidth || width) / width) * view.zoom * 100)}%
+          </span>
           <button type="button" aria-label="Zoom in" onClick={() => zoomAt(1.25, (viewport.current?.clientWidth ?? 0) / 2, (viewport.current?.clientHeight ?? 0) / 2)}>
             +
           </button>

@@ -1,6 +1,7 @@
 import { stageUI } from '../../stages/ui.ts';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { hasReviewWork, useStore, type ReviewDecisions } from '../store.ts';
+import { changedText } from '../format.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { ConfirmActions, Modal } from './Modal.tsx';
 
@@ -8,18 +9,6 @@ function timeLeft(s: number): string {
   if (s < 1.5) return 'a moment left';
   if (s < 90) return `about ${Math.round(s)} s left`;
   return `about ${Math.round(s / 60)} min left`;
-}
-
-/**
- * How much of the photo a stage changed, never "0%" when it changed something: a few filled
- * specks on a large scan are a count of pixels.
- */
-export function changedText(share: number, pixels: number): string {
-  const count = Math.round(share * pixels);
-  if (count === 0) return 'no pixels';
-  if (share < 0.001) return `${count.toLocaleString('en')} pixel${count === 1 ? '' : 's'} (<0.1%)`;
-  if (share < 0.01) return `${(share * 100).toFixed(1)}% of pixels`;
-  return `${Math.round(share * 100)}% of pixels`;
 }
 
 /** What a new run would set aside, in words. */
@@ -50,6 +39,17 @@ export function RestorePanel() {
   const restoring = status === 'restoring';
   const pixels = useStore((s) => (s.photo ? s.photo.image.width * s.photo.image.height : 0));
   const [confirming, setConfirming] = useState<ReviewDecisions>();
+  // The button is disabled while a run goes on, which drops the keyboard focus: give it back after.
+  const button = useRef<HTMLButtonElement>(null);
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (restoring) wasRunning.current = true;
+    else if (wasRunning.current) {
+      wasRunning.current = false;
+      const active = document.activeElement;
+      if (!active || active === document.body) button.current?.focus({ preventScroll: true });
+    }
+  }, [restoring]);
   const start = () => {
     // A new run starts a new review: say what would be set aside first.
     const { result: current, decisions } = useStore.getState();
@@ -60,7 +60,7 @@ export function RestorePanel() {
     <>
       <div className="action-bar" data-testid="restore-bar">
         <div className="actions">
-          <button type="button" className="primary" onClick={start} disabled={status !== 'idle' || !anyChosen}>
+          <button ref={button} type="button" className="primary" onClick={start} disabled={status !== 'idle' || !anyChosen}>
             {result ? 'Restore again' : 'Restore'}
           </button>
           {restoring && (

@@ -96,18 +96,20 @@ export function ReviewPanel() {
       </p>
       {stages.map((stage) => {
         const label = stageUI(stage)?.meta.label ?? stage;
-        const accepted = decisions.stages[stage] !== false;
         const list = regions.filter((r) => r.stage === stage);
+        // Pressed only when it says what is so: after one area is rejected, neither "Keep all" nor "Undo all" is.
+        const keptAll = decisions.stages[stage] !== false && list.every((r) => isAccepted(decisions, r));
+        const undoneAll = decisions.stages[stage] === false && !list.some((r) => isAccepted(decisions, r));
         const shown = showAll[stage] ? list : list.slice(0, LIST_LIMIT);
         return (
           <section key={stage} className="review-stage" data-stage={stage} aria-label={`${label} review`}>
             <header>
               <h3>{label}</h3>
               <div className="segmented" role="group" aria-label={`${label}: whole photo`}>
-                <button type="button" aria-pressed={accepted} onClick={() => decideStage(stage, true)} disabled={busy}>
+                <button type="button" aria-pressed={keptAll} onClick={() => decideStage(stage, true)} disabled={busy}>
                   Keep all
                 </button>
-                <button type="button" aria-pressed={!accepted} onClick={() => decideStage(stage, false)} disabled={busy}>
+                <button type="button" aria-pressed={undoneAll} onClick={() => decideStage(stage, false)} disabled={busy}>
                   Undo all
                 </button>
               </div>
