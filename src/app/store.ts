@@ -37,7 +37,8 @@ import {
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import { stageUI, stageUIs } from '../stages/ui.ts';
-import { client, fallBackToWasm, runtimeInfo } from './client.ts';
+import { client, config, fallBackToWasm, runtimeInfo } from './client.ts';
+import { isMetered, modelsOnMetered, saveModelsForOffline, type OfflineModels } from './offline-models.ts';
 import {
   deleteEverything as wipeStorage,
   deleteProject as removeProject,
@@ -167,6 +168,8 @@ export interface AppState {
   runtime?: RuntimeInfo;
   runtimeError?: string;
   download?: ModelDownload;
+  /** Saving the repair models for offline use, in the background after the engine starts. */
+  offline: OfflineModels;
   photo?: Photo;
   analysis?: AnalysisReport;
   choices: Record<string, StageChoice>;
@@ -220,6 +223,8 @@ export interface AppState {
   cancel(): void;
   dismissError(): void;
   refreshRuntime(): void;
+  /** Saves the models for offline use; without `force`, not on a metered connection unless the user allowed it. */
+  saveModelsOffline(force?: boolean): Promise<void>;
   setUpdateAvailable(v: boolean): void;
 }
 
@@ -288,6 +293,7 @@ export const useStore = create<AppState>((set, get) => ({
   choices: defaultChoices(),
   status: 'idle',
   progress: [],
+  offline: { state: 'waiting', loaded: 0, total: 0 },
   updateAvailable: false,
   decisions: emptyDecisions(),
   undoStack: [],
@@ -653,9 +659,31 @@ selectRegion(id) {
 
   refreshRuntime() {
     runtimeInfo().then(
-      (runtime) => set({ runtime, runtimeError: undefined }),
+      (runtime) => {
+        set({ runtime, runtimeError: undefined });
+        // The first time the engine is up: save the models it will run, in the background.
+        if (get().offline.state === 'waiting') void get().saveModelsOffline();
+      },
       (e) => set({ runtimeError: errorMessage(e) }),
     );
+  },
+
+  async saveModelsOffline(force = false) {
+    const { runtime, offline } = get();
+    if (!runtime || offline.state === 'downloading') return;
+    if (!force && isMetered() && !modelsOnMetered()) {
+      set({ offline: { ...offline, state: 'skipped', reason: 'metered connection' } });
+      return;
+    }
+    set({ offline: { ...offline, state: 'downloading', reason: undefined } });
+    try {
+      await saveModelsForOffline(config.modelsUrl, runtime.backend, runtime.shaderF16, (loaded, total) =>
+        set({ offline: { state: 'downloading', loaded, total } }),
+      );
+      set({ offline: { ...get().offline, state: 'ready' } });
+    } catch (e) {
+      set({ offline: { ...get().offline, state: 'failed', reason: errorMessage(e) } });
+    }
   },
 
   setUpdateAvailable(v) {
@@ -799,6 +827,7 @@ export function snapshot() {
     runtime: s.runtime ?? null,
     runtimeError: s.runtimeError ?? null,
     download: s.download ?? null,
+    offline: { ...s.offline },
     photo: s.photo ? { name: s.photo.name, width: s.photo.image.width, height: s.photo.image.height, notes: s.photo.notes ?? [] } : null,
     analysis: s.analysis ? plain(s.analysis) : null,
     choices: plain(s.choices) as Record<string, StageChoice>,
