@@ -681,6 +681,7 @@ selectRegion(id) {
         set({ offline: { state: 'downloading', loaded, total } }),
       );
       set({ offline: { ...get().offline, state: 'ready' } });
+      void analyseAgainWithModels();
     } catch (e) {
       set({ offline: { ...get().offline, state: 'failed', reason: errorMessage(e) } });
     }
@@ -774,6 +775,28 @@ function paintSegment(mask: Uint8Array, width: number, height: number, x0: numbe
     const ya = Math.max(0, Math.floor(cy - r)), yb = Math.min(height - 1, Math.ceil(cy + r));
     const xa = Math.max(0, Math.floor(cx - r)), xb = Math.min(width - 1, Math.ceil(cx + r));
     for (let y = ya; y <= yb; y++) for (let x = xa; x <= xb; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= rr) mask[y * width + x] = value;
+  }
+}
+
+/**
+ * The open photo was analysed without a model that ships (offline before it was saved): now that
+ * the models are saved, analyse it again. Until a run, and only while the app is idle; the
+ * proposed repairs follow the new analysis unless the user changed them.
+ */
+async function analyseAgainWithModels() {
+  const { photo, analysis, result, status, choices } = useStore.getState();
+  const missing = (analysis as { missingModels?: string[] } | undefined)?.missingModels;
+  if (!photo || !analysis || !missing?.length || result || status !== 'idle') return;
+  const gen = generation;
+  const untouched = JSON.stringify(choices) === JSON.stringify(choicesFrom(analysis));
+  useStore.setState({ status: 'analyzing' });
+  try {
+    const again = await client().analyze(photo.image);
+    if (gen !== generation) return;
+    useStore.setState({ analysis: again, choices: untouched ? choicesFrom(again) : useStore.getState().choices, status: 'idle' });
+    persistDocSoon();
+  } catch {
+    if (gen === generation) useStore.setState({ status: 'idle' });
   }
 }
 

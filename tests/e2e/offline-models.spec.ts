@@ -53,3 +53,28 @@ test('on a metered connection "Save them now" saves the models once', async ({ p
   expect((await cachedModels(page)).sort()).toEqual([...wasmFiles].sort());
   expect(await page.evaluate(() => localStorage.getItem('heirloom-models-on-metered'))).toBeNull();
 });
+
+test('a photo analysed without a model is analysed again once the models are saved', async ({ page, context }) => {
+  // The colour model cannot be fetched (as if offline before it was ever saved).
+  const block = (route: import('@playwright/test').Route) => route.abort('internetdisconnected');
+  await context.route('**/models/colour-curves-*.onnx', block);
+  await page.goto('/?backend=wasm');
+  const status = page.getByTestId('offline-models');
+  await expect(status).toContainText('could not be saved for offline use', { timeout: 120_000 });
+  await openPhoto(page, await noisyPng(96, 64, 10), 'photo.png');
+  await expectReport(page, 120_000);
+  const state = () => page.evaluate(() => window.__heirloom!.state());
+  let analysis = (await state()).analysis as { missingModels?: string[]; defects: { defect: string; reason: string }[] };
+  expect(analysis.missingModels).toEqual(['colour']);
+  expect(analysis.defects.find((d) => d.defect === 'colour')!.reason).not.toMatch(/colour model/);
+
+  // Back online: saving the models again brings the colour model, and the photo is analysed with it.
+  await context.unroute('**/models/colour-curves-*.onnx', block);
+  await status.getByRole('button', { name: 'Save them now' }).click();
+  await expect(status).toContainText('Works offline', { timeout: 120_000 });
+  await expect.poll(async () => ((await state()).analysis as { missingModels?: string[] }).missingModels ?? [], { timeout: 120_000 }).toEqual([]);
+  await expect.poll(async () => (await state()).status).toBe('idle');
+  analysis = (await state()).analysis as typeof analysis;
+  expect(analysis.defects.find((d) => d.defect === 'colour')!.reason).toMatch(/colour model/);
+  await expect(page.getByTestId('analysis-report')).toContainText('colour model');
+});
