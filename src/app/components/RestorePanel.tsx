@@ -21,7 +21,8 @@ function reviewWorkText(d: ReviewDecisions): string {
   const redone = d.patches.filter((p) => p.strength !== undefined).length;
   if (redone) parts.push(`${redone} area${redone === 1 ? '' : 's'} redone`);
   if (d.marked.length) parts.push(`${d.marked.length} marked area${d.marked.length === 1 ? '' : 's'} filled`);
-  return `A new run starts a new review. Your review of this one (${parts.join(', ')}) will be set aside; Undo brings it back.`;
+  const what = parts.length ? ` (${parts.join(', ')})` : '';
+  return `A new run starts a new review. Your review of this one${what} will be set aside; Undo brings it back.`;
 }
 
 /**
