@@ -20,6 +20,10 @@ declare global {
 window.__heirloom = { runtimeInfo, state: snapshot };
 
 useStore.getState().refreshRuntime();
+// Models that could not be saved for offline use (no network): try again when the network is back.
+window.addEventListener('online', () => {
+  if (useStore.getState().offline.state === 'failed') void useStore.getState().saveModelsOffline();
+});
 // A photo shared to the installed app, or opened with it, comes first; otherwise
 // pick up the project open last (a reload mid-review lands where it left off).
 const openFile = (file: File) => void useStore.getState().openFile(file);

@@ -37,7 +37,8 @@ import {
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import { stageUI, stageUIs } from '../stages/ui.ts';
-import { client, fallBackToWasm, runtimeInfo } from './client.ts';
+import { client, config, fallBackToWasm, runtimeInfo } from './client.ts';
+import { isMetered, modelsOnMetered, saveModelsForOffline, type OfflineModels } from './offline-models.ts';
 import {
   deleteEverything as wipeStorage,
   deleteProject as removeProject,
@@ -54,6 +55,9 @@ import {
   type StorageInfo,
   type StoredStage,
 } from './persistence/projects.ts';
+
+/** Actions whose errors are shown beside them rather than at the top of the page. */
+export type ErrorPlace = 'restore' | 'review' | 'export';
 
 /** 'redoing': one region is being redone (the rest of the app stays usable). */
 export type Status = 'idle' | 'decoding' | 'analyzing' | 'restoring' | 'redoing';
@@ -146,6 +150,14 @@ export interface MarkState {
   version: number;
 }
 
+/** A run with its review, set aside by a newer run (Undo brings it back). */
+export interface RunState {
+  result: Result;
+  decisions: ReviewDecisions;
+  undoStack: ReviewDecisions[];
+  redoStack: ReviewDecisions[];
+}
+
 /** The photo being worked on, as a saved project. */
 export interface ProjectRef {
   id: string;
@@ -156,6 +168,8 @@ export interface AppState {
   runtime?: RuntimeInfo;
   runtimeError?: string;
   download?: ModelDownload;
+  /** Saving the repair models for offline use, in the background after the engine starts. */
+  offline: OfflineModels;
   photo?: Photo;
   analysis?: AnalysisReport;
   choices: Record<string, StageChoice>;
@@ -163,12 +177,18 @@ export interface AppState {
   progress: StageProgress[];
   result?: Result;
   error?: string;
+  /** Where the error belongs: next to the action that failed; none for the banner at the top. */
+  errorAt?: ErrorPlace;
   updateAvailable: boolean;
   project?: ProjectRef;
   decisions: ReviewDecisions;
   /** Undo/redo of the decisions (not saved: a reload starts a fresh history). */
   undoStack: ReviewDecisions[];
   redoStack: ReviewDecisions[];
+  /** The run (and review) a newer run replaced: Undo past the newer run's first decision goes back to it. */
+  previousRun?: RunState;
+  /** The run Undo went back from: Redo returns to it. */
+  nextRun?: RunState;
   selectedRegion?: string;
   mark?: MarkState;
   /** Saved projects, newest first. */
@@ -203,6 +223,8 @@ export interface AppState {
   cancel(): void;
   dismissError(): void;
   refreshRuntime(): void;
+  /** Saves the models for offline use; without `force`, not on a metered connection unless the user allowed it. */
+  saveModelsOffline(force?: boolean): Promise<void>;
   setUpdateAvailable(v: boolean): void;
 }
 
@@ -260,7 +282,7 @@ function projectDoc(s: AppState): Doc | undefined {
     result: s.result && {
       finishedAt: s.result.finishedAt,
       changed: s.result.changed,
-      stages: s.result.outcomes.map(({ stage, options, method, model, ms, changed }): StoredStage => ({ stage, options, method, model, ms, changed })),
+      stages: s.result.outcomes.map(({ stage, options, method, model, detail, ms, changed }): StoredStage => ({ stage, options, method, model, detail, ms, changed })),
     },
   };
 }
@@ -271,6 +293,7 @@ export const useStore = create<AppState>((set, get) => ({
   choices: defaultChoices(),
   status: 'idle',
   progress: [],
+  offline: { state: 'waiting', loaded: 0, total: 0 },
   updateAvailable: false,
   decisions: emptyDecisions(),
   undoStack: [],
@@ -300,7 +323,7 @@ export const useStore = create<AppState>((set, get) => ({
       void persist({ original: bytes, refreshThumbnail: true });
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: errorMessage(e) });
+      set({ status: 'idle', errorAt: undefined, error: errorMessage(e) });
     }
   },
 
@@ -342,7 +365,7 @@ selectRegion(id) {
       applyDecisions(withPatch(get().decisions, { regionId, stage: region.stage, rect: region.rect, pixels: cutRect(redone.image, crop.x0, crop.y0, region.rect), strength }));
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: e instanceof CancelledError ? undefined : `The region could not be redone: ${errorMessage(e)}` });
+      set({ status: 'idle', errorAt: 'review', error: e instanceof CancelledError ? undefined : `The region could not be redone: ${errorMessage(e)}` });
     }
   },
 
@@ -407,20 +430,26 @@ selectRegion(id) {
       applyDecisions(withMarked(get().decisions, added, mark.editing));
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: e instanceof CancelledError ? undefined : `The marked damage could not be filled: ${errorMessage(e)}` });
+      set({ status: 'idle', errorAt: 'review', error: e instanceof CancelledError ? undefined : `The marked damage could not be filled: ${errorMessage(e)}` });
     }
   },
 
   undo() {
-    const { undoStack, redoStack, decisions } = get();
-    if (!undoStack.length) return;
+    const { undoStack, redoStack, decisions, previousRun } = get();
+    if (!undoStack.length) {
+      if (previousRun) swapRun('back');
+      return;
+    }
     const h = history.undo<ReviewDecisions>({ past: undoStack, present: decisions, future: redoStack });
     applyDecisions(h.present, h);
   },
 
   redo() {
-    const { undoStack, redoStack, decisions } = get();
-    if (!redoStack.length) return;
+    const { undoStack, redoStack, decisions, nextRun } = get();
+    if (!redoStack.length) {
+      if (nextRun) swapRun('forward');
+      return;
+    }
     const h = history.redo<ReviewDecisions>({ past: undoStack, present: decisions, future: redoStack });
     applyDecisions(h.present, h);
   },
@@ -439,7 +468,7 @@ selectRegion(id) {
       const loaded = await loadProject<Record<string, StageChoice>, ReviewDecisions>(id);
       if (gen !== generation) return;
       if (!loaded) {
-        set({ status: 'idle', error: 'That project is no longer stored on this device.' });
+        set({ status: 'idle', errorAt: undefined, error: 'That project is no longer stored on this device.' });
         void get().refreshProjects();
         return;
       }
@@ -480,7 +509,7 @@ selectRegion(id) {
       void persist({});
     } catch (e) {
       if (gen !== generation) return;
-      set({ status: 'idle', error: errorMessage(e) });
+      set({ status: 'idle', errorAt: undefined, error: errorMessage(e) });
     }
   },
 
@@ -491,20 +520,20 @@ selectRegion(id) {
       const storage = await storageInfo(projects);
       set({ storage });
     } catch (e) {
-      set({ error: `Saved projects could not be read: ${errorMessage(e)}` });
+      set({ errorAt: undefined, error: `Saved projects could not be read: ${errorMessage(e)}` });
     }
   },
 
   async deleteProject(id) {
     const open = get().project?.id === id;
     if (open) closePhoto();
-    await removeProject(id).catch((e) => set({ error: `The project could not be deleted: ${errorMessage(e)}` }));
+    await removeProject(id).catch((e) => set({ errorAt: undefined, error: `The project could not be deleted: ${errorMessage(e)}` }));
     await get().refreshProjects();
   },
 
   async deleteEverything() {
     closePhoto();
-    await wipeStorage().catch((e) => set({ error: `Stored data could not be deleted: ${errorMessage(e)}` }));
+    await wipeStorage().catch((e) => set({ errorAt: undefined, error: `Stored data could not be deleted: ${errorMessage(e)}` }));
     await get().refreshProjects();
   },
 
@@ -515,7 +544,7 @@ selectRegion(id) {
       .filter((s) => choices[s.meta.id]?.enabled)
       .map((s) => ({ stage: s.meta.id, options: choices[s.meta.id].options }));
     if (requests.length === 0) {
-      set({ error: 'Choose at least one repair to run.' });
+      set({ errorAt: 'restore', error: 'Choose at least one repair to run.' });
       return;
     }
     const gen = ++generation;
@@ -562,6 +591,14 @@ selectRegion(id) {
       }
       if (gen !== generation) return;
       const last = results.at(-1)!;
+      const before = get();
+      // The run and review this one replaces, kept for Undo.
+      const previousRun: RunState | undefined = before.result && {
+        result: before.result,
+        decisions: before.decisions,
+        undoStack: before.undoStack,
+        redoStack: before.redoStack,
+      };
       const outcomes = results.map(
         (r): StageOutcome => ({
           stage: r.stage,
@@ -577,8 +614,9 @@ selectRegion(id) {
       );
       set({
         status: 'idle',
-        // A new run replaces the results the old decisions were about.
+        // A new run replaces the results the old decisions were about (Undo brings them back).
         ...freshReview(),
+        previousRun,
         result: {
           image: last.image,
           regions: runRegions(reviewedStages(outcomes), photo.image.width, photo.image.height),
@@ -601,7 +639,7 @@ selectRegion(id) {
         set({ status: 'idle', progress: [] });
         return;
       }
-      set({ status: 'idle', progress: [], error: errorMessage(e) });
+      set({ status: 'idle', progress: [], errorAt: 'restore', error: errorMessage(e) });
       get().refreshRuntime();
     }
   },
@@ -621,9 +659,32 @@ selectRegion(id) {
 
   refreshRuntime() {
     runtimeInfo().then(
-      (runtime) => set({ runtime, runtimeError: undefined }),
+      (runtime) => {
+        set({ runtime, runtimeError: undefined });
+        // The first time the engine is up: save the models it will run, in the background.
+        if (get().offline.state === 'waiting') void get().saveModelsOffline();
+      },
       (e) => set({ runtimeError: errorMessage(e) }),
     );
+  },
+
+  async saveModelsOffline(force = false) {
+    const { runtime, offline } = get();
+    if (!runtime || offline.state === 'downloading') return;
+    if (!force && isMetered() && !modelsOnMetered()) {
+      set({ offline: { ...offline, state: 'skipped', reason: 'metered connection' } });
+      return;
+    }
+    set({ offline: { ...offline, state: 'downloading', reason: undefined } });
+    try {
+      await saveModelsForOffline(config.modelsUrl, runtime.backend, runtime.shaderF16, (loaded, total) =>
+        set({ offline: { state: 'downloading', loaded, total } }),
+      );
+      set({ offline: { ...get().offline, state: 'ready' } });
+      void analyseAgainWithModels();
+    } catch (e) {
+      set({ offline: { ...get().offline, state: 'failed', reason: errorMessage(e) } });
+    }
   },
 
   setUpdateAvailable(v) {
@@ -636,7 +697,39 @@ function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
 }
 
 function freshReview() {
-  return { decisions: emptyDecisions(), undoStack: [], redoStack: [], selectedRegion: undefined, mark: undefined };
+  return {
+    decisions: emptyDecisions(),
+    undoStack: [],
+    redoStack: [],
+    previousRun: undefined,
+    nextRun: undefined,
+    selectedRegion: undefined,
+    mark: undefined,
+  };
+}
+
+/** True when the review holds something a new run would set aside: a decision, a redo or marked damage. */
+export function hasReviewWork(d: ReviewDecisions): boolean {
+  return Object.keys(d.stages).length > 0 || Object.keys(d.regions).length > 0 || d.patches.length > 0 || d.marked.length > 0;
+}
+
+/** Undo past a run's first decision (back to the run it replaced), or redo to it again; saved like a new run. */
+function swapRun(direction: 'back' | 'forward') {
+  const s = useStore.getState();
+  const target = direction === 'back' ? s.previousRun : s.nextRun;
+  if (!target || !s.result || s.status !== 'idle') return;
+  const current: RunState = { result: s.result, decisions: s.decisions, undoStack: s.undoStack, redoStack: s.redoStack };
+  useStore.setState({
+    ...target,
+    previousRun: direction === 'back' ? undefined : current,
+    nextRun: direction === 'back' ? current : undefined,
+    selectedRegion: undefined,
+    mark: undefined,
+    progress: [],
+  });
+  recompose();
+  const outcomes = target.result.outcomes;
+  void persist({ pixels: outcomes.map((o) => ({ image: o.image, changeMap: o.changeMap })), refreshThumbnail: true });
 }
 
 function reviewedStages(outcomes: StageOutcome[]): ReviewedStage[] {
@@ -685,6 +778,28 @@ function paintSegment(mask: Uint8Array, width: number, height: number, x0: numbe
   }
 }
 
+/**
+ * The open photo was analysed without a model that ships (offline before it was saved): now that
+ * the models are saved, analyse it again. Until a run, and only while the app is idle; the
+ * proposed repairs follow the new analysis unless the user changed them.
+ */
+async function analyseAgainWithModels() {
+  const { photo, analysis, result, status, choices } = useStore.getState();
+  const missing = (analysis as { missingModels?: string[] } | undefined)?.missingModels;
+  if (!photo || !analysis || !missing?.length || result || status !== 'idle') return;
+  const gen = generation;
+  const untouched = JSON.stringify(choices) === JSON.stringify(choicesFrom(analysis));
+  useStore.setState({ status: 'analyzing' });
+  try {
+    const again = await client().analyze(photo.image);
+    if (gen !== generation) return;
+    useStore.setState({ analysis: again, choices: untouched ? choicesFrom(again) : useStore.getState().choices, status: 'idle' });
+    persistDocSoon();
+  } catch {
+    if (gen === generation) useStore.setState({ status: 'idle' });
+  }
+}
+
 /** Back to the empty state (the worker keeps running; a run in progress is cancelled). */
 function closePhoto() {
   const s = useStore.getState();
@@ -705,7 +820,7 @@ async function persist(parts: { original?: Uint8Array; pixels?: StagePixels[]; r
     return true;
   } catch (e) {
     if (useStore.getState().project?.id === doc.id) {
-      useStore.setState({ error: `This project could not be saved on this device (${errorMessage(e)}). You can still export it.` });
+      useStore.setState({ errorAt: undefined, error: `This project could not be saved on this device (${errorMessage(e)}). You can still export it.` });
     }
     return false;
   }
@@ -731,16 +846,26 @@ export function snapshot() {
   return {
     status: s.status,
     error: s.error ?? null,
+    errorAt: s.errorAt ?? null,
     runtime: s.runtime ?? null,
     runtimeError: s.runtimeError ?? null,
     download: s.download ?? null,
+    offline: { ...s.offline },
     photo: s.photo ? { name: s.photo.name, width: s.photo.image.width, height: s.photo.image.height, notes: s.photo.notes ?? [] } : null,
     analysis: s.analysis ? plain(s.analysis) : null,
     choices: plain(s.choices) as Record<string, StageChoice>,
     progress: s.progress.map((p) => ({ ...p })),
     result: s.result
-      ? { width: s.result.image.width, height: s.result.image.height, changed: s.result.changed, stages: s.result.stages.map((r) => ({ ...r })) }
+      ? {
+          width: s.result.image.width,
+          height: s.result.image.height,
+          changed: s.result.changed,
+          finishedAt: s.result.finishedAt,
+          stages: s.result.stages.map((r) => ({ ...r })),
+        }
       : null,
+    runs: { back: !!s.previousRun, forward: !!s.nextRun },
+    selectedRegion: s.selectedRegion ?? null,
     updateAvailable: s.updateAvailable,
     project: s.project ? { ...s.project } : null,
     projects: s.projects.map(({ thumbnail: _t, ...p }) => ({ ...p, stages: [...p.stages] })),

@@ -16,6 +16,8 @@ test('with a WebGPU adapter the probe reports it, and a restore still works (on 
   expect(probed.adapter).toBeTruthy();
   expect(probed.shaderF16).toBe(false);
   await expect(page.getByTestId('runtime-status')).toContainText('WebGPU');
+  // Chromium's SwiftShader is a CPU renderer: the status line says so.
+  if (/swiftshader/i.test(probed.adapter!)) await expect(page.getByTestId('runtime-status')).toContainText('software renderer, no GPU');
 
   await openPhoto(page, await noisyPng(48, 40, 20), 'small.png');
   await expectReport(page);

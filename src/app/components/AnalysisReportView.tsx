@@ -1,4 +1,5 @@
-import type { DefectKind, Verdict } from '../../engine/analysis/index.ts';
+import type { DefectKind } from '../../engine/analysis/index.ts';
+import { defectViews } from '../report-text.ts';
 import { useStore } from '../store.ts';
 
 const DEFECT_LABEL: Record<DefectKind, string> = {
@@ -10,13 +11,6 @@ const DEFECT_LABEL: Record<DefectKind, string> = {
   resolution: 'Resolution',
 };
 
-const VERDICT_LABEL: Record<Verdict, string> = {
-  none: 'fine',
-  fixable: 'fixable',
-  'partly-fixable': 'partly fixable',
-  'beyond-repair': 'beyond repair',
-};
-
 /** What the analysis found: each defect with its verdict and the reason in plain words. */
 export function AnalysisReportView() {
   const status = useStore((s) => s.status);
@@ -24,6 +18,7 @@ export function AnalysisReportView() {
   const notes = useStore((s) => s.photo?.notes);
   if (status === 'analyzing') return <p className="muted" aria-live="polite">Looking at the photo…</p>;
   if (!analysis) return null;
+  const views = defectViews(analysis);
   return (
     <section className="report" aria-labelledby="report-title" data-testid="analysis-report">
       <h2 id="report-title">What we found</h2>
@@ -33,13 +28,15 @@ export function AnalysisReportView() {
         </p>
       ))}
       <ul className="defects">
-        {analysis.defects.map((d) => (
-          <li key={d.defect} className={`defect verdict-${d.verdict}`} data-defect={d.defect}>
-            <span className="defect-name">{DEFECT_LABEL[d.defect] ?? d.defect}</span>{' '}
-            <span className="verdict">{VERDICT_LABEL[d.verdict] ?? d.verdict}</span>
-            <p className="reason">{d.reason}</p>
-          </li>
-        ))}
+        {analysis.defects.map((d, i) => {
+          const view = views[i];
+          return (
+            <li key={d.defect} className={`defect verdict-${view.proposed || d.verdict === 'none' ? d.verdict : 'unproposed'}`} data-defect={d.defect}>
+              <span className="defect-name">{DEFECT_LABEL[d.defect] ?? d.defect}</span> <span className="verdict">{view.verdict}</span>
+              <p className="reason">{view.reason}</p>
+            </li>
+          );
+        })}
       </ul>
     </section>
   );

@@ -1,11 +1,16 @@
-import { useStore } from '../store.ts';
+import { useStore, type ErrorPlace } from '../store.ts';
 
-/** Always in the page, so assistive tech announces a new message; empty when all is well. */
-export function ErrorAlert() {
-  const error = useStore((s) => s.error);
+/**
+ * An error message. Always in the page, so assistive tech announces a new
+ * message; empty when all is well. With `place`, it shows only the errors of
+ * that action (rendered beside its button, where a phone user is looking);
+ * without, the errors that belong to no action.
+ */
+export function ErrorAlert({ place }: { place?: ErrorPlace }) {
+  const error = useStore((s) => (s.errorAt === place ? s.error : undefined));
   const dismiss = useStore((s) => s.dismissError);
   return (
-    <div role="alert" className={error ? 'alert' : 'alert empty'}>
+    <div role="alert" className={`${error ? 'alert' : 'alert empty'}${place ? ' inline' : ''}`} data-testid={place ? `${place}-error` : 'page-error'}>
       {error && (
         <>
           <span>{error}</span>

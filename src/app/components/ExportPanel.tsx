@@ -4,6 +4,7 @@ import { APP_NAME, APP_VERSION } from '../app-info.ts';
 import { download, exportComparison, exportImage } from '../export/encode.ts';
 import { buildEditRecord, describeSourceMetadata, FORMAT_INFO, readSourceMetadata, type ExportFormat, type SourceMetadataInfo } from '../export/index.ts';
 import { isAccepted } from '../../engine/review/index.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 import { allRegions, errorMessage, useStore, type Photo, type Result, type ReviewDecisions } from '../store.ts';
 
 function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
@@ -14,6 +15,11 @@ function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
     strength: decisions.patches.find((p) => p.regionId === r.id)?.strength,
     marked: decisions.marked.some((m) => m.id === r.id),
     invented: r.invented,
+    decided:
+      decisions.regions[r.id] !== undefined ||
+      decisions.stages[r.stage] !== undefined ||
+      decisions.patches.some((p) => p.regionId === r.id) ||
+      decisions.marked.some((m) => m.id === r.id),
   }));
   const ran = new Set(result.outcomes.map((o) => o.stage));
   return buildEditRecord({
@@ -99,7 +105,7 @@ export function ExportPanel() {
       download(file);
       setNotes([`Saved ${file.filename}.`, ...file.notes]);
     } catch (e) {
-      useStore.setState({ error: `Export failed: ${errorMessage(e)}` });
+      useStore.setState({ errorAt: 'export', error: `Export failed: ${errorMessage(e)}` });
     } finally {
       setBusy(false);
     }
@@ -166,6 +172,7 @@ export function ExportPanel() {
           Download before/after (PNG)
         </button>
       </div>
+      <ErrorAlert place="export" />
       {notes.length > 0 && (
         <ul className="export-notes" aria-live="polite">
           {notes.map((n) => (

@@ -16,6 +16,7 @@ export function FirstRunDialog(props: { open: boolean; onClose(): void }) {
       <h3>What it can do</h3>
       <ul>
         <li>Reduce grain and noise, soften blur, correct faded or shifted colours.</li>
+        <li>Find scratches, dust, cracks and small tears and fill them in; you can brush over any it missed.</li>
         <li>Show you what changed, so you can compare with the original, which is never altered.</li>
       </ul>
       <h3>What it cannot do</h3>

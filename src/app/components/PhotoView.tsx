@@ -4,6 +4,30 @@ import { allRegions, useStore } from '../store.ts';
 import { ImageCanvas } from './ImageCanvas.tsx';
 
 const MAX_ZOOM = 16;
+/** A press that moves less than this (CSS pixels) is a click: it selects the region under it. */
+const CLICK_SLOP = 5;
+/** Regions this close to the pointer (CSS pixels) count as under it, so a 1-px scratch can be hit. */
+const HIT_SLOP = 4;
+
+/** Does the region cover a photo pixel within `tol` photo pixels of (x, y)? */
+function regionNear(r: ReviewRegion, x: number, y: number, tol: number): boolean {
+  const { x0, y0, x1, y1 } = r.rect;
+  if (x < x0 - tol || x >= x1 + tol || y < y0 - tol || y >= y1 + tol) return false;
+  const mw = Math.ceil((x1 - x0) / r.cell);
+  const xa = Math.max(x0, Math.floor(x - tol)), xb = Math.min(x1 - 1, Math.floor(x + tol));
+  const ya = Math.max(y0, Math.floor(y - tol)), yb = Math.min(y1 - 1, Math.floor(y + tol));
+  for (let cy = Math.floor((ya - y0) / r.cell); cy <= Math.floor((yb - y0) / r.cell); cy++) {
+    for (let cx = Math.floor((xa - x0) / r.cell); cx <= Math.floor((xb - x0) / r.cell); cx++) if (r.mask[cy * mw + cx]) return true;
+  }
+  return false;
+}
+
+/** The smallest region at a photo point (a speck inside a larger area wins), if any. */
+export function regionAt(regions: ReviewRegion[], x: number, y: number, tol = 0): ReviewRegion | undefined {
+  let best: ReviewRegion | undefined;
+  for (const r of regions) if ((!best || r.pixels < best.pixels) && regionNear(r, x, y, tol)) best = r;
+  return best;
+}
 /** The brushed mask is shown at most this many pixels on a side (the mask itself stays full size). */
 const MASK_PREVIEW_SIDE = 2048;
 
@@ -23,8 +47,9 @@ function zoomed(v: View, factor: number, cx: number, cy: number): View {
 }
 
 /**
- * The photo, and after a restore a split view: original left of the handle,
- * restored right. Zoom with the wheel, a pinch, +/- or the buttons; pan by
+ * The photo, and after a restore a split view: restored left of the handle,
+ * original right, so the slider's Restored end (right) shows all of the
+ * restored photo and the handle follows the thumb. Zoom with the wheel, a pinch, +/- or the buttons; pan by
  * dragging or with the arrow keys; hold the button (or H) to see the original.
  * Review regions are outlined; while marking damage, dragging paints the mask.
  */
@@ -37,13 +62,23 @@ export function PhotoView() {
   const [split, setSplit] = useState(50);
   const [holding, setHolding] = useState(false);
   const [view, setView] = useState<View>({ zoom: 1, x: 0, y: 0 });
+  // Outlines of every region on demand; otherwise only the selected or hovered one (and invented fills).
+  const [allOutlines, setAllOutlines] = useState(false);
+  const [hovered, setHovered] = useState<string>();
   const viewport = useRef<HTMLDivElement>(null);
   const surface = useRef<HTMLDivElement>(null);
   const pointers = useRef(new Map<number, { x: number; y: number }>());
-  const gesture = useRef<{ dist?: number; last?: { x: number; y: number }; paint?: { x: number; y: number } }>({});
+  const gesture = useRef<{ dist?: number; last?: { x: number; y: number }; paint?: { x: number; y: number }; down?: { x: number; y: number }; moved?: boolean }>({});
 
-  // A new photo starts unzoomed.
-  useEffect(() => setView({ zoom: 1, x: 0, y: 0 }), [photo]);
+  // The width the photo is shown at unzoomed (CSS px), for the zoom label: a 400 px photo fitted 884 px wide is at 221%.
+  const [fitWidth, setFitWidth] = useState(0);
+
+  // A new photo starts unzoomed, and takes the keyboard focus if the screen it was opened from went away.
+  useEffect(() => {
+    setView({ zoom: 1, x: 0, y: 0 });
+    const active = document.activeElement;
+    if (photo && (!active || active === document.body)) viewport.current?.focus({ preventScroll: true });
+  }, [photo]);
 
   // The wheel zooms around the pointer (a non-passive listener, so the page does not scroll).
   const hasPhoto = photo !== undefined;
@@ -57,6 +92,16 @@ export function PhotoView() {
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
+  }, [hasPhoto]);
+
+  useEffect(() => {
+    const el = surface.current;
+    if (!el) return;
+    const measure = () => setFitWidth(el.offsetWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
   }, [hasPhoto]);
 
   if (!photo) return null;
@@ -85,14 +130,25 @@ export function PhotoView() {
       useStore.getState().paintMark(p.x, p.y, p.x, p.y);
       gesture.current = { paint: p };
     } else {
-      gesture.current = { last: { x: e.clientX, y: e.clientY } };
+      gesture.current = { last: { x: e.clientX, y: e.clientY }, down: { x: e.clientX, y: e.clientY } };
     }
   }
 
+  /** The region under a client point, with a few CSS pixels of slack. */
+  function regionUnder(clientX: number, clientY: number) {
+    const p = toPhoto(clientX, clientY);
+    const perCss = width / surface.current!.getBoundingClientRect().width;
+    return regionAt(allRegions(), p.x, p.y, HIT_SLOP * perCss);
+  }
+
   function onPointerMove(e: ReactPointerEvent<HTMLDivElement>) {
-    if (!pointers.current.has(e.pointerId)) return;
+    if (!pointers.current.has(e.pointerId)) {
+      if (result && !mark && e.pointerType === 'mouse') setHovered(regionUnder(e.clientX, e.clientY)?.id);
+      return;
+    }
     pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     const g = gesture.current;
+    if (g.down && Math.hypot(e.clientX - g.down.x, e.clientY - g.down.y) > CLICK_SLOP) g.moved = true;
     if (pointers.current.size === 2 && g.dist) {
       const [a, b] = [...pointers.current.values()];
       const dist = Math.hypot(a.x - b.x, a.y - b.y);
@@ -111,8 +167,11 @@ export function PhotoView() {
   }
 
   function onPointerUp(e: ReactPointerEvent<HTMLDivElement>) {
+    const g = gesture.current;
     pointers.current.delete(e.pointerId);
     gesture.current = {};
+    // A click (not a pan) on the photo selects the region under it, or clears the selection.
+    if (e.type === 'pointerup' && g.down && !g.moved && result && !mark) useStore.getState().selectRegion(regionUnder(e.clientX, e.clientY)?.id);
   }
 
   function onKeyDown(e: React.KeyboardEvent) {
@@ -152,6 +211,7 @@ export function PhotoView() {
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
+        onPointerLeave={() => setHovered(undefined)}
         data-testid="photo-viewport"
       >
         <div
@@ -168,16 +228,16 @@ export function PhotoView() {
                 label="Restored"
                 testId="result-canvas"
                 className="after"
-                style={{ clipPath: `inset(0 0 0 ${split}%)`, visibility: showResult ? 'visible' : 'hidden' }}
+                style={{ clipPath: `inset(0 ${100 - split}% 0 0)`, visibility: showResult ? 'visible' : 'hidden' }}
               />
               {showResult && <div className="divider" style={{ left: `${split}%` }} aria-hidden="true" />}
-              <svg className="outlines" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+              <svg className={`outlines${allOutlines ? ' all' : ''}`} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
                 {regions.map((r) => (
                   <path
                     key={r.id}
                     d={outlines.get(r.id)}
                     data-region={r.id}
-                    className={`${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''} ${r.id === selected ? 'selected' : ''}`}
+                    className={`${isAccepted(decisions, r) ? '' : 'rejected'} ${r.invented ? 'invented' : ''} ${r.id === selected ? 'selected' : ''} ${r.id === hovered ? 'hovered' : ''}`}
                     vectorEffect="non-scaling-stroke"
                   />
                 ))}
@@ -191,7 +251,14 @@ export function PhotoView() {
         {result ? (
           <>
             <span>Original</span>
-            <input type="range" min={0} max={100} value={split} aria-label="Compare original and restored" onChange={(e) => setSplit(Number(e.target.value))} />
+            <input
+              type="range"
+              min={0}
+              max={100}
+              value={split}
+              aria-label="Compare original and restored"
+              aria-valuetext={`${split}% restored`}
+              onChange={(e) => setSplit(Number(e.target.value))} />
             <span>Restored</span>
             <button
               type="button"
@@ -205,6 +272,10 @@ export function PhotoView() {
             >
               Hold for original
             </button>
+            <label className="outline-toggle">
+              <input type="checkbox" checked={allOutlines} onChange={(e) => setAllOutlines(e.target.checked)} />
+              Outlines
+            </label>
           </>
         ) : (
           <span className="muted">
@@ -215,7 +286,9 @@ export function PhotoView() {
           <button type="button" aria-label="Zoom out" onClick={() => zoomAt(0.8, (viewport.current?.clientWidth ?? 0) / 2, (viewport.current?.clientHeight ?? 0) / 2)}>
             −
           </button>
-          <span aria-live="polite">{Math.round(view.zoom * 100)}%</span>
+          <span aria-live="polite" data-testid="zoom-level" title="Photo pixels to screen pixels">
+            {Math.round(((fitWidth || width) / width) * view.zoom * 100)}%
+          </span>
           <button type="button" aria-label="Zoom in" onClick={() => zoomAt(1.25, (viewport.current?.clientWidth ?? 0) / 2, (viewport.current?.clientHeight ?? 0) / 2)}>
             +
           </button>

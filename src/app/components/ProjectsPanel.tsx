@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ProjectMeta } from '../persistence/projects.ts';
+import { modelsOnMetered, setModelsOnMetered } from '../offline-models.ts';
 import { useStore } from '../store.ts';
 import { ConfirmActions, Modal } from './Modal.tsx';
 
@@ -78,6 +79,7 @@ export function ProjectsPanel(props: { compact?: boolean }) {
           {storage.persisted && ' Protected from automatic clean-up.'}
         </p>
       )}
+      <MeteredSetting />
       <div className="actions wrap">
         {current && (
           <button type="button" className="danger" onClick={() => setConfirm('one')} disabled={busy}>
@@ -119,5 +121,24 @@ export function ProjectsPanel(props: { compact?: boolean }) {
         />
       </Modal>
     </section>
+  );
+}
+
+/** Whether the repair models may be saved for offline use on a metered connection (off by default). */
+function MeteredSetting() {
+  const [on, setOn] = useState(modelsOnMetered);
+  return (
+    <label className="small">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={(e) => {
+          setOn(e.target.checked);
+          setModelsOnMetered(e.target.checked);
+          if (e.target.checked && useStore.getState().offline.state === 'skipped') void useStore.getState().saveModelsOffline();
+        }}
+      />{' '}
+      Save the repair models for offline use on metered connections too
+    </label>
   );
 }

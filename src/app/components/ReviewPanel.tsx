@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI } from '../../stages/ui.ts';
 import { StrengthSlider } from '../../ui/StrengthSlider.tsx';
 import { allRegions, useStore } from '../store.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 
 const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 100)}%`;
 
@@ -28,10 +29,22 @@ export function ReviewPanel() {
   const decisions = useStore((s) => s.decisions);
   const status = useStore((s) => s.status);
   const mark = useStore((s) => s.mark);
-  const canUndo = useStore((s) => s.undoStack.length > 0);
-  const canRedo = useStore((s) => s.redoStack.length > 0);
+  // Past the first decision, Undo goes back to the run this one replaced (and Redo returns).
+  const canUndo = useStore((s) => s.undoStack.length > 0 || !!s.previousRun);
+  const canRedo = useStore((s) => s.redoStack.length > 0 || !!s.nextRun);
+  const runUndo = useStore((s) => s.undoStack.length === 0 && !!s.previousRun);
+  const runRedo = useStore((s) => s.redoStack.length === 0 && !!s.nextRun);
   const { undo, redo, decideStage, startMarking } = useStore.getState();
   const [showAll, setShowAll] = useState<Record<string, boolean>>({});
+  const selected = useStore((s) => s.selectedRegion);
+
+  // A region selected on the photo may be past the rows shown: show its stage's whole list.
+  useEffect(() => {
+    const region = selected ? allRegions().find((r) => r.id === selected) : undefined;
+    if (!region) return;
+    const index = allRegions().filter((r) => r.stage === region.stage).indexOf(region);
+    if (index >= LIST_LIMIT) setShowAll((all) => (all[region.stage] ? all : { ...all, [region.stage]: true }));
+  }, [selected]);
 
   // Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes (not while typing in a field).
   useEffect(() => {
@@ -59,36 +72,44 @@ export function ReviewPanel() {
       <div className="review-head">
         <h2>Review</h2>
         <div className="actions">
-          <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)">
+          <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z" title={runUndo ? 'Undo: back to the previous run and its review (Ctrl+Z)' : 'Undo (Ctrl+Z)'}>
             Undo
           </button>
-          <button type="button" onClick={redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">
+          <button type="button" onClick={redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" title={runRedo ? 'Redo: back to the newer run (Ctrl+Shift+Z)' : 'Redo (Ctrl+Shift+Z)'}>
             Redo
           </button>
         </div>
       </div>
+      {runUndo && (
+        <p className="small muted" data-testid="previous-run-note">
+          A new run replaced the previous review; Undo brings it back.
+        </p>
+      )}
       {status === 'redoing' && (
         <p className="working" role="status">
           Working on it…
         </p>
       )}
       <p className="muted">
-        Each change can be kept or undone where it happened. Outlined on the photo: the areas each repair changed most.
+        Each change can be kept or undone where it happened: the areas each repair changed most. Click one on the photo or in the list to
+        outline it; tick Outlines under the photo to see them all.
       </p>
       {stages.map((stage) => {
         const label = stageUI(stage)?.meta.label ?? stage;
-        const accepted = decisions.stages[stage] !== false;
         const list = regions.filter((r) => r.stage === stage);
+        // Pressed only when it says what is so: after one area is rejected, neither "Keep all" nor "Undo all" is.
+        const keptAll = decisions.stages[stage] !== false && list.every((r) => isAccepted(decisions, r));
+        const undoneAll = decisions.stages[stage] === false && !list.some((r) => isAccepted(decisions, r));
         const shown = showAll[stage] ? list : list.slice(0, LIST_LIMIT);
         return (
           <section key={stage} className="review-stage" data-stage={stage} aria-label={`${label} review`}>
             <header>
               <h3>{label}</h3>
               <div className="segmented" role="group" aria-label={`${label}: whole photo`}>
-                <button type="button" aria-pressed={accepted} onClick={() => decideStage(stage, true)} disabled={busy}>
+                <button type="button" aria-pressed={keptAll} onClick={() => decideStage(stage, true)} disabled={busy}>
                   Keep all
                 </button>
-                <button type="button" aria-pressed={!accepted} onClick={() => decideStage(stage, false)} disabled={busy}>
+                <button type="button" aria-pressed={undoneAll} onClick={() => decideStage(stage, false)} disabled={busy}>
                   Undo all
                 </button>
               </div>
@@ -110,6 +131,8 @@ export function ReviewPanel() {
           </section>
         );
       })}
+      {/* A failed redo or fill says so here, beside the fill controls. */}
+      <ErrorAlert place="review" />
       {!mark && (
         <button type="button" onClick={() => startMarking()} disabled={busy}>
           Mark damage to fill…
@@ -130,10 +153,15 @@ function RegionRow({ region, title, busy }: { region: ReviewRegion; title: strin
   const current = patch?.strength ?? outcome?.options.strength ?? 1;
   const [strength, setStrength] = useState(current);
   const [open, setOpen] = useState(false);
+  const row = useRef<HTMLLIElement>(null);
   useEffect(() => setStrength(current), [current]);
+  // Selected on the photo: bring its row into view.
+  useEffect(() => {
+    if (selected) row.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [selected]);
   const pending = !!region.needsConfirm && decisions.regions[region.id] === undefined && decisions.stages[region.stage] !== false;
   return (
-    <li className={`region${selected ? ' selected' : ''}${accepted ? '' : ' rejected'}`} data-region={region.id}>
+    <li ref={row} className={`region${selected ? ' selected' : ''}${accepted ? '' : ' rejected'}`} data-region={region.id}>
       <button type="button" className="link region-name" aria-pressed={selected} onClick={() => selectRegion(selected ? undefined : region.id)}>
         {title}
       </button>

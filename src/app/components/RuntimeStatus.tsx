@@ -11,6 +11,8 @@ export function RuntimeStatus() {
   const runtime = useStore((s) => s.runtime);
   const runtimeError = useStore((s) => s.runtimeError);
   const download = useStore((s) => s.download);
+  const offline = useStore((s) => s.offline);
+  const saveModelsOffline = useStore((s) => s.saveModelsOffline);
   let text: string;
   if (runtimeError) text = `Engine failed to start: ${runtimeError}`;
   else if (!runtime) text = 'Starting the engine…';
@@ -32,6 +34,28 @@ export function RuntimeStatus() {
           {' '}
           · model {download.modelId}: {downloading ? `${formatBytes(download.loaded)} / ${formatBytes(download.total)}` : `ready (${formatBytes(download.total)})`}
           {downloading && <progress value={download.loaded} max={download.total} aria-label="Model download" />}
+        </span>
+      )}
+      {offline.state !== 'waiting' && (
+        <span className="offline" data-testid="offline-models">
+          {' · '}
+          {offline.state === 'downloading' && (
+            <>
+              Saving repair models for offline use: {formatBytes(offline.loaded)} / {formatBytes(offline.total)}
+              <progress value={offline.loaded} max={offline.total || 1} aria-label="Saving models for offline use" />
+            </>
+          )}
+          {offline.state === 'ready' && <>Works offline: repair models saved ({formatBytes(offline.total)})</>}
+          {(offline.state === 'skipped' || offline.state === 'failed') && (
+            <>
+              {offline.state === 'skipped'
+                ? 'Repair models not saved for offline use (metered connection)'
+                : `Repair models could not be saved for offline use: ${offline.reason}`}{' '}
+              <button type="button" className="link" onClick={() => void saveModelsOffline(true)}>
+                Save them now
+              </button>
+            </>
+          )}
         </span>
       )}
     </p>

@@ -31,6 +31,11 @@ export interface EditRecordRegion {
   marked: boolean;
   /** Content made up by the app (large fills). */
   invented: boolean;
+  /**
+   * The user decided it (kept or rejected it, or its repair as a whole, redid or marked it);
+   * false when it was left as the app made it. Absent in records written before it was kept.
+   */
+  decided?: boolean;
 }
 
 export interface EditRecord {
@@ -56,7 +61,28 @@ export interface EditRecord {
 export const XMP_NAMESPACE = 'urn:heirloom:xmp:1.0#';
 const IPTC_GENERATED = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
 
-const pct = (v: number) => `${Math.round(v * 100)}%`;
+/** A share in words, never "0%" for something that changed a few pixels. */
+const pct = (v: number) => (v > 0 && v < 0.001 ? '<0.1%' : v > 0 && v < 0.01 ? `${(v * 100).toFixed(1)}%` : `${Math.round(v * 100)}%`);
+
+/** What happened to the regions: how many the user decided, and what the rest were left as. */
+function describeRegions(regions: EditRecordRegion[]): string {
+  if (!regions.length) return '';
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const decided = regions.filter((g) => g.decided !== false);
+  const left = regions.filter((g) => g.decided === false);
+  const rejected = decided.filter((g) => g.decision === 'rejected').length;
+  const parts: string[] = [];
+  if (decided.length) parts.push(`${plural(decided.length, 'area', 'areas')} decided by the user (${rejected} rejected)`);
+  if (left.length) {
+    const kept = left.filter((g) => g.decision === 'accepted').length;
+    parts.push(
+      kept === left.length
+        ? `${plural(left.length, 'area', 'areas')} kept as the app made ${left.length === 1 ? 'it' : 'them'}, not reviewed`
+        : `${plural(left.length, 'area', 'areas')} left at the app's default, not reviewed (${kept} kept, ${left.length - kept} not applied)`,
+    );
+  }
+  return `${parts.join('; ')}. `;
+}
 
 /** The sentence for `dc:description`. */
 export function describeRecord(r: EditRecord): string {
@@ -71,7 +97,7 @@ export function describeRecord(r: EditRecord): string {
     `Restored with ${r.app} ${r.appVersion} on ${r.date.slice(0, 10)}: ${stages || 'no repairs'}. ` +
     `${pct(r.changedShare)} of pixels changed in all. ` +
     (r.rejectedStages?.length ? `Rejected by the user: ${r.rejectedStages.join(', ')}. ` : '') +
-    (r.regions?.length ? `${r.regions.length} regions reviewed (${r.regions.filter((g) => g.decision === 'rejected').length} rejected). ` : '') +
+    describeRegions(r.regions ?? []) +
     (r.contentGenerated ? 'Some content was generated (invented) by the app.' : 'No content was generated.')
   );
 }
@@ -135,12 +161,14 @@ export interface EditRecordInput {
 
 export function buildEditRecord(input: EditRecordInput): EditRecord {
   const round = (v: number) => Math.round(v * 10000) / 10000;
+  // Shares to a millionth: a few filled specks on a large scan are not 0.
+  const share = (v: number) => Math.round(v * 1e6) / 1e6;
   const regions = input.regions ?? [];
   const rejectedStages = input.rejectedStages ?? [];
   const stages = input.stages.map((s) => ({
     ...s,
     strength: round(s.strength),
-    changedShare: round(s.changedShare),
+    changedShare: share(s.changedShare),
     generated:
       !rejectedStages.includes(s.stage) &&
       ((GENERATING_STAGES.has(s.stage) && s.changedShare > 0) || regions.some((r) => r.stage === s.stage && r.invented && r.decision === 'accepted')),
@@ -154,7 +182,7 @@ export function buildEditRecord(input: EditRecordInput): EditRecord {
     exported: input.exported,
     source: input.source,
     stages,
-    changedShare: round(input.changedShare),
+    changedShare: share(input.changedShare),
     contentGenerated: stages.some((s) => s.generated),
     rejectedStages,
     regions,

@@ -39,6 +39,8 @@ export interface StoredStage {
   options: StageOptions;
   method: 'model' | 'classical';
   model?: { id: string; version: string };
+  /** The stage's own words on how (e.g. the camera-shake deconvolution); absent in projects saved before it was kept. */
+  detail?: string;
   ms: number;
   /** Share of pixels the stage changed by more than 2/255. */
   changed: number;

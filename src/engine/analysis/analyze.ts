@@ -215,7 +215,7 @@ function resolutionVerdict(m: Measurements): DefectVerdict {
   if (m.shortSide >= 300) return { defect: 'resolution', severity: 0, verdict: 'none', reason: `Resolution is adequate: ${mp}.` };
   return {
     defect: 'resolution', severity: clamp01(1 - m.shortSide / 300), verdict: 'partly-fixable',
-    reason: `Low resolution: ${mp}, short side ${m.shortSide} px. It can be enlarged, but detail that was never captured cannot be invented.`,
+    reason: `Low resolution: ${mp}, short side ${m.shortSide} px. Restoring keeps this size (enlarging is not offered), and detail that was never captured cannot be invented.`,
   };
 }
 

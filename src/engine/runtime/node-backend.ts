@@ -12,9 +12,45 @@ import type { Runtime } from './runtime.ts';
 
 export type NodeBackend = 'node' | 'wasm';
 
-export async function loadOrt(backend: NodeBackend): Promise<OrtModule> {
-  const mod = backend === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web');
-  return ((mod as { default?: OrtModule }).default ?? mod) as OrtModule;
+/**
+ * onnxruntime-node is an optional dependency: its install script may fail (it
+ * downloads GPU libraries from outside the npm registry), and npm then leaves it
+ * out. The name is a variable so the type check does not need it either.
+ */
+const NATIVE_PACKAGE = 'onnxruntime-node';
+
+export interface LoadOrtOptions {
+  /** Imports onnxruntime-node (tests pass one that fails, as a missing binding does). */
+  importNative?: () => Promise<unknown>;
+  /** Where the one-line notice about falling back goes (stderr by default). */
+  notice?: (line: string) => void;
+}
+
+export interface LoadedOrt {
+  ort: OrtModule;
+  /** The backend actually loaded: 'wasm' when 'node' was asked for but its native binding could not load. */
+  backend: NodeBackend;
+  fallbackReason?: string;
+}
+
+const moduleOf = (mod: unknown) => ((mod as { default?: OrtModule }).default ?? mod) as OrtModule;
+
+/** Loads onnxruntime for `backend`; without a working native binding, onnxruntime-web's WASM build instead. */
+export async function loadOrt(backend: NodeBackend, opts: LoadOrtOptions = {}): Promise<LoadedOrt> {
+  if (backend === 'node') {
+    const importNative = opts.importNative ?? (() => import(/* @vite-ignore */ NATIVE_PACKAGE));
+    try {
+      const ort = moduleOf(await importNative());
+      if (typeof ort?.InferenceSession?.create !== 'function') throw new Error('no InferenceSession in the module');
+      return { ort, backend };
+    } catch (e) {
+      const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      const fallbackReason = `onnxruntime-node could not load (${why}); using onnxruntime-web's WASM build instead`;
+      (opts.notice ?? ((line) => process.stderr.write(`${line}\n`)))(`note: ${fallbackReason} (slower).`);
+      return { ort: moduleOf(await import('onnxruntime-web')), backend: 'wasm', fallbackReason };
+    }
+  }
+  return { ort: moduleOf(await import('onnxruntime-web')), backend };
 }
 
 export class NodeRuntime implements Runtime {
@@ -26,6 +62,7 @@ export class NodeRuntime implements Runtime {
     backend: NodeBackend,
     private precision?: Precision,
     threads = Math.min(cpus().length, 8),
+    fallbackReason?: string,
   ) {
     if (backend === 'wasm') ort.env.wasm.numThreads = threads;
     this.info = {
@@ -34,11 +71,14 @@ export class NodeRuntime implements Runtime {
       shaderF16: false,
       threads,
       crossOriginIsolated: true,
+      ...(fallbackReason ? { fallbackReason } : {}),
     };
   }
 
-  static async create(registry: ModelRegistry, backend: NodeBackend, precision?: Precision, threads?: number) {
-    return new NodeRuntime(await loadOrt(backend), registry, backend, precision, threads);
+  /** A runtime on `backend`; 'node' falls back to WASM (with a one-line notice) when the native binding cannot load. */
+  static async create(registry: ModelRegistry, backend: NodeBackend, precision?: Precision, threads?: number, load?: LoadOrtOptions) {
+    const loaded = await loadOrt(backend, load);
+    return new NodeRuntime(loaded.ort, registry, loaded.backend, precision, threads, loaded.fallbackReason);
   }
 
   async init() {

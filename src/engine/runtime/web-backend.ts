@@ -22,7 +22,23 @@ export interface GpuProbe {
 }
 
 interface GpuLike {
-  requestAdapter(): Promise<{ features: { has(f: string): boolean }; info?: { vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean } | null>;
+  requestAdapter(): Promise<{
+    features: { has(f: string): boolean };
+    info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+    isFallbackAdapter?: boolean;
+  } | null>;
+}
+
+/**
+ * CPU renderers that present themselves as WebGPU adapters: Chromium's SwiftShader, Mesa's
+ * llvmpipe / lavapipe, Microsoft's WARP ("Basic Render Driver"). Browsers do not always flag them
+ * as fallback adapters, and on them WebGPU is no faster than the WASM backend.
+ */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|basic render|software/i;
+
+/** Is this adapter a software renderer rather than a GPU? */
+export function isSoftwareAdapter(name: string, isFallbackAdapter = false): boolean {
+  return isFallbackAdapter || SOFTWARE_ADAPTER.test(name);
 }
 
 export async function probeWebGpu(gpu: GpuLike | undefined = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu): Promise<GpuProbe> {
@@ -31,10 +47,11 @@ export async function probeWebGpu(gpu: GpuLike | undefined = (globalThis.navigat
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { available: false, shaderF16: false, reason: 'No WebGPU adapter (GPU blocked or absent).' };
     const info = adapter.info;
-    const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown GPU';
+    const name = [info?.vendor, info?.architecture, info?.description || info?.device].filter(Boolean).join(' ') || 'unknown GPU';
+    const software = isSoftwareAdapter(name, adapter.isFallbackAdapter || info?.isFallbackAdapter);
     return {
       available: true,
-      adapter: adapter.isFallbackAdapter ? `${name} (software fallback)` : name,
+      adapter: software ? `${name} (software renderer, no GPU)` : name,
       shaderF16: adapter.features.has('shader-f16'),
     };
   } catch (e) {

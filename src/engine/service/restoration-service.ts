@@ -29,6 +29,9 @@ export interface ServiceOptions {
   modelOverrides?: Record<string, string>;
 }
 
+/** The analysis, and the tasks whose model ships but could not be loaded for it. */
+export type ServiceAnalysis = AnalysisReport & { missingModels?: string[] };
+
 export class RestorationService {
   private runners = new Map<string, Promise<ModelRunner | null>>();
   private stopRequested = false;
@@ -44,16 +47,20 @@ export class RestorationService {
    * The classical measurements; where the models ship, the colour model's, the deblurrer's and the
    * detector's judgement; and trusted camera shake (remembered by content for the sharpen stage).
    */
-  async analyze(image: RGBAImage): Promise<AnalysisReport> {
+  async analyze(image: RGBAImage): Promise<ServiceAnalysis> {
+    // A model that ships but could not be loaded (offline before it was ever saved) is left out and
+    // named in `missingModels`, so the app can analyse again once it has it.
+    const missing: string[] = [];
+    const model = (task: string) => this.runner(task).catch(() => (missing.push(task), null));
     let report = analyzePhoto(image);
-    const colour = await this.runner('colour').catch(() => null);
+    const colour = await model('colour');
     report = withColourPlanVerdict(report, await judgeColour(image, colour));
-    const deblur = await this.runner('deblur').catch(() => null);
+    const deblur = await model('deblur');
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
     report = withCameraShakeVerdict(report, () => findCameraShake(image));
-    const detector = await this.runner('detect').catch(() => null);
+    const detector = await model('detect');
     if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma));
-    return report;
+    return missing.length ? { ...report, missingModels: missing } : report;
   }
 
   /** Runner for a task, created once and reused; null when no model ships for it. */
