@@ -31,6 +31,12 @@
  * Reads a set written by training/tools/make_fading_set.py and scores each method by
  * mean CIEDE2000 to the reference (and PSNR): the faded input, the classical automatic
  * levels / white balance, and the colour model once one ships.
+ *
+ * npm run eval -- --task real --data <folder of real photos> --out <folder> [--masks DIR] [--limit N] [--json]
+ *
+ * The real-photo bench (src/eval/real/): the automatic path as the app runs it on each photo,
+ * a contact sheet per photo and an overview sheet in --out, a row per photo with the
+ * do-no-harm figures and a HARM flag with its reasons; the last line is one JSON object.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -40,6 +46,7 @@ import {
 import { blurVerdicts, classicalDeconvolution, classicalUnsharp, evaluateDeblur, modelDeblur, netOnly, readBlurSet, shakeChecks, tvDeconvolution, type DeblurMethod } from '../eval/blur-eval.ts';
 import { classicalLevels, evaluateColour, modelColour, readFadingSet } from '../eval/fading-eval.ts';
 import { runEval } from '../eval/run-eval.ts';
+import { formatRow, runRealBench } from '../eval/real/bench.ts';
 import { EVAL_TASKS } from '../eval/tasks/index.ts';
 import { createService, runMain, UsageError } from './setup.ts';
 
@@ -58,13 +65,16 @@ async function main() {
       models: { type: 'string' },
       methods: { type: 'string' },
       json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      masks: { type: 'string' },
     },
   });
+  if (values.task === 'real') return realEval(values, await createService(values));
   if (values.task === 'detect' || values.task === 'fill') return damageEval(values.task, values, await createService(values));
   if (values.task === 'colour') return colourEval(values, await createService(values));
   if (values.task === 'deblur') return deblurEval(values, await createService(values));
   const task = EVAL_TASKS[values.task ?? ''];
-  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill', 'colour', 'deblur'].join(', ')}`);
+  if (!task) throw new UsageError(`--task must be one of: ${[...Object.keys(EVAL_TASKS), 'detect', 'fill', 'colour', 'deblur', 'real'].join(', ')}`);
   if (!values.data) throw new UsageError('--data <folder> is required');
   const service = await createService(values);
   const opts = {
@@ -193,3 +203,20 @@ async function deblurEval(values: { data?: string; limit?: string; json?: boolea
 }
 
 runMain(main);
+
+async function realEval(
+  values: { data?: string; out?: string; masks?: string; limit?: string; json?: boolean; precision?: string },
+  service: Awaited<ReturnType<typeof createService>>,
+) {
+  if (!values.data || !values.out) throw new UsageError('--task real needs --data <folder of photos> and --out <folder for the contact sheets>');
+  console.log(`# real-photo bench on ${values.data}: runtime ${service.runtime.info.runtime} (${service.runtime.info.backend}), precision ${values.precision ?? 'default'}; sheets in ${values.out}`);
+  const { summary } = await runRealBench(service, {
+    data: values.data,
+    out: values.out,
+    masks: values.masks,
+    limit: values.limit ? Number(values.limit) : undefined,
+    onRow: (r) => console.log(formatRow(r)),
+  });
+  console.log(`# ${summary.harmed} of ${summary.photos} photos harmed${summary.harmed ? `: ${summary.harmedPhotos.join(', ')}` : ''}`);
+  console.log(JSON.stringify({ task: 'real', data: values.data, precision: values.precision ?? 'default', ...summary }));
+}

@@ -66,9 +66,10 @@ describe('shipped stages through the service', () => {
     const perPixel = planarToRGBA(applyColourCorrection(rgbaToPlanar(faded), corr));
     const corrector = await colourCorrector(faded, null);
     expect(corrector.correct(faded).data).toEqual(perPixel.data);
-    // This correction turns the red cast yellow-green rather than removing it: the plan keeps only its luminance, each pixel its own chromaticity.
+    // The correction reduces the photo's red cast: the plan keeps its colour.
     const { plan } = planForPhoto(faded, corrector);
-    expect(plan.mode).toBe('tone');
+    expect(plan.mode).toBe('colour');
+    expect(plan.castRepair).toBe(true);
     const expected = applyColourPlan(faded, perPixel, plan, 0.7);
     expect(r.image.data).toEqual(expected.data);
     expect(r.changeMap.some((v) => v > 10)).toBe(true);

@@ -22,6 +22,8 @@ const CROP = 512;
 
 /** Below this edge-energy gain the model finds nothing to sharpen. */
 export const SHARPEN_GAIN_MIN = 1.3;
+/** Below this gain a photo is only slightly soft, and sharpening is proposed at reduced strength. */
+export const SOFT_GAIN_MAX = 1.6;
 /**
  * Classical blur estimates (Gaussian-equivalent sigma, sharpness.ts) past the model's training
  * range. Measured on Kodak24 (training/tools/make_blur_set.py): defocus radius 4 reads 1.3-1.9,
@@ -60,6 +62,13 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
     verdict = {
       defect: 'blur', severity, verdict: 'partly-fixable', proposedStage: 'sharpen', suggestedStrength: 1,
       reason: `Clearly blurred (estimated blur about ${s} px; the model would strengthen edges ${g}x): it gets sharper, but the finest detail does not come back.`,
+    };
+  } else if (gain < SOFT_GAIN_MAX) {
+    // As soft as old lenses and prints often are (a 19th-century albumen print reads 1.34, radius-1
+    // defocus 1.42 at the median on Kodak24): unsure it is blur at all, the stage does less.
+    verdict = {
+      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: Math.round(Math.min(1, Math.max(0.3, (gain - 1) / (SOFT_GAIN_MAX - 1))) * 20) / 20,
+      reason: `Slightly soft, as old lenses and prints often are: the deblurring model would strengthen edges ${g}x. Proposed at reduced strength; softness that belongs to the photo is better left alone.`,
     };
   } else {
     verdict = {

@@ -62,10 +62,10 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   } else colour = { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look sound: no cast to repair (overall colour strength ${r1(b.cast)}).` };
   const pct = (L: number) => `L* ${Math.round(L)}`;
   let fading: DefectVerdict;
-  if (plan.faded && plan.levels && plan.strengthCap > 0) {
+  if (plan.faded && plan.strengthCap > 0 && plan.after.p1L <= b.p1L - 3) {
     fading = {
       defect: 'fading', severity: Math.min(1, (b.p1L - 12) / 25), verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['range'],
-      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; levels bring them to about ${pct(TARGET_BLACK_L)} and keep the mid-tones.`,
+      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; the repair brings them to about ${pct(Math.max(TARGET_BLACK_L, plan.after.p1L))}${b.toned ? ' and keeps the tone' : ''}.`,
     };
   } else if (plan.faded) {
     fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `The darkest tones sit at ${pct(b.p1L)}, but restoring them would barely change the photo.` };

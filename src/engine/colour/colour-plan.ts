@@ -60,6 +60,10 @@ const CAST_MIN = 6;
 export const FADED_DARKER_MAX = 15;
 /** Whites (99.8th percentile, luma) under this are dimmed, and lifted to it. */
 const DIM_WHITE = 0.8;
+/** In tone mode the correction may deepen a pixel's tone at most this many times. */
+const TONE_GAIN_MAX = 2;
+/** ...and pale it to no less than this share of the chroma it keeps when only its luminance changes. */
+const TONE_PALE_MIN = 0.75;
 /** Levels act when the correction leaves the blacks above this L*. */
 export const LEVELS_FROM_L = 8;
 /** Newly clipped pixels the plan allows (the rule allows 0.5%). */
@@ -156,8 +160,11 @@ export function applyColourPlan(input: RGBAImage, corrected: RGBAImage | null, p
   const alongTone = (ir: number, ig: number, ib: number, r: number, g: number, b: number): [number, number, number] => {
     const yi = luma(ir, ig, ib), ym = luma(r, g, b);
     const ci = [ir - yi, ig - yi, ib - yi], n2 = ci[0] ** 2 + ci[1] ** 2 + ci[2] ** 2;
-    if (n2 < 1) return toLuma(ir, ig, ib, ym);
-    const t = Math.max(0, ((r - ym) * ci[0] + (g - ym) * ci[1] + (b - ym) * ci[2]) / n2);
+    // A nearly grey pixel's own direction is mostly noise: it keeps its chroma as it is.
+    if (n2 < 9) return toLuma(ir, ig, ib, ym);
+    // Paling is bounded too: a correction whose colour leaves the tone would otherwise wash it out.
+    const kept = (TONE_PALE_MIN * ym) / Math.max(1, yi);
+    const t = Math.min(TONE_GAIN_MAX, Math.max(kept, ((r - ym) * ci[0] + (g - ym) * ci[1] + (b - ym) * ci[2]) / n2));
     return [ym + t * ci[0], ym + t * ci[1], ym + t * ci[2]];
   };
   for (let y = 0; y < H; y++) {
@@ -212,9 +219,11 @@ export function planColour(thumb: RGBAImage, corrected: RGBAImage | null, opts: 
     }
   }
   const fresh = () => (corrected ? cloneRGBA(corrected) : null);
-  // Levels on luminance bring a faded print's blacks down where the correction left them lifted.
+  // Levels on luminance bring a faded print's blacks down where the correction left them lifted...
   const base = applyColourPlan(thumb, fresh(), { mode, strengthCap: 1 }, 1);
-  const levels = faded && toneStatsOf(labSample(base)).p1L > LEVELS_FROM_L ? fadedLevels(base) : undefined;
+  // ...and lift its whites where the correction left them dimmer than they were.
+  const baseStats = toneStatsOf(labSample(base));
+  const levels = faded && (baseStats.p1L > LEVELS_FROM_L || baseStats.p99L < before.p99L - 2) ? fadedLevels(base) : undefined;
   const plan: ColourPlan = { mode, levels, strengthCap: 1, before, after: before, faded, castRepair };
   if (!corrected && !levels && mode !== 'neutral') return { ...plan, strengthCap: 0 };
   // Guards, measured on the thumbnail: the lightness of a photo that is not faded, how much darker a

@@ -1,5 +1,32 @@
-import { strengthOptions } from '../../ui/StrengthSlider.tsx';
+import { useId } from 'react';
+import { StrengthSlider, type StageOptionsProps } from '../../ui/StrengthSlider.tsx';
 import { meta } from './meta.ts';
 
-/** This stage's options in the restore panel: its strength. */
-export const Options = strengthOptions(meta);
+/**
+ * This stage's options in the restore panel: its strength, and the explicit choice to make a toned
+ * print (sepia, cyanotype...) neutral grey. By default the tone is kept as part of the original.
+ */
+export function Options(props: StageOptionsProps) {
+  const id = useId();
+  return (
+    <>
+      <StrengthSlider
+        label={`${meta.label} strength`}
+        value={props.options.strength}
+        disabled={props.disabled}
+        onChange={(strength) => props.onChange({ ...props.options, strength })}
+      />
+      <div className="option-check">
+        <input
+          id={id}
+          type="checkbox"
+          name="colour-neutralise"
+          checked={!!props.options.neutralise}
+          disabled={props.disabled}
+          onChange={(e) => props.onChange({ ...props.options, neutralise: e.target.checked })}
+        />
+        <label htmlFor={id}>Make a toned print (sepia, blue) neutral grey</label>
+      </div>
+    </>
+  );
+}
