@@ -8,6 +8,7 @@ import { createRGBA, rgbaToPlanar, planarToRGBA, type RGBAImage } from '../../sr
 import { applyCurves } from '../../src/engine/colour/model-correction.ts';
 import { toneStats } from '../../src/engine/analysis/tone.ts';
 import { damageCertainty } from '../../src/engine/damage/certainty.ts';
+import { damageVerdict } from '../../src/engine/analysis/damage.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { unsharpMask } from '../../src/engine/classical/sharpen.ts';
@@ -144,5 +145,22 @@ describe('do-no-harm rules', () => {
     expect(checkRules(input(g, g, { noiseSigma: 12, proposed: [] })).harms.some((h) => h.includes('no denoising'))).toBe(true);
     expect(checkRules(input(g, g, { noiseSigma: 12, proposed: ['denoise', 'sharpen'] })).harms.some((h) => h.includes('sharpening'))).toBe(true);
     expect(checkRules(input(g, g, { noiseSigma: 12, proposed: ['denoise'], fillShare: 0.05, damaged: true })).harms.some((h) => h.includes('noise taken for damage'))).toBe(true);
+  });
+});
+
+describe('the damage report tells the truth', () => {
+  it('names sure damage and proposes the fill; says when it is unsure; on grain proposes nothing but does not call it fine', () => {
+    const sure = damageVerdict({ defectShare: 0.04, missingShare: 0, sure: true }, 4);
+    expect([sure.verdict, sure.proposedStage]).toEqual(['fixable', 'fill']);
+    expect(sure.reason).toMatch(/scratches, dust or cracks on about 4%/);
+    const unsure = damageVerdict({ defectShare: 0.005, missingShare: 0, sure: false }, 2);
+    expect(unsure.proposedStage).toBe('fill');
+    expect(unsure.reason).toMatch(/unsure/);
+    expect(unsure.reason).toMatch(/brush/);
+    const grainy = damageVerdict({ defectShare: 0.06, missingShare: 0, sure: false }, 14);
+    expect(grainy.proposedStage).toBeUndefined();
+    expect(grainy.verdict).not.toBe('none');
+    expect(grainy.reason).toMatch(/grain/);
+    expect(damageVerdict({ defectShare: 0, missingShare: 0 }).verdict).toBe('none');
   });
 });

@@ -55,8 +55,9 @@ export function damageVerdict(s: DamageSample, noiseSigma = 0): DefectVerdict {
   if (s.sure === false) {
     const what = `possible scratches, specks or cracks on about ${pct(Math.max(s.defectShare, s.missingShare))} of the sampled area`;
     if (noiseSigma >= GRAINY_NOISE) {
+      // Not "fine": the report says what was seen and why nothing is proposed.
       return {
-        defect: 'damage', severity: 0, verdict: 'none',
+        defect: 'damage', severity: 0, verdict: 'fixable',
         reason: `The detector found ${what}, but it is unsure, and on grain this heavy it mistakes grain for specks: nothing is filled automatically. Mark real damage with the brush after restoring.`,
       };
     }
