@@ -39,6 +39,8 @@ export interface ColourPlan {
   faded: boolean;
   /** The correction moves the overall colour towards neutral: a cast is repaired. */
   castRepair: boolean;
+  /** The photo's tone as a unit vector of R, G, B minus luma (tone mode deepens only pixels of this hue). */
+  toneRGB?: [number, number, number];
 }
 
 export interface PlanOptions {
@@ -64,6 +66,8 @@ const DIM_WHITE = 0.8;
 const TONE_GAIN_MAX = 2;
 /** ...and pale it to no less than this share of the chroma it keeps when only its luminance changes. */
 const TONE_PALE_MIN = 0.75;
+/** A pixel is of the photo's tone when its chroma direction is within about 45 degrees of it. */
+const ON_TONE_COS = 0.7;
 /** Levels act when the correction leaves the blacks above this L*. */
 export const LEVELS_FROM_L = 8;
 /** Newly clipped pixels the plan allows (the rule allows 0.5%). */
@@ -140,7 +144,7 @@ export function fadedLevels(img: RGBAImage): LumaLevels {
  * then act on luminance the same way, and the result is blended with the input by strength.
  * Written into `corrected` when given (each pixel is read before it is written).
  */
-export function applyColourPlan(input: RGBAImage, corrected: RGBAImage | null, plan: Pick<ColourPlan, 'mode' | 'levels' | 'strengthCap'>, strength: number, onRows?: (done: number, total: number) => void): RGBAImage {
+export function applyColourPlan(input: RGBAImage, corrected: RGBAImage | null, plan: Pick<ColourPlan, 'mode' | 'levels' | 'strengthCap' | 'toneRGB'>, strength: number, onRows?: (done: number, total: number) => void): RGBAImage {
   const s = Math.min(1, Math.max(0, strength)) * plan.strengthCap;
   const out = corrected ?? cloneRGBA(input);
   const a = input.data, c = (corrected ?? input).data, o = out.data;
@@ -164,7 +168,10 @@ export function applyColourPlan(input: RGBAImage, corrected: RGBAImage | null, p
     if (n2 < 9) return toLuma(ir, ig, ib, ym);
     // Paling is bounded too: a correction whose colour leaves the tone would otherwise wash it out.
     const kept = (TONE_PALE_MIN * ym) / Math.max(1, yi);
-    const t = Math.min(TONE_GAIN_MAX, Math.max(kept, ((r - ym) * ci[0] + (g - ym) * ci[1] + (b - ym) * ci[2]) / n2));
+    // Pixels whose own hue is off the photo's tone (the scanner's bed at the edge, a stain) are not deepened.
+    const tr = plan.toneRGB, onTone = !tr || (ci[0] * tr[0] + ci[1] * tr[1] + ci[2] * tr[2]) / Math.sqrt(n2) >= ON_TONE_COS;
+    const most = onTone ? TONE_GAIN_MAX : Math.max(kept, ym / Math.max(1, yi));
+    const t = Math.min(most, Math.max(kept, ((r - ym) * ci[0] + (g - ym) * ci[1] + (b - ym) * ci[2]) / n2));
     return [ym + t * ci[0], ym + t * ci[1], ym + t * ci[2]];
   };
   for (let y = 0; y < H; y++) {
@@ -186,6 +193,18 @@ export function applyColourPlan(input: RGBAImage, corrected: RGBAImage | null, p
     if (onRows && (y % 256 === 255 || y === H - 1)) onRows(y + 1, H);
   }
   return out;
+}
+
+/** The mean of R, G, B minus luma over a photo, as a unit vector (undefined for a grey photo). */
+function meanChromaDirection(img: RGBAImage): [number, number, number] | undefined {
+  const m = [0, 0, 0];
+  const d = img.data;
+  for (let p = 0; p < d.length; p += 4) {
+    const y = luma(d[p], d[p + 1], d[p + 2]);
+    m[0] += d[p] - y; m[1] += d[p + 1] - y; m[2] += d[p + 2] - y;
+  }
+  const n = Math.hypot(m[0], m[1], m[2]);
+  return n > 1e-6 * d.length ? [m[0] / n, m[1] / n, m[2] / n] : undefined;
 }
 
 function clippedShare(before: ReturnType<typeof labSample>, after: ReturnType<typeof labSample>): number {
@@ -218,13 +237,14 @@ export function planColour(thumb: RGBAImage, corrected: RGBAImage | null, opts: 
       if (turned && !castRepair) mode = 'tone';
     }
   }
+  const toneRGB = mode === 'colour' ? undefined : meanChromaDirection(thumb);
   const fresh = () => (corrected ? cloneRGBA(corrected) : null);
   // Levels on luminance bring a faded print's blacks down where the correction left them lifted...
-  const base = applyColourPlan(thumb, fresh(), { mode, strengthCap: 1 }, 1);
+  const base = applyColourPlan(thumb, fresh(), { mode, strengthCap: 1, toneRGB }, 1);
   // ...and lift its whites where the correction left them dimmer than they were.
   const baseStats = toneStatsOf(labSample(base));
   const levels = faded && (baseStats.p1L > LEVELS_FROM_L || baseStats.p99L < before.p99L - 2) ? fadedLevels(base) : undefined;
-  const plan: ColourPlan = { mode, levels, strengthCap: 1, before, after: before, faded, castRepair };
+  const plan: ColourPlan = { mode, levels, strengthCap: 1, before, after: before, faded, castRepair, toneRGB };
   if (!corrected && !levels && mode !== 'neutral') return { ...plan, strengthCap: 0 };
   // Guards, measured on the thumbnail: the lightness of a photo that is not faded, how much darker a
   // faded one gets, and clipping.
