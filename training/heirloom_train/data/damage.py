@@ -281,7 +281,9 @@ def craquelure(img, rng):
     lab = cv2.remap(labels.astype(np.float32), (xx + wx).clip(0, w - 1), (yy + wy).clip(0, h - 1), cv2.INTER_NEAREST)
     edge = (cv2.dilate(lab, np.ones((2, 2), np.uint8)) != cv2.erode(lab, np.ones((2, 2), np.uint8))).astype(np.uint8)
     dist = cv2.distanceTransform(1 - edge, cv2.DIST_L2, 3)
+    # widths stay under a sixth of the cell: wider, a fine network turns into one flat cream area
     w0, w1 = _u(rng, 0.6, 2.0), _u(rng, 2.0, 8.0)
+    w0, w1 = max(0.6, min(w0, 0.08 * cell)), max(0.8, min(w1, 0.16 * cell))
     width = w0 + (w1 - w0) * np.clip(0.5 + 0.35 * _field(rng, h, w, _u(rng, 8, 30)), 0, 1)
     alpha = np.clip(width / 2 - dist + 0.5, 0, 1)
     keep = _field(rng, h, w, _u(rng, 0.5, 1.5) * cell) > _u(rng, -1.6, 0.0)  # stretches of the network
