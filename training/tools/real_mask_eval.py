@@ -15,7 +15,15 @@ averaged over --views mirrored views) is compared with it:
 - face false alarms: for each rectangle in the masks folder's faces.json, the share of its pixels flagged
   that are not within --tolerance px of the mask.
 With --flag-share: the share of pixels flagged on every photo of those folders that has no mask (the
-undamaged real photos, heavy-noise photos): mean, median and worst. The last line is JSON.
+undamaged real photos, heavy-noise photos): mean, median and worst, of either class and of defects
+alone (a scan's white margin is flagged as missing, which is not a texture taken for scratches).
+The last line is JSON.
+
+With --write-sets OUT (no checkpoint needed) the same photos are written as sets that
+`npm run eval -- --task detect --data OUT/NAME --precision int8` scores through the engine and the
+exported files: OUT/masked (the masks as `defect`: its recall and precision are the ones above, less
+any crack the detector calls missing) and OUT/<folder> per --flag-share folder (empty masks: its "false
+alarms on clean" is the flagged share). In both, `clean` is the photo itself.
 """
 import argparse
 import json
@@ -62,9 +70,38 @@ def summarise(c):
     return out
 
 
+def write_sets(args):
+    from heirloom_train.data.sets import SetWriter
+    masked = []
+    for mpath in list_images(args.masks):
+        name = os.path.basename(mpath)
+        if os.path.exists(os.path.join(args.photos, name)):
+            masked.append((os.path.join(args.photos, name), (cv2.imread(mpath, cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)))
+    folders = [('masked', masked, args.photos)]
+    for folder in args.flag_share:
+        rows = [(p, None) for p in list_images(folder)
+                if not (os.path.basename(p) in {os.path.basename(q) for q, _ in masked}
+                        and os.path.samefile(os.path.dirname(p), args.photos))]
+        folders.append((os.path.basename(os.path.normpath(folder)), rows, folder))
+    for sub, rows, source in folders:
+        out = SetWriter(os.path.join(args.write_sets, sub), ('clean', 'damaged', 'defect', 'missing'))
+        images = []
+        for path, mask in rows:
+            img = read_rgb(path).astype(np.float64) / 255.0
+            name = os.path.splitext(os.path.basename(path))[0] + '.png'
+            none = np.zeros(img.shape[:2], np.uint8)
+            out.rgb('clean', name, img)
+            out.rgb('damaged', name, img)
+            out.mask('defect', name, none if mask is None else mask)
+            out.mask('missing', name, none)
+            images.append({'name': name, 'defect': round(float((none if mask is None else mask).mean()), 5), 'missing': 0})
+        out.finish({'protocol': 'real', 'seed': 0}, source, 'src/eval/real-masks (hand-drawn)', images)
+        print(f'{len(images)} photos -> {os.path.join(args.write_sets, sub)}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--checkpoint', required=True)
+    ap.add_argument('--checkpoint')
     ap.add_argument('--photos', required=True, help='folder holding the photos the masks were drawn on')
     ap.add_argument('--masks', required=True, help='folder of masks (PNG, white = damage) and faces.json')
     ap.add_argument('--flag-share', nargs='*', default=[], metavar='DIR',
@@ -74,14 +111,22 @@ def main():
     ap.add_argument('--tolerance', type=int, default=2, help='px of slack around a hand-drawn mask')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--save', help='write each masked photo\'s flagged mask (PNG) to this folder')
+    ap.add_argument('--write-sets', metavar='OUT', help='write the photos as npm run eval sets and stop')
     args = ap.parse_args()
+    if args.write_sets:
+        return write_sets(args)
+    if not args.checkpoint:
+        ap.error('--checkpoint is required (unless --write-sets)')
     torch.set_num_threads(args.threads)
     net, _, _ = load_model(args.checkpoint)
     det = HeirloomDamageDetector(net).eval()
 
-    def flagged(path):
+    def classes(path):
         x = read_rgb(path).astype(np.float64) / 255.0
-        d, m = classify_damage(detector_views(det, x, args.views, net.size_multiple), args.threshold)
+        return classify_damage(detector_views(det, x, args.views, net.size_multiple), args.threshold)
+
+    def flagged(path):
+        d, m = classes(path)
         return d | m
 
     faces_path = os.path.join(args.masks, 'faces.json')
@@ -110,18 +155,22 @@ def main():
             cv2.imwrite(os.path.join(args.save, name), flag.astype(np.uint8) * 255)
     shares = {}
     for folder in args.flag_share:
-        vals = {}
+        vals, dvals = {}, {}
         for path in list_images(folder):
             if os.path.basename(path) in masked and os.path.samefile(os.path.dirname(path), args.photos):
                 continue
-            vals[os.path.basename(path)] = float(flagged(path).mean())
-        v = np.array(list(vals.values()))
-        worst = max(vals, key=vals.get)
+            d, m = classes(path)
+            vals[os.path.basename(path)] = float((d | m).mean())
+            dvals[os.path.basename(path)] = float(d.mean())
+        v, dv = np.array(list(vals.values())), np.array(list(dvals.values()))
+        worst, dworst = max(vals, key=vals.get), max(dvals, key=dvals.get)
         shares[os.path.basename(os.path.normpath(folder))] = {
             'photos': len(v), 'mean': float(v.mean()), 'median': float(np.median(v)), 'max': float(v.max()),
-            'worst': worst, 'per_photo': vals}
+            'worst': worst, 'defect_mean': float(dv.mean()), 'defect_median': float(np.median(dv)),
+            'defect_max': float(dv.max()), 'defect_worst': dworst, 'per_photo': vals, 'per_photo_defect': dvals}
         print(f"{folder}: {len(v)} photos, flagged mean {100 * v.mean():.3f}%  median {100 * np.median(v):.3f}%  "
-              f"max {100 * v.max():.3f}% ({worst})")
+              f"max {100 * v.max():.3f}% ({worst}); as defects mean {100 * dv.mean():.3f}%  median "
+              f"{100 * np.median(dv):.3f}%  max {100 * dv.max():.3f}% ({dworst})")
     print(json.dumps({'checkpoint': os.path.abspath(args.checkpoint), 'threshold': args.threshold, 'views': args.views,
                       'tolerance': args.tolerance, 'masked': per_photo, 'flag_share': shares}))
 
