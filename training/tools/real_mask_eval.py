@@ -21,7 +21,7 @@ The last line is JSON.
 
 With --write-sets OUT (no checkpoint needed) the same photos are written as sets that
 `npm run eval -- --task detect --data OUT/NAME --precision int8` scores through the engine and the
-exported files: OUT/masked (the masks as `defect`: its recall and precision are the ones above, less
+exported files: OUT/real-masks (the masks as `defect`: its recall and precision are the ones above, less
 any crack the detector calls missing) and OUT/<folder> per --flag-share folder (empty masks: its "false
 alarms on clean" is the flagged share). In both, `clean` is the photo itself.
 """
@@ -77,7 +77,7 @@ def write_sets(args):
         name = os.path.basename(mpath)
         if os.path.exists(os.path.join(args.photos, name)):
             masked.append((os.path.join(args.photos, name), (cv2.imread(mpath, cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)))
-    folders = [('masked', masked, args.photos)]
+    folders = [('real-masks', masked, args.photos)]
     for folder in args.flag_share:
         rows = [(p, None) for p in list_images(folder)
                 if not (os.path.basename(p) in {os.path.basename(q) for q, _ in masked}
