@@ -229,6 +229,17 @@ for m in kinds.values():
     union |= m
 assert kinds and set(kinds) <= set(D.ELEMENT_ODDS) and np.array_equal(union & (1 - plain[3]), plain[2]), sorted(kinds)
 print('kinds ok')
+# real-print damage (damage(real=...)): each kind drawn when asked for, none when not; hard negatives
+# (detector_example(texture_share=...)) change the photo and label nothing
+real_none = {k: 0.0 for k in D.REAL_ODDS}
+for s in range(4):
+    assert not np.any(D.damage(img, CounterRNG(3, stream=s), thin=False, missing=False, real=real_none)[2:4]), s
+    for kind in D.REAL_ODDS:
+        out = D.damage(img, CounterRNG(3, stream=s), thin=False, missing=False, real={**real_none, kind: 1.0})
+        assert (out[2] | out[3]).any(), (kind, s)
+    x, d, m = D.detector_example(img, CounterRNG(4, stream=s), clean_share=1.0, texture_share=1.0)
+    assert not d.any() and not m.any() and np.abs(x - img).max() > 0.02, s
+print('real kinds ok')
 PYEOF
 echo "== detector hysteresis (classify_damage_hysteresis, the engine's seedThreshold rule)"
 "$PY" - "$HERE" <<'PYEOF'

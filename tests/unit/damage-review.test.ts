@@ -3,7 +3,7 @@ import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image
 import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
 import { damageProbabilities, detectDamage, fillMaskOf } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { fillCrops, fillMasked } from '../../src/engine/damage/fill.ts';
+import { addFillGrain, fillCrops, fillMasked } from '../../src/engine/damage/fill.ts';
 import { mirrorPlanar } from '../../src/engine/image.ts';
 import {
   composeReview, cutRect, damageRegions, decideRegion, decideStage, emptyDecisions, isAccepted, reviewLayers, runRegions, withMarked,
@@ -86,6 +86,41 @@ describe('fill', () => {
     expect(outsideSame).toBe(true);
     // The line was 250 on a ~100 background: filled from its neighbours it is within a few levels.
     expect(err / n).toBeLessThan(4);
+  });
+
+  it('gives a wide fill the grain of the print beside it, and leaves a thin one smooth', async () => {
+    // a grainy grey print (deterministic +-12 level grain, unlike either neighbour) with an 8 px crack
+    const grain = (x: number, y: number) => ((((x * 73856093) ^ (y * 19349663)) >>> 0) % 25) - 12;
+    const img = image((x, y) => 120 + grain(x, y));
+    const wide = new Uint8Array(W * H), thin = new Uint8Array(W * H);
+    for (let y = 10; y < 50; y++) for (let x = 36; x < 44; x++) wide[y * W + x] = 1;
+    for (let y = 10; y < 50; y++) thin[y * W + 20] = 1;
+    const texture = (out: RGBAImage, mask: Uint8Array, inside: boolean) => {
+      let ss = 0, n = 0;
+      for (let y = 11; y < 49; y++) for (let x = 1; x < W - 1; x++) {
+        if (!!mask[y * W + x] !== inside || !mask[y * W + x - 1] !== !inside || !mask[y * W + x + 1] !== !inside) continue;
+        const v = out.data[(y * W + x) * 4], m = (out.data[(y * W + x - 1) * 4] + out.data[(y * W + x + 1) * 4]) / 2;
+        ss += (v - m) ** 2;
+        n++;
+      }
+      return Math.sqrt(ss / n);
+    };
+    const out = await fillMasked(img, wide, null);
+    const around = texture(img, wide, false), filled = texture(out, wide, true);
+    expect(around).toBeGreaterThan(5);
+    expect(filled).toBeGreaterThan(0.6 * around);
+    expect(filled).toBeLessThan(1.5 * around);
+    for (let i = 0; i < W * H; i++) if (!wide[i]) expect(out.data[i * 4]).toBe(img.data[i * 4]);
+    // a 1 px line: every filled pixel touches the edge, so no grain is added to what the fill made
+    const src = createPlanar(W, H, 4), filledThin = createPlanar(W, H, 3);
+    for (let i = 0; i < W * H; i++) { src.data[i] = img.data[i * 4] / 255; src.data[3 * W * H + i] = thin[i]; filledThin.data[i] = 0.5; }
+    const before = filledThin.data.slice();
+    addFillGrain(src, filledThin);
+    expect([...filledThin.data]).toEqual([...before]);
+    // nor a 24 px hole: too deep to copy a 4 px band's grain over
+    for (let i = 0; i < W * H; i++) src.data[3 * W * H + i] = (i % W) >= 28 && (i % W) < 52 && i / W >= 18 && i / W < 42 ? 1 : 0;
+    addFillGrain(src, filledThin);
+    expect([...filledThin.data]).toEqual([...before]);
   });
 
   it('mirrors a crop for the averaged model views, and mirroring twice gives it back', () => {

@@ -101,7 +101,7 @@ class _HeldOutTask(DenoiseTask):
         ds = self.dataset_cls(dc['train'], patch=dc['patch'], scale=tuple(dc.get('scale', (0.5, 1.0))),
                               seed=self.cfg.get('seed', 0), max_images=dc.get('max_images'), exclude=exclude)
         for key in ('scene', 'per_scene', 'sharpen_share', 'unchanged_share', 'vivid_share', 'small_share',
-                    'element_odds'):  # the dataset's own knobs
+                    'element_odds', 'real_odds', 'texture_share', 'texture_odds'):  # the dataset's own knobs
             if key in dc:
                 setattr(ds, key, tuple(dc[key]) if isinstance(dc[key], list) else dc[key])
         return ds

@@ -78,6 +78,108 @@ async function modelFill(src: PlanarImage, runner: ModelRunner, views: number): 
   return filled;
 }
 
+/**
+ * Grain for the inside of wide fills. The fill (model or Telea) is smooth where it has to reach far, so
+ * a filled crack a few pixels wide shows as a clean, grainless line on a grainy print. Each filled pixel
+ * two or more pixels from the mask's edge gets the fine texture (the pixel less the mean of its 3x3
+ * unmasked neighbours) of an unmasked pixel beside its nearest edge pixel, mirrored across that edge and
+ * at most GRAIN_BAND px beyond it, so each half of a crack takes the grain of its own side. The texture
+ * is added only as far as the fill lacks it (the side's variance less the fill's own), half strength on
+ * the ring two pixels in. Thin defects (every pixel next to the edge) are left as they were, and so are
+ * holes and tears (groups reaching deeper than GRAIN_MAX_DEPTH px from their edge: there the grain of a
+ * 4 px band would be copied over a large area) and prints without grain (under GRAIN_MIN_LEVEL).
+ */
+export const GRAIN_BAND = 4;
+export const GRAIN_MAX_DEPTH = 5;
+export const GRAIN_MIN_LEVEL = 1.5 / 255;
+
+/** Adds matched grain to `filled` (a crop's fill, planar RGB in [0, 1]) where `src`'s 4th channel (the mask) is set. */
+export function addFillGrain(src: PlanarImage, filled: PlanarImage): void {
+  const w = src.width, h = src.height, plane = w * h;
+  const masked = (i: number) => src.data[3 * plane + i] !== 0;
+  // multi-source BFS (8-connected) from the unmasked pixels: steps to, and index of, the nearest one
+  const dist = new Int32Array(plane).fill(-1), near = new Int32Array(plane).fill(-1);
+  let queue: number[] = [];
+  for (let i = 0; i < plane; i++) if (!masked(i)) { dist[i] = 0; near[i] = i; }
+  for (let i = 0; i < plane; i++) {
+    if (!masked(i)) continue;
+    const x = i % w, y = (i / w) | 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const nx = x + dx, ny = y + dy;
+      if (nx < 0 || ny < 0 || nx >= w || ny >= h || dist[i] === 1) continue;
+      const j = ny * w + nx;
+      if (!masked(j)) { dist[i] = 1; near[i] = j; }
+    }
+    if (dist[i] === 1) queue.push(i);
+  }
+  for (let d = 1; queue.length; d++) {
+    const next: number[] = [];
+    for (const i of queue) {
+      const x = i % w, y = (i / w) | 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx, ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+        const j = ny * w + nx;
+        if (dist[j] !== -1) continue;
+        dist[j] = d + 1;
+        near[j] = near[i];
+        next.push(j);
+      }
+    }
+    queue = next;
+  }
+  const texture = (img: Float32Array, i: number, c: number, onlyUnmasked: boolean) => {
+    const x = i % w, y = (i / w) | 0;
+    let sum = 0, n = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const nx = x + dx, ny = y + dy;
+      if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+      const j = ny * w + nx;
+      if (onlyUnmasked && masked(j)) continue;
+      sum += img[c * plane + j];
+      n++;
+    }
+    return img[c * plane + i] - sum / n;
+  };
+  const labels = new Int32Array(plane);
+  const cropMask = new Uint8Array(plane);
+  for (let i = 0; i < plane; i++) cropMask[i] = masked(i) ? 1 : 0;
+  const groups = maskRegions(cropMask, w, h, labels).length;
+  const depth = new Int32Array(groups + 1);
+  for (let i = 0; i < plane; i++) if (masked(i)) depth[labels[i]] = Math.max(depth[labels[i]], dist[i]);
+  const inner: number[] = [], from: number[] = [];
+  for (let i = 0; i < plane; i++) {
+    if (!masked(i) || dist[i] < 2 || near[i] < 0 || depth[labels[i]] > GRAIN_MAX_DEPTH) continue;
+    const q = near[i], qx = q % w, qy = (q / w) | 0, px = i % w, py = (i / w) | 0;
+    const len = Math.hypot(qx - px, qy - py) || 1, k = 1 + ((dist[i] - 2) % GRAIN_BAND);
+    const sx = Math.round(qx + (k * (qx - px)) / len), sy = Math.round(qy + (k * (qy - py)) / len);
+    const s = sx >= 0 && sy >= 0 && sx < w && sy < h && !masked(sy * w + sx) ? sy * w + sx : q;
+    inner.push(i);
+    from.push(s);
+  }
+  if (!inner.length) return;
+  let side = 0, own = 0;
+  const add = new Float32Array(inner.length * 3);
+  for (let c = 0; c < 3; c++) {
+    for (let k = 0; k < inner.length; k++) {
+      const t = texture(src.data, from[k], c, true);
+      add[c * inner.length + k] = t;
+      side += t * t;
+      const f = texture(filled.data, inner[k], c, false);
+      own += f * f;
+    }
+  }
+  if (side <= 3 * inner.length * GRAIN_MIN_LEVEL ** 2) return;
+  const gain = Math.sqrt(Math.max(0, 1 - own / side));
+  for (let c = 0; c < 3; c++) {
+    for (let k = 0; k < inner.length; k++) {
+      const i = inner[k], ramp = dist[i] === 2 ? 0.5 : 1;
+      const v = filled.data[c * plane + i] + ramp * gain * add[c * inner.length + k];
+      filled.data[c * plane + i] = Math.min(1, Math.max(0, v));
+    }
+  }
+}
+
 export interface FillProgress {
   onCrop?(done: number, total: number): void;
   shouldStop?(): boolean;
@@ -102,6 +204,7 @@ export async function fillMasked(img: RGBAImage, mask: Uint8Array, runner: Model
       for (let i = 0; i < plane; i++) cropMask[i] = src.data[3 * plane + i] ? 1 : 0;
       filled = inpaintTelea({ width: w, height: h, channels: 3, data: src.data.subarray(0, 3 * plane) }, cropMask, TELEA_RADIUS);
     }
+    addFillGrain(src, filled);
     for (let i = 0; i < plane; i++) {
       if (!src.data[3 * plane + i]) continue;
       const p = ((c.y0 + Math.floor(i / w)) * img.width + c.x0 + (i % w)) * 4;

@@ -104,18 +104,28 @@ class DamageDetectDataset(RandomCropDegradeDataset):
     sharpen_share = 0.0
     # Overrides of damage.ELEMENT_ODDS, e.g. {stain: 0.5} (why: configs/detect-rims.yaml).
     element_odds = None
+    # Real-print damage (damage.REAL_ODDS; True or overrides by name) and the share of photos given
+    # hard-negative textures (damage.texture; texture_odds: overrides of damage.TEXTURE_ODDS). Unset,
+    # nothing more is drawn and older runs repeat (why: configs/detect-real.yaml).
+    real_odds = None
+    texture_share = 0.0
+    texture_odds = None
+
+    def example(self, img, rng):
+        from .damage import detector_example
+        return detector_example(img, rng, odds=self.element_odds, real=self.real_odds,
+                                texture_share=self.texture_share, texture_odds=self.texture_odds)
 
     def batch(self, n):
-        from .damage import detector_example
         rng = NumpyRNG(self.gen)
         xs, ys = [], []
         while len(xs) < n:
             if self.scene is None:
-                x, defect, missing = detector_example(self.crop(), rng, odds=self.element_odds)
+                x, defect, missing = self.example(self.crop(), rng)
                 xs.append(x)
                 ys.append(np.stack([defect, missing]))
                 continue
-            x, defect, missing = detector_example(self.whole_photo(*self.scene), rng, odds=self.element_odds)
+            x, defect, missing = self.example(self.whole_photo(*self.scene), rng)
             masks, P = np.stack([defect, missing]), self.patch
             for _ in range(min(self.per_scene, n - len(xs))):
                 y0 = self.gen.integers(0, x.shape[0] - P + 1)
