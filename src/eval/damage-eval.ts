@@ -124,7 +124,8 @@ export interface DetectScore {
   ms: number;
 }
 
-function counts(pred: Uint8Array, truth: Uint8Array) {
+/** True and false positives and misses of a predicted mask against the truth (non-zero = set). */
+export function counts(pred: Uint8Array, truth: Uint8Array) {
   let tp = 0, fp = 0, fn = 0;
   for (let i = 0; i < pred.length; i++) {
     if (pred[i] && truth[i]) tp++;

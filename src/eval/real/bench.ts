@@ -16,6 +16,7 @@ import type { RestorationService } from '../../engine/service/restoration-servic
 import { stageRegistry } from '../../stages/index.ts';
 import { decodeFile } from '../../cli/node-image.ts';
 import { haloRms } from '../blur-eval.ts';
+import { counts } from '../damage-eval.ts';
 import { checkRules, type RuleReport } from './rules.ts';
 import { writeOverview, writePhotoSheet, type SheetLine } from './sheet.ts';
 
@@ -75,12 +76,7 @@ async function readMask(path: string, width: number, height: number): Promise<Ui
 }
 
 function maskScore(found: Uint8Array, truth: Uint8Array) {
-  let tp = 0, fp = 0, fn = 0;
-  for (let k = 0; k < truth.length; k++) {
-    if (found[k] && truth[k]) tp++;
-    else if (found[k]) fp++;
-    else if (truth[k]) fn++;
-  }
+  const { tp, fp, fn } = counts(found, truth);
   return { recall: tp / Math.max(1, tp + fn), precision: tp / Math.max(1, tp + fp) };
 }
 

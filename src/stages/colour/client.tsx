@@ -1,6 +1,8 @@
 import { useId } from 'react';
-import { StrengthSlider, type StageOptionsProps } from '../../ui/StrengthSlider.tsx';
+import { strengthOptions, type StageOptionsProps } from '../../ui/StrengthSlider.tsx';
 import { meta } from './meta.ts';
+
+const Strength = strengthOptions(meta);
 
 /**
  * This stage's options in the restore panel: its strength, and the explicit choice to make a toned
@@ -10,12 +12,7 @@ export function Options(props: StageOptionsProps) {
   const id = useId();
   return (
     <>
-      <StrengthSlider
-        label={`${meta.label} strength`}
-        value={props.options.strength}
-        disabled={props.disabled}
-        onChange={(strength) => props.onChange({ ...props.options, strength })}
-      />
+      <Strength {...props} />
       <div className="option-check">
         <input
           id={id}
