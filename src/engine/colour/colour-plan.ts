@@ -60,6 +60,8 @@ const CLIP_BLACK = 0.002, CLIP_WHITE = 0.002;
 const CAST_MIN = 6;
 /** A faded print may come out at most this much darker on average (L*): contrast back, not a darker print. */
 export const FADED_DARKER_MAX = 15;
+/** ...and its 1st percentile no darker than this L* (black, not crushed). */
+export const CRUSHED_BLACK_L = 3;
 /** Whites (99.8th percentile, luma) under this are dimmed, and lifted to it. */
 const DIM_WHITE = 0.8;
 /** In tone mode the correction may deepen a pixel's tone at most this many times. */
@@ -255,6 +257,8 @@ export function planColour(thumb: RGBAImage, corrected: RGBAImage | null, opts: 
     let cap = plan.strengthCap;
     if (!faded && Math.abs(dL) > MEAN_L_GUARD) cap *= MEAN_L_GUARD / Math.abs(dL);
     if (faded && -dL > FADED_DARKER_MAX) cap *= FADED_DARKER_MAX / -dL;
+    // Restored blacks stop short of crushed: the darkest percent stays above L* 3.
+    if (faded && plan.after.p1L < CRUSHED_BLACK_L) cap *= 0.85;
     if (clippedShare(s0, s1) > CLIP_GUARD) cap *= 0.7;
     if (cap === plan.strengthCap) break;
     plan.strengthCap = cap;
