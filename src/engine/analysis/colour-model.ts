@@ -16,13 +16,16 @@ export const COLOUR_SHIFT_MIN = 3;
 
 export interface ColourJudgement {
   plan: ColourPlan;
+  /** Whose correction the plan starts from: the colour model's, or automatic levels without it. */
+  method?: 'model' | 'classical';
   /** Mean CIEDE2000 the plan moves the thumbnail by, at full strength. */
   shift: number;
 }
 
 export async function judgeColour(img: RGBAImage, runner: ModelRunner | null): Promise<ColourJudgement> {
-  const { plan, thumb, after } = planForPhoto(img, await colourCorrector(img, runner));
-  return { plan, shift: meanDeltaE00(rgbaToPlanar(thumb), rgbaToPlanar(after)) };
+  const corrector = await colourCorrector(img, runner);
+  const { plan, thumb, after } = planForPhoto(img, corrector);
+  return { plan, method: corrector.method, shift: meanDeltaE00(rgbaToPlanar(thumb), rgbaToPlanar(after)) };
 }
 
 /** Older callers: the shift alone. */
@@ -44,6 +47,9 @@ function toneName(t: ToneStats): string {
 export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement): AnalysisReport {
   const { plan, shift } = j;
   const b = plan.before;
+  const classical = j.method === 'classical';
+  const repair = classical ? 'automatic levels' : 'the colour model';
+  const s_ = classical ? '' : 's';
   const acts = plan.strengthCap > 0 && shift >= COLOUR_SHIFT_MIN;
   const sev = Math.min(1, Math.max(0, (shift - COLOUR_SHIFT_MIN) / 20));
   let colour: DefectVerdict;
@@ -52,12 +58,12 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   else if (acts && plan.castRepair) {
     colour = {
       defect: 'colour', severity: sev, verdict: shift > 20 ? 'partly-fixable' : 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['cast'],
-      reason: `Colour cast: the overall colour leans ${toneName(b)} (strength ${r1(b.cast)}); the repair takes it towards neutral (${r1(plan.after.cast)})${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
+      reason: `Colour cast: the overall colour leans ${toneName(b)} (strength ${r1(b.cast)}); ${repair} take${s_} it towards neutral (${r1(plan.after.cast)})${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
     };
   } else if (acts && plan.mode === 'colour') {
     colour = {
       defect: 'colour', severity: sev, verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1,
-      reason: `Faded colours: the colour model would move them by ${r1(shift)} on average (CIEDE2000), keeping the overall hue.`,
+      reason: `Faded colours: ${repair} would move them by ${r1(shift)} on average (CIEDE2000), keeping the overall hue.`,
     };
   } else colour = { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look sound: no cast to repair (overall colour strength ${r1(b.cast)}).` };
   const pct = (L: number) => `L* ${Math.round(L)}`;
@@ -65,7 +71,7 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   if (plan.faded && plan.strengthCap > 0 && plan.after.p1L <= b.p1L - 3) {
     fading = {
       defect: 'fading', severity: Math.min(1, (b.p1L - 12) / 25), verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['range'],
-      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; the repair brings them to about ${pct(Math.max(TARGET_BLACK_L, plan.after.p1L))}${b.toned ? ' and keeps the tone' : ''}.`,
+      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; ${repair} bring${s_} them to about ${pct(Math.max(TARGET_BLACK_L, plan.after.p1L))}${b.toned ? ' and keeps the tone' : ''}.`,
     };
   } else if (plan.faded) {
     fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `The darkest tones sit at ${pct(b.p1L)}, but restoring them would barely change the photo.` };
