@@ -64,8 +64,8 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
       reason: `Clearly blurred (estimated blur about ${s} px; the model would strengthen edges ${g}x): it gets sharper, but the finest detail does not come back.`,
     };
   } else if (gain < SOFT_GAIN_MAX) {
-    // As soft as old lenses and prints often are (a 19th-century albumen print reads 1.34, radius-1
-    // defocus 1.42 at the median on Kodak24): unsure it is blur at all, the stage does less.
+    // As soft as old lenses and prints often are (docs/real-photo-bench.md): unsure it is blur at
+    // all, the stage does less.
     verdict = {
       defect: 'blur', severity, verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: Math.round(Math.min(1, Math.max(0.3, (gain - 1) / (SOFT_GAIN_MAX - 1))) * 20) / 20,
       reason: `Slightly soft, as old lenses and prints often are: the deblurring model would strengthen edges ${g}x. Proposed at reduced strength; softness that belongs to the photo is better left alone.`,

@@ -28,11 +28,6 @@ export async function judgeColour(img: RGBAImage, runner: ModelRunner | null): P
   return { plan, method: corrector.method, shift: meanDeltaE00(rgbaToPlanar(thumb), rgbaToPlanar(after)) };
 }
 
-/** Older callers: the shift alone. */
-export async function colourShift(img: RGBAImage, runner: ModelRunner): Promise<number> {
-  return (await judgeColour(img, runner)).shift;
-}
-
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 function toneName(t: ToneStats): string {
@@ -49,7 +44,7 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   const b = plan.before;
   const classical = j.method === 'classical';
   const repair = classical ? 'automatic levels' : 'the colour model';
-  const s_ = classical ? '' : 's';
+  const verbEnding = classical ? '' : 's';
   const acts = plan.strengthCap > 0 && shift >= COLOUR_SHIFT_MIN;
   const sev = Math.min(1, Math.max(0, (shift - COLOUR_SHIFT_MIN) / 20));
   let colour: DefectVerdict;
@@ -58,7 +53,7 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   else if (acts && plan.castRepair) {
     colour = {
       defect: 'colour', severity: sev, verdict: shift > 20 ? 'partly-fixable' : 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['cast'],
-      reason: `Colour cast: the overall colour leans ${toneName(b)} (strength ${r1(b.cast)}); ${repair} take${s_} it towards neutral (${r1(plan.after.cast)})${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
+      reason: `Colour cast: the overall colour leans ${toneName(b)} (strength ${r1(b.cast)}); ${repair} take${verbEnding} it towards neutral (${r1(plan.after.cast)})${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
     };
   } else if (acts && plan.mode === 'colour') {
     colour = {
@@ -71,7 +66,7 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   if (plan.faded && plan.strengthCap > 0 && plan.after.p1L <= b.p1L - 3) {
     fading = {
       defect: 'fading', severity: Math.min(1, (b.p1L - 12) / 25), verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['range'],
-      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; ${repair} bring${s_} them to about ${pct(Math.max(TARGET_BLACK_L, plan.after.p1L))}${b.toned ? ' and keeps the tone' : ''}.`,
+      reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; ${repair} bring${verbEnding} them to about ${pct(Math.max(TARGET_BLACK_L, plan.after.p1L))}${b.toned ? ' and keeps the tone' : ''}.`,
     };
   } else if (plan.faded) {
     fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `The darkest tones sit at ${pct(b.p1L)}, but restoring them would barely change the photo.` };

@@ -34,9 +34,9 @@ export const TONED_MIN_CAST = 3;
 /** ...and the pixels' chroma across that hue at most this share of it (or 2.5 units, if larger)... */
 export const TONED_CROSS_SHARE = 0.45;
 /**
- * ...and no stronger than this: toning and paper stain stay under it on real prints (the strongest
- * of the real-photo bench's, an albumen print, is 32), while a colour photo whose dyes faded into a
- * strong cast can look as one-hued as a toned print and is repaired as a colour photo.
+ * ...and no stronger than this: toning and paper stain stay under it on real prints, while a colour
+ * photo whose dyes faded into a strong cast can look as one-hued as a toned print and is repaired
+ * as a colour photo (docs/real-photo-bench.md).
  */
 export const TONED_MAX_CAST = 35;
 
@@ -118,4 +118,17 @@ export function toneStatsOf(s: LabSample): ToneStats {
 
 export function toneStats(img: RGBAImage): ToneStats {
   return toneStatsOf(labSample(img));
+}
+
+/**
+ * Share of sampled pixels (the same pixels of two photos of one size) that were not clipped and
+ * now are (L* < 1 or > 99), having moved by 3 L* or more: not a highlight nudged over the line.
+ */
+export function newlyClippedShare(before: LabSample, after: LabSample): number {
+  let n = 0;
+  for (let i = 0; i < before.L.length; i++) {
+    const was = before.L[i] < 1 || before.L[i] > 99, is = after.L[i] < 1 || after.L[i] > 99;
+    if (!was && is && Math.abs(after.L[i] - before.L[i]) >= 3) n++;
+  }
+  return n / before.L.length;
 }

@@ -12,7 +12,7 @@
  *   median tone and clip almost nothing; a photo whose blacks are not lifted is not faded, even
  *   when it is dark (a low-key photo), and its mean lightness may move only a little.
  */
-import { hueDistance, labSample, toneStatsOf, type ToneStats } from '../analysis/tone.ts';
+import { hueDistance, labSample, newlyClippedShare, toneStatsOf, type ToneStats } from '../analysis/tone.ts';
 import { applyColourCorrection, computeColourCorrection } from '../classical/colour.ts';
 import { cloneRGBA, createPlanar, thumbnailPlanar, type RGBAImage } from '../image.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
@@ -209,15 +209,6 @@ function meanChromaDirection(img: RGBAImage): [number, number, number] | undefin
   return n > 1e-6 * d.length ? [m[0] / n, m[1] / n, m[2] / n] : undefined;
 }
 
-function clippedShare(before: ReturnType<typeof labSample>, after: ReturnType<typeof labSample>): number {
-  let n = 0;
-  for (let i = 0; i < before.L.length; i++) {
-    const was = before.L[i] < 1 || before.L[i] > 99, is = after.L[i] < 1 || after.L[i] > 99;
-    if (!was && is && Math.abs(after.L[i] - before.L[i]) >= 3) n++;
-  }
-  return n / before.L.length;
-}
-
 /**
  * Decides the plan on a thumbnail of the photo (`thumb`) and `correct`, the colour correction at
  * full strength of the same thumbnail (the model's or the classical one; null = none).
@@ -259,7 +250,7 @@ export function planColour(thumb: RGBAImage, corrected: RGBAImage | null, opts: 
     if (faded && -dL > FADED_DARKER_MAX) cap *= FADED_DARKER_MAX / -dL;
     // Restored blacks stop short of crushed: the darkest percent stays above L* 3.
     if (faded && plan.after.p1L < CRUSHED_BLACK_L) cap *= 0.85;
-    if (clippedShare(s0, s1) > CLIP_GUARD) cap *= 0.7;
+    if (newlyClippedShare(s0, s1) > CLIP_GUARD) cap *= 0.7;
     if (cap === plan.strengthCap) break;
     plan.strengthCap = cap;
   }

@@ -2,10 +2,9 @@
  * How sure the detector is that a photo carries physical damage, from the groups it found and
  * their confidence. On real prints the detector also answers grain, bright rims and highlights
  * (a collar, a pan's edge, a door frame) with confident-looking groups, but only a damaged print
- * gives many of them: on the 56 real old scans of the real-photo bench, the crack-covered
- * portrait has 2% of its pixels in groups of mean confidence 0.9 or more, spread over 14 groups,
- * and no undamaged scan has more than 0.8% in 2. Below that, what the detector found is offered
- * for the user to check, not applied (do no harm: a stage that is unsure does less).
+ * gives many of them (the limits and the real scans they were set on: docs/real-photo-bench.md).
+ * Below them, what the detector found is offered for the user to check, not applied: a stage that
+ * is unsure does less.
  */
 import { maskRegions } from '../regions.ts';
 

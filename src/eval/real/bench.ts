@@ -17,7 +17,8 @@ import { stageRegistry } from '../../stages/index.ts';
 import { decodeFile } from '../../cli/node-image.ts';
 import { haloRms } from '../blur-eval.ts';
 import { counts } from '../damage-eval.ts';
-import { checkRules, type RuleReport } from './rules.ts';
+import { checkRules, HUE_MIN_CAST, type RuleReport } from './rules.ts';
+import { hueDistance } from '../../engine/analysis/tone.ts';
 import { writeOverview, writePhotoSheet, type SheetLine } from './sheet.ts';
 
 /** Hand-made masks of the visible damage on real prints: a photo with one here counts as damaged. */
@@ -249,10 +250,7 @@ export async function runRealBench(service: RestorationService, opts: RealBenchO
   const mean = (f: (r: RealRow) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
   const stagesSeen = [...new Set(rows.flatMap((r) => Object.keys(r.changed)))];
   const lifted = rows.filter((r) => r.blackL[0] > 15);
-  const hueShift = (r: RealRow) => {
-    const d = Math.abs(r.hue[0] - r.hue[1]) % 360;
-    return Math.max(r.chroma[0], r.chroma[1]) >= 3 ? (d > 180 ? 360 - d : d) : 0;
-  };
+  const hueShift = (r: RealRow) => (Math.max(r.chroma[0], r.chroma[1]) >= HUE_MIN_CAST ? hueDistance(r.hue[0], r.hue[1]) : 0);
   const summary: RealSummary = {
     photos: rows.length,
     harmed: rows.filter((r) => r.harms.length).length,

@@ -4,7 +4,7 @@
  * says what broke. The real-photo bench flags a photo HARMED when any rule breaks; the unit
  * tests show each rule breaking and holding on small generated photos.
  */
-import { hueDistance, labSample, toneStatsOf, type LabSample, type ToneStats } from '../../engine/analysis/tone.ts';
+import { hueDistance, labSample, newlyClippedShare, toneStatsOf, type LabSample, type ToneStats } from '../../engine/analysis/tone.ts';
 import type { RGBAImage } from '../../engine/image.ts';
 
 /** A toned print keeps the hue of its overall tone within this many degrees. */
@@ -82,16 +82,6 @@ export function newHueShare(before: LabSample, after: LabSample, tone: ToneStats
   return n / before.L.length;
 }
 
-/** Pixels that were not clipped and now are, having moved by 3 L* or more (not a highlight nudged over the line). */
-export function clippedShare(before: LabSample, after: LabSample): number {
-  let n = 0;
-  for (let i = 0; i < before.L.length; i++) {
-    const was = before.L[i] < 1 || before.L[i] > 99;
-    if (!was && (after.L[i] < 1 || after.L[i] > 99) && Math.abs(after.L[i] - before.L[i]) >= 3) n++;
-  }
-  return n / before.L.length;
-}
-
 export function checkRules(x: RuleInput): RuleReport {
   const sb = labSample(x.before), sa = labSample(x.after);
   const before = toneStatsOf(sb), after = toneStatsOf(sa);
@@ -112,7 +102,7 @@ export function checkRules(x: RuleInput): RuleReport {
   }
   const dL = after.meanL - before.meanL;
   if (Math.abs(dL) > MEAN_L_MAX && !x.rangeRepair) harms.push(`mean L* moved ${r1(dL)} with no faded range measured (max ${MEAN_L_MAX})`);
-  const newlyClipped = clippedShare(sb, sa);
+  const newlyClipped = newlyClippedShare(sb, sa);
   if (newlyClipped > CLIP_MAX) harms.push(`${pct(newlyClipped)} of pixels newly clipped to black or white (max ${pct(CLIP_MAX)})`);
   if (x.halo !== undefined && x.halo > HALO_MAX) harms.push(`blur stage added halo/speckle ${x.halo.toFixed(2)} (max ${HALO_MAX})`);
   const noisy = x.noiseSigma >= NOISE_VISIBLE;
