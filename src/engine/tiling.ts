@@ -43,6 +43,17 @@ export interface TileSource {
 /** Receives finished rows: `band` holds `rows` rows starting at photo row `y`, padded width. */
 export type RowSink = (y: number, rows: number, band: PlanarImage) => void;
 
+/** What a long tiled loop reports to and asks of whoever runs it (a stage's context satisfies it). */
+export interface TileProgress {
+  /** Called after every tile (or unit of work). */
+  progress(done: number, total: number): void;
+  /** True once a cancel was requested; checked between tiles. */
+  shouldStop(): boolean;
+}
+
+/** No progress shown, never cancelled: analysis and evaluation outside a run. */
+export const NO_PROGRESS: TileProgress = { progress: () => {}, shouldStop: () => false };
+
 export interface TiledRunOptions {
   onTile?: (done: number, total: number) => void;
   /** Checked between tiles; throwing here is how a run is cancelled cooperatively. */

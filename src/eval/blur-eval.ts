@@ -13,7 +13,8 @@ import { rankFilter } from '../engine/classical/damage.ts';
 import type { ModelRunner } from '../engine/runtime/model-runner.ts';
 import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
 import { deconvolveShake, findCameraShake, type DeconvolutionPrior } from '../engine/classical/camera-shake.ts';
-import { runStageModel, type ModelViews } from '../engine/pipeline/tiled-model.ts';
+import { runStageModel } from '../engine/pipeline/stage-model.ts';
+import type { ModelViews } from '../engine/pipeline/tiled-model.ts';
 import { analyzePhoto, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, type Verdict } from '../engine/analysis/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 

@@ -59,7 +59,6 @@ describe('pipeline', () => {
     const image = testPattern(300, 200, 2);
     let tiles = 0;
     const run = runModelTiled(image, runner, 1, {
-      runner: async () => runner,
       progress: (d) => (tiles = d),
       shouldStop: () => tiles >= 2,
     });

@@ -10,9 +10,9 @@
  * edges but cannot bring fine detail back, and the report says so.
  */
 import { cropRGBA, planarLuma, thumbnailPlanar, type RGBAImage } from '../image.ts';
-import { standaloneContext } from '../pipeline/stage.ts';
 import { runModelTiled } from '../pipeline/tiled-model.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
+import { NO_PROGRESS } from '../tiling.ts';
 import type { CameraShake } from '../classical/camera-shake.ts';
 import type { AnalysisReport, DefectVerdict } from './analyze.ts';
 import { gradientEnergy } from './sharpness.ts';
@@ -39,7 +39,7 @@ const halfLuma = (img: RGBAImage) => planarLuma(thumbnailPlanar(img, Math.ceil(M
 export async function sharpeningGain(img: RGBAImage, runner: ModelRunner): Promise<number> {
   const w = Math.min(CROP, img.width), h = Math.min(CROP, img.height);
   const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
-  const out = await runModelTiled(crop, runner, 1, standaloneContext(runner));
+  const out = await runModelTiled(crop, runner, 1, NO_PROGRESS);
   const a = halfLuma(crop), b = halfLuma(out);
   const before = gradientEnergy(a.data, a.width, a.height);
   return before > 1e-6 ? gradientEnergy(b.data, b.width, b.height) / before : 1;

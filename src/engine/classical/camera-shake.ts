@@ -4,9 +4,8 @@
  * The sharpen stage takes this path instead of the blind net when the estimate is trusted.
  */
 import { blendInto, createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
-import type { StageContext } from '../pipeline/stage.ts';
 import { runTiledRGBA } from '../pipeline/tiled-model.ts';
-import type { TileSpec } from '../tiling.ts';
+import type { TileProgress, TileSpec } from '../tiling.ts';
 import { estimateWeight, kernelChecks, tvDeconvolvePlanes, WIENER_LAMBDA, WIENER_PAD, wienerPlanes, type BlurKernel, type KernelChecks } from './deconvolution.ts';
 import { estimateKernel } from './kernel-estimate.ts';
 
@@ -93,7 +92,7 @@ export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): Cam
 export type DeconvolutionPrior = 'tv' | 'wiener';
 
 /** The photo deconvolved by `kernel` tile by tile, blended with it by `strength`. */
-export function deconvolveShake(input: RGBAImage, kernel: BlurKernel, strength: number, ctx: StageContext, prior: DeconvolutionPrior = 'tv'): Promise<RGBAImage> {
+export function deconvolveShake(input: RGBAImage, kernel: BlurKernel, strength: number, ctx: TileProgress, prior: DeconvolutionPrior = 'tv'): Promise<RGBAImage> {
   return runTiledRGBA(input, DECONVOLUTION_TILES, (tile) => blendInto(tile, deconvolveTile(tile, kernel, prior), strength), ctx);
 }
 

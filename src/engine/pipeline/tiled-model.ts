@@ -1,7 +1,6 @@
 import { createRGBA, mirrorPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
-import { rgbaSink, rgbaSource, runTiled, type TileFn, type TileSpec } from '../tiling.ts';
-import type { StageContext, StageOutput } from './stage.ts';
+import { rgbaSink, rgbaSource, runTiled, type TileFn, type TileProgress, type TileSpec } from '../tiling.ts';
 
 /** The tile layout a model asks for in its manifest entry. */
 export function modelTileSpec(runner: ModelRunner, tile?: number): TileSpec {
@@ -10,7 +9,7 @@ export function modelTileSpec(runner: ModelRunner, tile?: number): TileSpec {
 }
 
 /** Runs a per-tile function over an 8-bit photo, streaming into a new 8-bit photo. */
-export async function runTiledRGBA(input: RGBAImage, spec: TileSpec, fn: TileFn, ctx: StageContext): Promise<RGBAImage> {
+export async function runTiledRGBA(input: RGBAImage, spec: TileSpec, fn: TileFn, ctx: TileProgress): Promise<RGBAImage> {
   const out = createRGBA(input.width, input.height);
   await runTiled(rgbaSource(input), spec, fn, rgbaSink(out, input), {
     onTile: (d, t) => ctx.progress(d, t),
@@ -35,14 +34,6 @@ async function runViews(runner: ModelRunner, tile: PlanarImage, strength: number
 }
 
 /** Runs a model over an 8-bit photo with its own tiling and a strength input. */
-export function runModelTiled(input: RGBAImage, runner: ModelRunner, strength: number, ctx: StageContext, tile?: number, views: ModelViews = 1) {
+export function runModelTiled(input: RGBAImage, runner: ModelRunner, strength: number, ctx: TileProgress, tile?: number, views: ModelViews = 1) {
   return runTiledRGBA(input, modelTileSpec(runner, tile), (t) => runViews(runner, t, strength, views), ctx);
-}
-
-/** The model path every strength-driven stage shares: null when no model ships for the task. */
-export async function runStageModel(input: RGBAImage, task: string, strength: number, ctx: StageContext, views: ModelViews = 1): Promise<StageOutput | null> {
-  const runner = await ctx.runner(task);
-  if (!runner) return null;
-  const image = await runModelTiled(input, runner, strength, ctx, undefined, views);
-  return { image, method: 'model', model: { id: runner.entry.id, version: runner.entry.version } };
 }

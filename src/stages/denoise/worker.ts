@@ -1,6 +1,7 @@
 import { blendInto } from '../../engine/image.ts';
 import { NLM_RECEPTIVE_FIELD, nonLocalMeans } from '../../engine/classical/denoise.ts';
-import { runStageModel, runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
+import { runStageModel } from '../../engine/pipeline/stage-model.ts';
+import { runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 

@@ -1,7 +1,8 @@
 import { blendInto, mixRGBA, type RGBAImage } from '../../engine/image.ts';
 import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sharpen.ts';
 import { deconvolveShake, findCameraShake } from '../../engine/classical/camera-shake.ts';
-import { runStageModel, runTiledRGBA, type ModelViews } from '../../engine/pipeline/tiled-model.ts';
+import { runStageModel } from '../../engine/pipeline/stage-model.ts';
+import { runTiledRGBA, type ModelViews } from '../../engine/pipeline/tiled-model.ts';
 import type { StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
 import { meta } from './meta.ts';
 
