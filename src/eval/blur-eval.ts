@@ -59,7 +59,7 @@ function deconvolutionByEstimate(name: string, prior: DeconvolutionPrior): Deblu
   };
 }
 
-/** The other classical baseline the issue names: Wiener deconvolution by the estimated kernel, always. */
+/** The other classical baseline: Wiener deconvolution by the estimated kernel, always. */
 export const classicalDeconvolution = deconvolutionByEstimate('classical:wiener-estimate', 'wiener');
 /**
  * The stage's own deconvolution (total-variation prior) by the estimated kernel, always: what the

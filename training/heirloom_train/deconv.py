@@ -160,17 +160,10 @@ def _grey(y):
 
 
 # Share of the plane's pixels kept as the strongest edges the kernel is fitted to, at every pyramid
-# level. Until 2026-11-26 it was 4 per kernel pixel (1.6% of a 481 x 321 photo, 0.6% of a 768 px
-# crop): so few that a handful of dominant edges (brick courses, window frames) could pull the fit
-# to a long spurious line, and fewer the larger the photo. Chosen with
+# level. A fixed count per kernel pixel kept so few on a large photo that a handful of dominant edges
+# (brick courses, window frames) could pull the fit to a long spurious line. Chosen with
 # training/tools/blind_kernel_study.py --sets /tmp/calib/cal-motion5 ... --lam 0.01 --edge-share S on
-# the 32 calibration photos (made by the commands in the top README; not a test set): Wiener gain by the estimate, dB,
-# at share 0.016 / 0.032 / 0.065 / 0.1 (true kernel):
-#   shake 5 px   +1.18 / +2.37 / +3.39 / +3.44 (+4.02)
-#   shake 9 px   +3.05 / +3.63 / +4.20 / +4.25 (+5.06)
-#   shake 15 px  +1.96 / +2.73 / +2.61 / +2.47 (+4.55)
-#   defocus 2    +0.27 / +0.79 / +2.14 / +2.20 (+2.38)
-# 0.065 and 0.1 tie over the three shakes (+3.40 / +3.39); 0.065 does better on the longest.
+# the 32 calibration photos (not a test set); the table of shares is in docs/models/deblur.md.
 EDGE_SHARE = 0.065
 
 

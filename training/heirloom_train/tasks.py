@@ -246,7 +246,7 @@ class ColourTask(_HeldOutTask):
 
 class DeblurTask(_HeldOutTask):
     """Blind deblurring with the denoiser's contract (output = input + strength * (net - input)).
-    Validated on the held-out photos at the issue's fixed kinds (noise sigma 2): the score is the mean
+    Validated on the held-out photos at fixed blur kinds (noise sigma 2): the score is the mean
     PSNR gain over the blurred input, less what a sharp photo loses below 40 dB."""
 
     dataset_cls = BlurDataset

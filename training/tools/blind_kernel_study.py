@@ -5,7 +5,7 @@ python3 training/tools/blind_kernel_study.py --checkpoint training/runs/deblur-n
     [--data ../shared/datasets/train/CBSD432 --holdout 8] [--sets /tmp/blur/Kodak24-motion15 ...]
 
 Without --sets: the held-out photos (the last --holdout of --data, blurred as the deblur training's
-validation blurs them: seed 999, stream k, noise sigma 2) at each of the issue's kinds. With --sets:
+validation blurs them: seed 999, stream k, noise sigma 2) at each of the fixed evaluation kinds. With --sets:
 folders written by make_blur_set.py (test sets: for reporting only, never for choosing). Per case,
 mean PSNR gain over the blurred input of:
 - net: the blind net alone (the shipped deblurrer's path);

@@ -16,8 +16,8 @@ checkpoints that differ by noise, and comparing candidates needs more of them.
 With --hysteresis each row is a pair: damage at the low threshold, kept only in connected groups that
 hold a pixel at the high one (seedThreshold in the manifest; classify_damage_hysteresis, as detect.ts).
 Single thresholds are the pairs with high == low, so the pick can only be as good or better by these
-measures. It is not what the automatic detect -> fill path gains: 0.4 / 0.75, picked here for 1.1.1's
-weights, lowered CBSD68 mixed's whole-image PSNR (npm run eval -- --task fill) from 33.38 to 33.22 dB, so
+measures. It is not what the automatic detect -> fill path gains: the pair picked here for 1.1.1's
+weights lowered CBSD68 mixed's whole-image PSNR (npm run eval -- --task fill; docs/models/detect.md), so
 the shipped detector keeps its single threshold. Check that eval before shipping a pair.
 """
 import argparse

@@ -1,16 +1,16 @@
 #!/bin/bash
-# Several trainings sharing the lent GPU machine in one device call (one GPU, 16 cores), then each
-# run's weights slimmed into $OUT (what comes back from a call is limited to a few files of 16 MiB).
-# Needs the folder made by tools/pack_for_device.py (carry it): CBSD432/ and the --init checkpoints.
+# Several trainings sharing one remote CUDA machine (one GPU, 16 cores), then each run's weights
+# slimmed into $OUT (a few files of at most 16 MiB, quick to copy back).
+# Needs the folder made by tools/pack_for_device.py (copied with the tree): CBSD432/ and the --init checkpoints.
 # RUNS picks the set, each entry NAME:CONFIG:WORKERS[:INIT] (INIT is a checkpoint name in the pack):
 #   RUNS=detect (default): detect-gpu, detect-gpu-wide (both warm from 1.1.1), detect-gpu-w20 (from scratch)
 #   RUNS=deblur: deblur-gpu (1.2.0 warm, large batches), deblur-gpu-w32 (from scratch, width 32)
 #   or the entries themselves, e.g. RUNS="detect-gpu:detect-gpu:6:detect-scene"
-# Check the road first with MIN=0.5 (a call of ~1.5 min) before a long run: the first attempt here
-# lost its whole lease to worker processes that hung (data/parallel.py).
-#   device run: RUNS=detect MIN=7 PACK=.gpu bash training/tools/device_runs.sh   (carry [".gpu"])
-# DEV=cpu MIN=0.1 TRAIN_ARGS="--batch 8" runs the same road on this machine (check it before a GPU
-# call; without the smaller batch the from-scratch nets need 12-20 GB there); smoke.sh runs it too.
+# Check the road first with MIN=0.5 (about 1.5 min) before a long run: a first attempt once lost
+# its whole run to worker processes that hung (data/parallel.py).
+#   on the CUDA machine: RUNS=detect MIN=7 PACK=.gpu bash training/tools/device_runs.sh
+# DEV=cpu MIN=0.1 TRAIN_ARGS="--batch 8" runs the same road on a CPU (check it before a GPU
+# run; without the smaller batch the from-scratch nets need 12-20 GB there); smoke.sh runs it too.
 # TRAIN_ARGS goes to every train.py as it is, after the script's own arguments.
 MIN=${MIN:-7}; PACK=${PACK:-.gpu}; DEV=${DEV:-cuda}; OUT=${OUT:-/tmp/device-out}; PY=${PY:-python3}
 case "${RUNS:-detect}" in
@@ -44,7 +44,7 @@ runs, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 for run in names:
     d = os.path.join(runs, run)
     try:  # two files a run, each a checkpoint that export.py and the tools load as it is: the final
-        # weights (fp32 while under 15 MiB; files come back at most 16 MiB each, 8 in all) with the
+        # weights (fp32 while under 15 MiB, so each file stays under 16 MiB) with the
         # run's log lines, and the best by validation in fp16
         fin = read_checkpoint(f'{d}/final.pth')
         keep = {k: fin[k] for k in ('step', 'elapsed', 'minutes', 'best_score', 'config', 'params',

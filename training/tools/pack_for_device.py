@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Pack what a training run on the lent GPU machine needs into one git-ignored folder to `carry`.
+"""Pack what a training run on a remote CUDA machine needs into one small git-ignored folder that
+travels with the working tree.
 
-The device tool sends the working tree and the carried folders, 64 MiB in all, and the tracked
-tree is ~44 MiB (public/models). So the training photos are re-encoded as JPEG (quality 80: CBSD432's
+Where the copy to the remote machine is limited (64 MiB for the tree and the pack together), the
+tracked tree is already ~44 MiB (public/models). So the training photos are re-encoded as JPEG (quality 80: CBSD432's
 32 MB becomes ~15 MiB; the synthetic damage and blur are drawn on top, and the held-out validation
 photos are re-encoded the same way, so validation scores there run a little off the originals) and
 each --init checkpoint is reduced to its weights in fp16 (a fine-tune's starting point; the optimizer
@@ -10,7 +11,8 @@ state is not needed for a warm restart).
 
 python3 training/tools/pack_for_device.py --data ../shared/datasets/train/CBSD432 --out .gpu \\
     --init detect-scene=training/runs/detect-scene/final.pth
-then, once: echo /.gpu/ >> .git/info/exclude, and run with carry [".gpu"] (README: GPU runs).
+then, once: echo /.gpu/ >> .git/info/exclude, and copy .gpu/ along with the tree
+(training/README.md: training on a remote CUDA machine).
 """
 import argparse
 import os
@@ -50,7 +52,7 @@ def main():
 
 
 def report_trip_size(pack, limit=64 * 2**20):
-    """What a device call would send: the files git tracks or would track, plus the carried pack.
+    """What a copy to the remote machine would send: the files git tracks or would track, plus the pack.
     The tracked tree alone is ~44 MiB, so a pack with every --init can pass the limit by a little."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:

@@ -5,7 +5,7 @@ DEBLUR_VIEWS, src/stages/sharpen/worker.ts), on blur sets written by make_blur_s
     python3 training/tools/self_ensemble_study.py --checkpoint training/runs/deblur-small/final.pth \
         /tmp/calib/cal-defocus2 /tmp/calib/cal-motion5
 
-Choose on the calibration sets (the top README makes them), not the test sets. Per set, mean PSNR gain over
+Choose on the calibration sets (docs/models/deblur.md makes them), not the test sets. Per set, mean PSNR gain over
 the blurred input of the net (strength 1) on one view, on two (as is and mirrored left-right, the
 second result mirrored back, the two averaged: what the engine does) and on four (also upside down,
 and both). One JSON line per set.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Does the blind deblurring net add to the camera-shake deconvolution if it runs on its result?
-Measured on CALIBRATION photos (make_blur_set.py folders of CBSD432 photos, README), never a test set.
+Measured on CALIBRATION photos (make_blur_set.py folders of CBSD432 photos, docs/models/deblur.md), never a test set.
 
     python3 training/tools/tv_then_net_study.py --checkpoint training/runs/deblur-wide/final.pth \
         --cache /tmp/calib/tvnet.jsonl /tmp/calib/cal-motion5 /tmp/calib/cal-motion9 \

@@ -87,9 +87,9 @@ function withBlurVerdict(report: AnalysisReport, verdict: DefectVerdict): Analys
 /**
  * Classical blur size (Gaussian-equivalent sigma, sharpness.ts) from which a photo the net judges
  * sharp enough is still searched for camera shake: the net barely changes a long shake's edges, so
- * it calls some shaken photos sharp. Set on the 32 CBSD432 calibration photos (README: the camera-shake
- * gate's limits): every sharp one reads 0.00 and radius-1 defocus at most 0.23, while the 15 px
- * shakes the net called sharp read 0.00-0.52 (3 of the 4 it trusted are over this).
+ * it calls some shaken photos sharp. Set on the 32 CBSD432 calibration photos (made as
+ * docs/models/deblur.md says): every sharp one reads 0.00 and radius-1 defocus at most 0.23, while
+ * the 15 px shakes the net called sharp read 0.00-0.52 (3 of the 4 it trusted are over this).
  */
 export const SHAKE_SEARCH_MIN_BLUR = 0.3;
 

@@ -3,9 +3,9 @@
  * estimated kernel is trusted. The reference is training/heirloom_train/deconv.py (where the
  * method and its limits were measured); this follows it on power-of-two FFT grids.
  *
- * Why the engine has it: the blind deblurring net recovers only +0.5-0.9 dB of camera shake
- * (9-15 px), where deconvolving by an estimated kernel gives +2-4 dB on the photos whose
- * estimate passes `useEstimate` (training/tools/blind_kernel_study.py).
+ * Why the engine has it: the blind deblurring net recovers little of a 9-15 px camera shake, and
+ * deconvolving by an estimated kernel recovers much more on the photos whose estimate passes
+ * `useEstimate` (training/tools/blind_kernel_study.py; numbers in docs/models/deblur.md).
  */
 import { fft2, fftFreq, ifft2Real, nextPow2 } from './fft2.ts';
 
@@ -136,10 +136,9 @@ function cropFromGrid(full: Float64Array, grid: ReturnType<typeof deconvolutionG
 
 /**
  * Weight of the total-variation prior the sharpen stage deconvolves camera shake with
- * (`tvDeconvolvePlanes`), chosen on the calibration photos (32 CBSD432 photos, seed 7; estimated
- * kernels, every photo): mean PSNR over 5 / 9 / 15 px shake 26.00 dB at 5e-4, 25.97 at 7e-4, 25.87 at
- * 1e-3, Wiener 25.62; halo (blur evaluation's RMS) 2.56 / 2.24 / 1.93, Wiener 3.28. 7e-4: within 0.03 dB
- * of the best, with less halo. Reproduce: training/tools/tv_weight_study.py on the calibration sets.
+ * (`tvDeconvolvePlanes`), chosen on the calibration photos (32 CBSD432 photos, seed 7; never a test
+ * set): within a few hundredths of a dB of the best weight, with less halo, and above Wiener on both.
+ * Reproduce: training/tools/tv_weight_study.py on the calibration sets; numbers in docs/models/deblur.md.
  */
 export const TV_MU = 7e-4;
 /** Half-quadratic rounds after the Wiener start: each doubles beta (0.01 -> 2.56). */
@@ -312,11 +311,9 @@ export function kernelChecks(grey: ArrayLike<number>, width: number, height: num
  * small, filled, elongated spot whose spectrum has too few zeros to confirm it (ratio Infinity); it
  * is kept apart from the spots that sharp and radius-1 defocus photos give by its spread, with a
  * 0.1 px margin, and from defocus by its elongation (a disk's estimate is round, mostly 1.0-1.2).
- * Calibration, mean gain over the blurred input (net alone -> this gate): shake 5 px +1.23 -> +2.65,
- * 9 px +0.92 -> +3.87, 15 px +0.75 -> +4.11; defocus 2 +2.70 -> +2.57, defocus 4 +2.99 -> +2.93,
- * Gaussian sigma 1 +3.38 -> +3.21 (the round blurs whose estimates came out elongated), defocus 1 and
- * sharp unchanged. Set again on 2026-11-26, after the estimate began fitting to more edges
- * (kernel-estimate.ts EDGE_SHARE), with `--max-cost 0.25`.
+ * Set with `--max-cost 0.25` after the estimate began fitting to more edges (kernel-estimate.ts
+ * EDGE_SHARE): large gains on shake for small losses on the round blurs whose estimates came out
+ * elongated. The calibration numbers and the gate's history: docs/models/deblur.md.
  */
 export const ESTIMATE_LIMITS = {
   shake: { minSpread: 2.0, maxCompactness: 1.4, maxZerosRatio: 4 },
@@ -324,13 +321,11 @@ export const ESTIMATE_LIMITS = {
   /**
    * Kernels the two regions do not trust but that could still be shake (a filled spot, spread and
    * elongation between a short shake's and defocus'): the stage takes `weight` of the deconvolution
-   * and the rest from the net. On such photos deconvolution gains 2-4 dB where the blur was a shake
-   * and loses about 0.4 where it was defocus (calibration photos); the blend keeps most of the first
+   * and the rest from the net. On such photos deconvolution gains much where the blur was a shake
+   * and loses a little where it was defocus (calibration photos); the blend keeps most of the first
    * and little of the second. Set by training/tools/shake_gate_checks_study.py on the same
    * calibration photos (its best region and weight among those costing no case over 0.1 dB, none
-   * taking a sharp or radius-1 defocus photo): the gate alone -> with this region, mean gain
-   * 2.940 -> 2.993 dB; shake 5 px +2.65 -> +3.06, 9 px +3.87 -> +3.98; defocus 4 +2.93 -> +2.87,
-   * defocus 2 +2.57 -> +2.56; the rest unchanged (Python's blend PSNRs added to the engine's rows).
+   * taking a sharp or radius-1 defocus photo); what it gains: docs/models/deblur.md.
    */
   halfway: { minSpread: 1.6, minElongation: 1.3, minCompactness: 1.4, weight: 0.5 },
 };

@@ -145,8 +145,9 @@ function gradients(p: Plane) {
 
 /**
  * Share of the plane's pixels kept as the strongest edges the kernel is fitted to, at every pyramid
- * level: deconv.py's EDGE_SHARE, which says how it was chosen. The 4 per kernel pixel before it kept
- * so few on a large photo that a handful of dominant edges could pull the fit to a spurious line.
+ * level: deconv.py's EDGE_SHARE (how it was chosen: docs/models/deblur.md). The 4 per kernel pixel
+ * before it kept so few on a large photo that a handful of dominant edges could pull the fit to a
+ * spurious line.
  */
 export const EDGE_SHARE = 0.065;
 

@@ -30,11 +30,10 @@ export interface DetectOptions extends TiledRunOptions {
 /**
  * The detector sees the photo as it is and mirrored (left-right, top-bottom, both) and its four
  * probability maps are averaged, unmirrored. Its false alarms are crisp natural lines that one view
- * rates just over the threshold and the others do not. On the 8 held-out CBSD432 photos, detector
- * 1.1.0 at threshold 0.5 (training/tools/detector_threshold.py --views 1 | 4): false alarms 0.088% ->
- * 0.043% of an undamaged photo (aged ones 0.106% -> 0.093%), defect F1 0.671 -> 0.695, missing IoU
- * 0.924 -> 0.930, for 4x the detector's time (13k MACs a pixel a view). The manifest's threshold is
- * picked for this average (detector_threshold.py's default, --views 4).
+ * rates just over the threshold and the others do not: on the held-out photos about half the false
+ * alarms go and F1 rises a little, for 4x the detector's time (training/tools/detector_threshold.py
+ * --views 1 | 4; numbers in docs/models/detect.md). The manifest's threshold is picked for this
+ * average (detector_threshold.py's default, --views 4).
  */
 export const DETECT_VIEWS = 4;
 

@@ -55,8 +55,8 @@ function cropWithMask(img: RGBAImage, mask: Uint8Array, c: Rect): PlanarImage {
 
 /**
  * The model fills each crop as it is and mirrored (left-right, top-bottom, both) and averages the
- * four, unmirrored: measured on CBSD68 with 5-40 px holes, +0.27 dB inside the holes for 4x the
- * time of a crop (adding the four transposes gave 0.08 dB more for twice the time again). Where
+ * four, unmirrored: a measurable gain inside holes for 4x the time of a crop, where the four
+ * transposes added little for twice the time again (docs/models/fill.md). Where
  * the crops add up to more than FILL_VIEWS_BUDGET pixels (long scratches across a large photo),
  * one view keeps the fill's time near that of a single model pass over the photo.
  */

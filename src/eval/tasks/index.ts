@@ -1,7 +1,7 @@
 import type { EvalTask } from '../types.ts';
 import { denoiseTask } from './denoise.ts';
 
-/** Evaluation tasks by name; each model issue adds its task here. */
+/** Evaluation tasks by name; each new model task adds its entry here. */
 export const EVAL_TASKS: Record<string, EvalTask> = {
   denoise: denoiseTask,
 };

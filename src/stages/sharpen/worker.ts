@@ -10,10 +10,9 @@ const SIGMA = 1.2;
 
 /**
  * The deblurring net sees each tile as it is and mirrored left-right, and the two results are
- * averaged: for twice the net's time, on the 32 calibration photos (README; `python3
- * training/tools/self_ensemble_study.py --checkpoint training/runs/deblur-small/final.pth SETS`)
- * +0.13 / +0.06 / +0.08 dB over one view on defocus 1 / 2 / 4 and +0.04 dB on 5 px shake. Four views
- * (also upside down) would add about as much again for twice the time again.
+ * averaged: a small, steady gain over one view on the calibration photos for twice the net's time;
+ * four views would add about as much again for twice the time again. Measured by
+ * training/tools/self_ensemble_study.py; the numbers are in docs/models/deblur.md.
  */
 export const DEBLUR_VIEWS: ModelViews = 2;
 

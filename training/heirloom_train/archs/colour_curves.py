@@ -1,4 +1,4 @@
-"""Faded-colour repair as a correction predicted from a small copy of the photo (issue 7).
+"""Faded-colour repair as a correction predicted from a small copy of the photo.
 
 The net sees a 64x64 thumbnail and predicts, per channel, a tone curve (17 knots on [0, 1],
 linear in between) and a coarse 4x4 grid of gains for uneven fading. Applying them costs a

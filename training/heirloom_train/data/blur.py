@@ -1,4 +1,4 @@
-"""THE single definition of blur (issue 7): defocus, Gaussian and camera-shake motion, then a
+"""THE single definition of blur: defocus, Gaussian and camera-shake motion, then a
 little sensor noise and JPEG, as an old photo's scan shows them. Shared by training of the
 deblurring model and the held-out sets ``training/tools/make_blur_set.py`` writes (the
 TypeScript evaluation reads their pixels).

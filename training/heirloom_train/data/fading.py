@@ -1,4 +1,4 @@
-"""THE single definition of colour and tone ageing (issue 7): dye fading, casts, yellowing, lifted
+"""THE single definition of colour and tone ageing: dye fading, casts, yellowing, lifted
 blacks, toning, bleaching, uneven fading. Shared by training of the colour model and the held-out
 sets ``training/tools/make_fading_set.py`` writes (the TypeScript evaluation reads their pixels).
 

@@ -1,7 +1,7 @@
 """Batches built in worker processes, for GPU runs.
 
 On the 2-core CPU machine a batch is built in the main process (data/dataset.py says why). On a GPU
-machine the synthetic degradations are the slow part: on the lent H100 machine one process built a
+machine the synthetic degradations are the slow part: on an H100 machine one process built a
 batch of 64 damaged detector patches in 0.9 s, far slower than the GPU trains on it, so worker
 processes build them in parallel.
 
