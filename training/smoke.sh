@@ -32,6 +32,9 @@ same_twice() {
   return 0
 }
 
+echo "== engine twins: the Python side of the logic the engine also has matches the stored outputs (tests/unit/engine-twins.test.ts holds the TypeScript side to the same file)"
+"$PY" "$HERE/tools/engine_twins.py" --check "$HERE/../tests/fixtures/engine-twins.json"
+
 echo "== train (tiny, 40 steps)"
 "$PY" "$HERE/train.py" --config "$HERE/configs/denoise-smoke.yaml" --data "$ROOT/train/CBSD432" \
   --val-data "$ROOT/test/CBSD68" --run-dir "$TMP/run"

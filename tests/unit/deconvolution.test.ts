@@ -1,3 +1,4 @@
+import SHARED from '../../src/engine/shared-constants.json';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
@@ -239,23 +240,14 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
 
 describe('the Python reference (training/heirloom_train/deconv.py) keeps the engine\'s settings', () => {
   // The calibration tools and the smoke run the Python gate and estimate; they must be the app's.
-  const py = readFileSync(new URL('../../training/heirloom_train/deconv.py', import.meta.url), 'utf8');
-  const pyDict = (name: string) => py.match(new RegExp(`^${name} = \\{([^}]*)\\}`, 'm'))?.[1] ?? '';
-  it('EDGE_SHARE, the gate limits and the halfway region match', () => {
-    expect(Number(py.match(/^EDGE_SHARE = ([0-9.]+)/m)?.[1])).toBe(EDGE_SHARE);
-    const shake = pyDict('SHAKE_LIMITS'), small = pyDict('SMALL_SHAKE_LIMITS');
-    expect(shake).not.toBe('');
-    const inDict = (dict: string, key: string) => Number(dict.match(new RegExp(`'${key}': ([0-9.]+)`))?.[1]);
-    expect(inDict(shake, 'min_spread')).toBe(ESTIMATE_LIMITS.shake.minSpread);
-    expect(inDict(shake, 'max_compactness')).toBe(ESTIMATE_LIMITS.shake.maxCompactness);
-    expect(inDict(shake, 'max_zeros_ratio')).toBe(ESTIMATE_LIMITS.shake.maxZerosRatio);
-    expect(inDict(small, 'min_spread')).toBe(ESTIMATE_LIMITS.smallShake.minSpread);
-    expect(inDict(small, 'min_elongation')).toBe(ESTIMATE_LIMITS.smallShake.minElongation);
-    expect(inDict(small, 'min_compactness')).toBe(ESTIMATE_LIMITS.smallShake.minCompactness);
-    const halfway = pyDict('HALFWAY_LIMITS');
-    expect(inDict(halfway, 'min_spread')).toBe(ESTIMATE_LIMITS.halfway.minSpread);
-    expect(inDict(halfway, 'min_elongation')).toBe(ESTIMATE_LIMITS.halfway.minElongation);
-    expect(inDict(halfway, 'min_compactness')).toBe(ESTIMATE_LIMITS.halfway.minCompactness);
-    expect(inDict(halfway, 'weight')).toBe(ESTIMATE_LIMITS.halfway.weight);
+  // Both read src/engine/shared-constants.json; the gate's logic is held equal by engine-twins.test.ts.
+  it('EDGE_SHARE and the gate limits come from the shared file, in both languages', () => {
+    expect(EDGE_SHARE).toBe(SHARED.kernelEdgeShare);
+    expect(ESTIMATE_LIMITS).toEqual(SHARED.shakeGate);
+    const py = readFileSync(new URL('../../training/heirloom_train/deconv.py', import.meta.url), 'utf8');
+    expect(py).toMatch(/^from \.shared_constants import .*EDGE_SHARE/m);
+    expect(py).toMatch(/^from \.shared_constants import .*SHAKE_LIMITS/m);
+    // No literal of its own that could drift from the shared file.
+    expect(py).not.toMatch(/^(EDGE_SHARE|SHAKE_LIMITS|SMALL_SHAKE_LIMITS|HALFWAY_LIMITS) = /m);
   });
 });

@@ -164,7 +164,7 @@ def _grey(y):
 # (brick courses, window frames) could pull the fit to a long spurious line. Chosen with
 # training/tools/blind_kernel_study.py --sets /tmp/calib/cal-motion5 ... --lam 0.01 --edge-share S on
 # the 32 calibration photos (not a test set); the table of shares is in docs/models/deblur.md.
-EDGE_SHARE = 0.065
+from .shared_constants import EDGE_SHARE  # noqa: E402
 
 
 def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4, edge_share=EDGE_SHARE):
@@ -220,12 +220,10 @@ def kernel_checks(y, k):
 
 # The engine's gate (src/engine/classical/deconvolution.ts ESTIMATE_LIMITS, which says how it was
 # set): camera shake, a spreading thin kernel the spectrum confirms, or a short shake, a small
-# elongated filled spot. Everything else stays with the blind net.
-SHAKE_LIMITS = {'min_spread': 2.0, 'max_compactness': 1.4, 'max_zeros_ratio': 4.0}
-SMALL_SHAKE_LIMITS = {'min_spread': 1.4, 'min_elongation': 1.4, 'min_compactness': 1.4}
-# where the kernel may be shake or defocus the stage mixes `weight` of the deconvolution with the net
-# (deconvolution.ts ESTIMATE_LIMITS.halfway; set by tools/shake_gate_checks_study.py)
-HALFWAY_LIMITS = {'min_spread': 1.6, 'min_elongation': 1.3, 'min_compactness': 1.4, 'weight': 0.5}
+# elongated filled spot. Everything else stays with the blind net. Where the kernel may be shake or
+# defocus the stage mixes `weight` of the deconvolution with the net (HALFWAY_LIMITS). One source for
+# both languages: src/engine/shared-constants.json.
+from .shared_constants import HALFWAY_LIMITS, SHAKE_LIMITS, SMALL_SHAKE_LIMITS  # noqa: E402,F401
 
 
 def use_estimate(checks, shake=SHAKE_LIMITS, small=SMALL_SHAKE_LIMITS):

@@ -34,6 +34,7 @@ from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
 from heirloom_train.tasks import classify_damage, detector_views  # noqa: E402
+from heirloom_train.shared_constants import DETECT_VIEWS  # noqa: E402
 
 EDGES = (0, 8, 16, 32, 64, 256)
 KINDS = tuple(D.ELEMENT_ODDS)  # in the order damage() draws them
@@ -82,7 +83,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--checkpoint', required=True)
     ap.add_argument('--threshold', type=float, default=0.5)
-    ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4))
+    ap.add_argument('--views', type=int, default=DETECT_VIEWS, choices=(1, 2, 4))
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('sets', nargs='+')
     args = ap.parse_args()

@@ -35,6 +35,7 @@ from heirloom_train.data import damage as D  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.data.degradations import CounterRNG  # noqa: E402
 from heirloom_train.tasks import VAL_SEED, classify_damage_hysteresis, detector_views  # noqa: E402
+from heirloom_train.shared_constants import DETECT_VIEWS  # noqa: E402
 from export import load_model  # noqa: E402
 from manifest_io import SHIPPED_MANIFEST, set_manifest_fields  # noqa: E402
 
@@ -69,7 +70,7 @@ def main():
     ap.add_argument('--version', help='with --manifest-id: the entry\'s new version')
     ap.add_argument('--hysteresis', action='store_true',
                     help='search (threshold, seedThreshold) pairs, not single thresholds')
-    ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4),
+    ap.add_argument('--views', type=int, default=DETECT_VIEWS, choices=(1, 2, 4),
                     help='mirrored views averaged: plain, left-right, top-bottom, both (the engine uses 4)')
     args = ap.parse_args()
     torch.set_num_threads(2)

@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from heirloom_train.archs import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.tasks import classify_damage, detector_views  # noqa: E402
+from heirloom_train.shared_constants import DETECT_VIEWS  # noqa: E402
 from export import load_model  # noqa: E402
 
 
@@ -107,7 +108,7 @@ def main():
     ap.add_argument('--flag-share', nargs='*', default=[], metavar='DIR',
                     help='folders whose unmasked photos are scored by the share of pixels flagged')
     ap.add_argument('--threshold', type=float, default=0.5)
-    ap.add_argument('--views', type=int, default=4, choices=(1, 2, 4))
+    ap.add_argument('--views', type=int, default=DETECT_VIEWS, choices=(1, 2, 4))
     ap.add_argument('--tolerance', type=int, default=2, help='px of slack around a hand-drawn mask')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--save', help='write each masked photo\'s flagged mask (PNG) to this folder')

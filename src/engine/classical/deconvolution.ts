@@ -7,6 +7,7 @@
  * deconvolving by an estimated kernel recovers much more on the photos whose estimate passes
  * `useEstimate` (training/tools/blind_kernel_study.py; numbers in docs/models/deblur.md).
  */
+import SHARED from '../shared-constants.json';
 import { fft2, fftFreq, ifft2Real, nextPow2 } from './fft2.ts';
 
 /** A square blur kernel, odd side, row-major, summing to 1; its middle pixel is its centre. */
@@ -314,21 +315,18 @@ export function kernelChecks(grey: ArrayLike<number>, width: number, height: num
  * Set with `--max-cost 0.25` after the estimate began fitting to more edges (kernel-estimate.ts
  * EDGE_SHARE): large gains on shake for small losses on the round blurs whose estimates came out
  * elongated. The calibration numbers and the gate's history: docs/models/deblur.md.
+ *
+ * `halfway`: kernels the two regions do not trust but that could still be shake (a filled spot,
+ * spread and elongation between a short shake's and defocus'): the stage takes `weight` of the
+ * deconvolution and the rest from the net. On such photos deconvolution gains much where the blur was
+ * a shake and loses a little where it was defocus (calibration photos); the blend keeps most of the
+ * first and little of the second. Set by training/tools/shake_gate_checks_study.py on the same
+ * calibration photos (its best region and weight among those costing no case over 0.1 dB, none taking
+ * a sharp or radius-1 defocus photo); what it gains: docs/models/deblur.md.
+ *
+ * The values live in shared-constants.json, which training/heirloom_train/shared_constants.py reads.
  */
-export const ESTIMATE_LIMITS = {
-  shake: { minSpread: 2.0, maxCompactness: 1.4, maxZerosRatio: 4 },
-  smallShake: { minSpread: 1.4, minElongation: 1.4, minCompactness: 1.4 },
-  /**
-   * Kernels the two regions do not trust but that could still be shake (a filled spot, spread and
-   * elongation between a short shake's and defocus'): the stage takes `weight` of the deconvolution
-   * and the rest from the net. On such photos deconvolution gains much where the blur was a shake
-   * and loses a little where it was defocus (calibration photos); the blend keeps most of the first
-   * and little of the second. Set by training/tools/shake_gate_checks_study.py on the same
-   * calibration photos (its best region and weight among those costing no case over 0.1 dB, none
-   * taking a sharp or radius-1 defocus photo); what it gains: docs/models/deblur.md.
-   */
-  halfway: { minSpread: 1.6, minElongation: 1.3, minCompactness: 1.4, weight: 0.5 },
-};
+export const ESTIMATE_LIMITS: typeof SHARED.shakeGate = SHARED.shakeGate;
 
 /**
  * Whether deconvolution by an estimated kernel should replace the blind net: only for camera

@@ -6,6 +6,7 @@
  * those edges' gradients to the blurred photo's (least squares in the Fourier domain), (3) a new
  * latent photo by Wiener deconvolution.
  */
+import SHARED from '../shared-constants.json';
 import { deltaKernel, wienerPlanes, type BlurKernel } from './deconvolution.ts';
 import { fft2, ifft2Real, nextPow2, type Spectrum } from './fft2.ts';
 import { reflectIndex } from '../tiling.ts';
@@ -149,7 +150,7 @@ function gradients(p: Plane) {
  * before it kept so few on a large photo that a handful of dominant edges could pull the fit to a
  * spurious line.
  */
-export const EDGE_SHARE = 0.065;
+export const EDGE_SHARE: number = SHARED.kernelEdgeShare;
 
 /**
  * Keeps the largest gradients, `share` of the pixels in all, a quarter in each of four

@@ -9,6 +9,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';
 import { maskRegions } from '../regions.ts';
+import SHARED from '../shared-constants.json';
 
 /** A pixel is damage when the detector's probability of its class reaches this (unless its manifest entry says otherwise). */
 export const DEFAULT_DAMAGE_THRESHOLD = 0.5;
@@ -35,7 +36,7 @@ export interface DetectOptions extends TiledRunOptions {
  * --views 1 | 4; numbers in docs/models/detect.md). The manifest's threshold is picked for this
  * average (detector_threshold.py's default, --views 4).
  */
-export const DETECT_VIEWS = 4;
+export const DETECT_VIEWS: number = SHARED.detectViews;
 
 /** Adds `weight` x a mirrored view's finished rows into `out` where they belong unmirrored. */
 function unmirroredSink(out: PlanarImage, view: number, weight: number): RowSink {
@@ -68,7 +69,19 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
     return { defect, missing, confidence: new Float32Array(n).fill(1), method: 'classical' };
   }
   const t = opts.threshold ?? runner.entry.threshold ?? DEFAULT_DAMAGE_THRESHOLD;
-  const probs = await damageProbabilities(img, runner, opts);
+  const { defect, missing, confidence } = classifyDamage(await damageProbabilities(img, runner, opts), t);
+  const seed = opts.seedThreshold ?? runner.entry.seedThreshold ?? t;
+  if (seed > t) keepSeededGroups(defect, missing, confidence, img.width, img.height, seed);
+  return { defect, missing, confidence, method: 'model' };
+}
+
+/**
+ * The class of each pixel from the detector's two planes: missing where its probability reaches the
+ * threshold and beats the defect's, defect where the defect's reaches it otherwise. Python twin:
+ * classify_damage in training/heirloom_train/tasks.py (tests/unit/engine-twins.test.ts).
+ */
+export function classifyDamage(probs: PlanarImage, t: number): Omit<DetectedDamage, 'method'> {
+  const n = probs.width * probs.height;
   const defect = new Uint8Array(n), missing = new Uint8Array(n), confidence = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const pd = probs.data[i], pm = probs.data[n + i];
@@ -80,9 +93,7 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
       confidence[i] = pd;
     }
   }
-  const seed = opts.seedThreshold ?? runner.entry.seedThreshold ?? t;
-  if (seed > t) keepSeededGroups(defect, missing, confidence, img.width, img.height, seed);
-  return { defect, missing, confidence, method: 'model' };
+  return { defect, missing, confidence };
 }
 
 /**
