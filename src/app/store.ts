@@ -36,7 +36,7 @@ import {
 } from '../engine/review/index.ts';
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
-import { stageUI, stageUIs } from '../stages/ui.ts';
+import { MARKING_STAGE, stageUI, stageUIs } from '../stages/ui.ts';
 import { client, config, fallBackToWasm, runtimeInfo } from './client.ts';
 import { isMetered, modelsOnMetered, saveModelsForOffline, type OfflineModels } from './offline-models.ts';
 import {
@@ -405,7 +405,7 @@ selectRegion(id) {
     // Brushed damage keeps the class of the region it edits (a re-marked missing area is still invented content).
     const edited = mark.editing ? allRegions().find((r) => r.id === mark.editing) : undefined;
     const cls = edited?.damageClass ?? 'defect';
-    const regions = damageRegions('fill', mark.mask, width, height, tag).map((r) => ({
+    const regions = damageRegions(MARKING_STAGE.id, mark.mask, width, height, tag).map((r) => ({
       ...r, damageClass: cls, confidence: 1, invented: r.invented || cls === 'missing',
     }));
     const gen = generation;
@@ -423,9 +423,9 @@ selectRegion(id) {
       const cropMask = new Uint8Array(cw * (crop.y1 - crop.y0));
       for (let y = crop.y0; y < crop.y1; y++) cropMask.set(mark.mask.subarray(y * width + crop.x0, y * width + crop.x1), (y - crop.y0) * cw);
       // The fill runs first in the pipeline: it reads the original photo.
-      const [filled] = await client().run(cropImage(photo.image, crop), [{ stage: 'fill', options: { strength: 1 }, mask: cropMask }]);
+      const [filled] = await client().run(cropImage(photo.image, crop), [{ stage: MARKING_STAGE.id, options: { strength: 1 }, mask: cropMask }]);
       if (gen !== generation) return;
-      const added = regions.map((region) => ({ region, patch: { regionId: region.id, stage: 'fill', rect: region.rect, pixels: cutRect(filled.image, crop.x0, crop.y0, region.rect) } }));
+      const added = regions.map((region) => ({ region, patch: { regionId: region.id, stage: MARKING_STAGE.id, rect: region.rect, pixels: cutRect(filled.image, crop.x0, crop.y0, region.rect) } }));
       set({ status: 'idle', mark: undefined, selectedRegion: regions[0].id });
       applyDecisions(withMarked(get().decisions, added, mark.editing));
     } catch (e) {
@@ -745,7 +745,7 @@ export function allRegions(): ReviewRegion[] {
 function currentLayers() {
   const { photo, result, decisions } = useStore.getState();
   if (!photo || !result) return [];
-  return reviewLayers(photo.image, reviewedStages(result.outcomes), decisions.marked.length > 0);
+  return reviewLayers(photo.image, reviewedStages(result.outcomes), decisions.marked.length ? MARKING_STAGE.id : undefined);
 }
 
 /** Recomputes the shown (and exported) image from the run and the decisions. */

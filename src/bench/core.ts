@@ -58,7 +58,7 @@ export async function runBenchCore(target: BenchTarget, opts: CoreOptions): Prom
     t = performance.now();
     const small = makeBenchPhoto(warmupSide, warmupSide, { seed });
     const smallAnalysis = await target.analyze(small);
-    const { requests } = chooseRequests(opts.stages, proposalsOf(smallAnalysis), target.knownStages);
+    const { requests } = chooseRequests(opts.stages, proposalsOf(smallAnalysis, target.knownStages), target.knownStages);
     // Auto mode: warm every stage that may run later, proposed or not (sessions are created once per task).
     const warm = opts.stages === 'auto' ? mergeRequests(requests, chooseRequests('auto', [], target.knownStages).requests) : requests;
     await target.run(small, warm, {}, smallAnalysis);
@@ -69,7 +69,7 @@ export async function runBenchCore(target: BenchTarget, opts: CoreOptions): Prom
   t = performance.now();
   const analysis = await target.analyze(image);
   const analyzeMs = performance.now() - t;
-  const proposals = proposalsOf(analysis);
+  const proposals = proposalsOf(analysis, target.knownStages);
   log(`analyze ${analyzeMs.toFixed(0)} ms; proposed: ${proposals.map((p) => `${p.stage}@${round(p.strength)} (${p.why})`).join('; ') || 'nothing'}`);
 
   const { requests, note } = chooseRequests(opts.stages, proposals, target.knownStages);
@@ -131,8 +131,8 @@ export async function runBenchCore(target: BenchTarget, opts: CoreOptions): Prom
   };
 }
 
-function proposalsOf(analysis: AnalysisReport): BenchProposal[] {
-  return proposeStages(analysis).map((p) => ({ stage: p.stage, strength: round(p.strength, 3), why: p.why }));
+function proposalsOf(analysis: AnalysisReport, order: readonly string[]): BenchProposal[] {
+  return proposeStages(analysis, order).map((p) => ({ stage: p.stage, strength: round(p.strength, 3), why: p.why }));
 }
 
 function mergeRequests(a: StageRequest[], b: StageRequest[]): StageRequest[] {

@@ -86,8 +86,9 @@ async function restoreOne(
   const analysis = await service.analyze(image);
   let requests: StageRequest[];
   if (stagesArg === 'auto') {
-    requests = proposeStages(analysis).map((p) => ({ stage: p.stage, options: { strength: strength ?? p.strength } }));
-    for (const p of proposeStages(analysis)) console.error(`  ${p.stage}: ${p.why}`);
+    const proposals = proposeStages(analysis, service.stages.ids());
+    requests = proposals.map((p) => ({ stage: p.stage, options: { strength: strength ?? p.strength } }));
+    for (const p of proposals) console.error(`  ${p.stage}: ${p.why}`);
     if (requests.length === 0) console.error('  nothing to fix: the photo is written unchanged');
   } else {
     requests = stagesArg.split(',').map((stage) => ({ stage: stage.trim(), options: strength === undefined ? {} : { strength } }));

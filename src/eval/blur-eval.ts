@@ -15,7 +15,8 @@ import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from '../stages/shar
 import { deconvolveShake, findCameraShake, type DeconvolutionPrior } from '../engine/classical/camera-shake.ts';
 import { runStageModel } from '../engine/pipeline/stage-model.ts';
 import type { ModelViews } from '../engine/pipeline/tiled-model.ts';
-import { analyzePhoto, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, type Verdict } from '../engine/analysis/index.ts';
+import { analyzePhoto, type Verdict } from '../engine/analysis/index.ts';
+import { sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from '../stages/sharpen/analysis.ts';
 import { decodeFile } from '../cli/node-image.ts';
 
 export interface BlurSet {

@@ -26,3 +26,13 @@ export const stageUIs: StageUI[] = [
 export function stageUI(id: string): StageUI | undefined {
   return stageUIs.find((s) => s.meta.id === id);
 }
+
+/**
+ * The mask-driven stage (its meta's `control: 'mask'`): the one that fills the damage the user
+ * marks with the brush. Exactly one stage is.
+ */
+export const MARKING_STAGE: StageMeta = (() => {
+  const masked = stageUIs.filter((s) => s.meta.control === 'mask');
+  if (masked.length !== 1) throw new Error(`Exactly one stage must be mask-driven; found ${masked.length}.`);
+  return masked[0].meta;
+})();

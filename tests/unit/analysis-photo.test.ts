@@ -3,7 +3,7 @@ import { planarToRGBA, type PlanarImage } from '../../src/engine/image.ts';
 import { syntheticPhoto } from '../../src/engine/degradations/synthetic.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
-import { analyzePhoto, estimateNoiseSigma, PROPOSAL_ORDER, proposeStages, noiseVarianceFromEigenvalues, symmetricEigenvalues } from '../../src/engine/analysis/index.ts';
+import { analyzePhoto, estimateNoiseSigma, proposeStages, noiseVarianceFromEigenvalues, symmetricEigenvalues } from '../../src/engine/analysis/index.ts';
 import { stageRegistry } from '../../src/stages/index.ts';
 
 /** Natural-ish test photo: full tonal range, moderate colours, soft texture. */
@@ -91,7 +91,10 @@ describe('analyzePhoto / proposeStages', () => {
     expect(noisy.defects.find((d) => d.defect === 'blur')!.verdict).toBe('none');
   });
   it('lists proposals in the order the pipeline runs the stages', () => {
-    expect(PROPOSAL_ORDER).toEqual(stageRegistry.ids()); // ids() lists the stages by meta.order
+    const verdict = (proposedStage: string) => ({ defect: 'noise' as const, severity: 1, verdict: 'fixable' as const, reason: proposedStage, proposedStage });
+    const report = { ...analyzePhoto(planarToRGBA(photo(64, 64))), defects: ['denoise', 'colour', 'sharpen', 'fill'].map(verdict) };
+    expect(proposeStages(report, stageRegistry.ids()).map((p) => p.stage)).toEqual(['fill', 'colour', 'sharpen', 'denoise']);
+    expect(stageRegistry.ids()).toEqual(['fill', 'colour', 'sharpen', 'denoise']); // ids() lists the stages by meta.order
   });
   it('flags low resolution as partly fixable', () => {
     const report = analyzePhoto(planarToRGBA(photo(200, 150)));

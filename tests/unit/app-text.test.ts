@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzePhoto, withColourModelVerdict, type AnalysisReport, type DefectVerdict } from '../../src/engine/analysis/index.ts';
+import { analyzePhoto, type AnalysisReport, type DefectVerdict } from '../../src/engine/analysis/index.ts';
+import { withColourModelVerdict } from '../../src/stages/colour/analysis.ts';
 import { buildEditRecord, describeRecord, type EditRecordRegion } from '../../src/app/export/record.ts';
 import { changedText } from '../../src/app/format.ts';
 import { defectViews } from '../../src/app/report-text.ts';
@@ -23,7 +24,7 @@ describe('edit record', () => {
   const record = (regions: EditRecordRegion[]) =>
     buildEditRecord({
       app: 'Heirloom', appVersion: '0.1.0', source: 'scan.jpg', date: '2026-01-02T03:04:05.000Z', exported: '2026-01-02T03:05:00.000Z', changedShare: 0.00002,
-      stages: [{ stage: 'fill', label: 'Scratches', method: 'model', model: { id: 'fill', version: '1.0.0' }, strength: 1, changedShare: 0.00002 }],
+      stages: [{ stage: 'fill', label: 'Scratches', method: 'model', model: { id: 'fill', version: '1.0.0' }, strength: 1, changedShare: 0.00002, generates: true }],
       regions,
     });
 

@@ -4,7 +4,8 @@ import { syntheticPhoto } from '../../src/engine/degradations/synthetic.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { unsharpMask } from '../../src/engine/classical/sharpen.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { analyzePhoto, BLUR_BEYOND, proposeStages, sharpeningGain, SHARPEN_GAIN_MIN, withBlurModelVerdict } from '../../src/engine/analysis/index.ts';
+import { analyzePhoto, proposeStages } from '../../src/engine/analysis/index.ts';
+import { BLUR_BEYOND, sharpeningGain, SHARPEN_GAIN_MIN, withBlurModelVerdict } from '../../src/stages/sharpen/analysis.ts';
 
 /** A stand-in for the deblurring session: it applies `fn` to each tile (strength ignored). */
 function fakeDeblur(fn: (t: PlanarImage) => PlanarImage): ModelRunner {

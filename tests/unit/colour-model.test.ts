@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { applyCurves, isGrey, predictCurves, resizeArea, type CurveCorrection } from '../../src/engine/colour/model-correction.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { proposeStages, withColourModelVerdict } from '../../src/engine/analysis/index.ts';
+import { proposeStages } from '../../src/engine/analysis/index.ts';
+import { withColourModelVerdict } from '../../src/stages/colour/analysis.ts';
 
 const K = 17, G = 4;
 const identity = () => Float32Array.from({ length: K }, (_, i) => i / (K - 1));

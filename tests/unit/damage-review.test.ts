@@ -227,7 +227,7 @@ describe('found damage in the review', () => {
     const map = damageMap(defect, missing, new Float32Array(W * H).fill(0.95));
     const filled = image((x, y, c) => (defect[y * W + x] || missing[y * W + x] ? photo.data[(y * W + x) * 4 + c] : img.data[(y * W + x) * 4 + c]));
     const stages: ReviewedStage[] = [{ stage: 'fill', image: filled, changeMap: map, control: 'mask' }];
-    return { img, filled, stages, regions: runRegions(stages, W, H), layers: reviewLayers(img, stages, false) };
+    return { img, filled, stages, regions: runRegions(stages, W, H), layers: reviewLayers(img, stages) };
   }
 
   it('gives one region per connected group of each class, with its confidence; missing areas are invented', () => {
@@ -247,7 +247,7 @@ describe('found damage in the review', () => {
     const regions = runRegions(stages, W, H);
     expect(regions.length).toBeGreaterThan(0);
     expect(regions.every((r) => r.needsConfirm && r.unsure)).toBe(true);
-    const layers = reviewLayers(img, stages, false);
+    const layers = reviewLayers(img, stages);
     expect(Buffer.from(composeReview(img, layers, regions, emptyDecisions()).data).equals(Buffer.from(img.data))).toBe(true);
     const line = regions.find((r) => r.damageClass === 'defect')!;
     expect(pixel(composeReview(img, layers, regions, decideRegion(emptyDecisions(), line.id, 'accepted')), 20, 10)).toEqual(pixel(filled, 20, 10));

@@ -16,7 +16,8 @@ import { runTiledRGBA } from '../../src/engine/pipeline/tiled-model.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import { stage as sharpen } from '../../src/stages/sharpen/worker.ts';
 import { haloRms } from '../../src/eval/blur-eval.ts';
-import { analyzePhoto, SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/engine/analysis/index.ts';
+import { analyzePhoto } from '../../src/engine/analysis/index.ts';
+import { SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/stages/sharpen/analysis.ts';
 
 /** Flat patches on grey (lone step edges: what a kernel estimate fits to), as in training/smoke.sh. */
 function patches(size: number, seed: number): PlanarImage {

@@ -3,6 +3,7 @@
  * (libvips) and with our own readers: EXIF (Orientation reset, GPS removed on
  * request), ICC profile, and the XMP edit record, for JPEG, PNG and WebP.
  */
+import { stageRegistry } from '../../src/stages/index.ts';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/app/export/crc32.ts';
@@ -44,7 +45,7 @@ const record = (stage = 'denoise'): EditRecord =>
     date: '2026-01-02T03:04:05.000Z',
     exported: '2026-01-02T03:05:00.000Z',
     changedShare: 0.83,
-    stages: [{ stage, label: 'Noise & grain', method: 'model', model: { id: 'tiny-test', version: '1' }, strength: 0.6, changedShare: 0.83 }],
+    stages: [{ stage, label: 'Noise & grain', method: 'model', model: { id: 'tiny-test', version: '1' }, strength: 0.6, changedShare: 0.83, generates: stageRegistry.get(stage).meta.generates }],
   });
 
 const exifText = (exif?: Buffer) => exif?.toString('latin1') ?? '';

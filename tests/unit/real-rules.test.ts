@@ -8,7 +8,7 @@ import { createRGBA, rgbaToPlanar, planarToRGBA, type RGBAImage } from '../../sr
 import { applyCurves } from '../../src/engine/colour/model-correction.ts';
 import { toneStats } from '../../src/engine/analysis/tone.ts';
 import { damageCertainty } from '../../src/engine/damage/certainty.ts';
-import { damageVerdict } from '../../src/engine/analysis/damage.ts';
+import { damageVerdict } from '../../src/stages/fill/analysis.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { unsharpMask } from '../../src/engine/classical/sharpen.ts';

@@ -87,7 +87,7 @@ describe('review regions', () => {
 });
 
 describe('composeReview', () => {
-  const layers = reviewLayers(original, stages(), false);
+  const layers = reviewLayers(original, stages());
   const regions = runRegions(stages(), W, H);
 
   it('with everything accepted it is exactly the last stage output', () => {
@@ -104,7 +104,7 @@ describe('composeReview', () => {
   });
 
   it('rejecting both stages there gives the original pixels exactly; stage decisions apply everywhere', () => {
-    const oneStage = reviewLayers(original, stages().slice(0, 1), false);
+    const oneStage = reviewLayers(original, stages().slice(0, 1));
     const d = decideRegion(emptyDecisions(), regions[0].id, 'rejected');
     const out = composeReview(original, oneStage, regions, d);
     for (let y = 32; y < 48; y++) for (let x = 32; x < 64; x++) expect(pixel(out, x, y)).toEqual(pixel(original, x, y));
@@ -133,7 +133,7 @@ describe('composeReview', () => {
     const filled = image(() => 100);
     const patch = { regionId: region.id, stage: 'fill', rect: region.rect, pixels: cutRect(filled, 0, 0, region.rect) };
     const d = withMarked(emptyDecisions(), [{ region, patch }]);
-    const withFill = reviewLayers(original, stages(), true);
+    const withFill = reviewLayers(original, stages(), 'fill');
     expect(withFill.map((l) => l.stage)).toEqual(['fill', 'a', 'b']);
     const all = runRegions(stages(), W, H, d.marked);
     const out = composeReview(original, withFill, all, d);

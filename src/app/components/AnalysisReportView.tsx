@@ -1,8 +1,7 @@
-import type { DefectKind } from '../../engine/analysis/index.ts';
 import { defectViews } from '../report-text.ts';
 import { useStore } from '../store.ts';
 
-const DEFECT_LABEL: Record<DefectKind, string> = {
+const DEFECT_LABEL: Record<string, string> = {
   noise: 'Noise & grain',
   blur: 'Blur',
   colour: 'Colour cast',
@@ -32,7 +31,7 @@ export function AnalysisReportView() {
           const view = views[i];
           return (
             <li key={d.defect} className={`defect verdict-${view.proposed || d.verdict === 'none' ? d.verdict : 'unproposed'}`} data-defect={d.defect}>
-              <span className="defect-name">{DEFECT_LABEL[d.defect] ?? d.defect}</span> <span className="verdict">{view.verdict}</span>
+              <span className="defect-name">{DEFECT_LABEL[d.defect] ?? d.label ?? d.defect}</span> <span className="verdict">{view.verdict}</span>
               <p className="reason">{view.reason}</p>
             </li>
           );

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { stageUI } from '../../stages/ui.ts';
+import { MARKING_STAGE, stageUI } from '../../stages/ui.ts';
 import { APP_NAME, APP_VERSION } from '../app-info.ts';
 import { download, exportComparison, exportImage } from '../export/encode.ts';
 import { buildEditRecord, describeSourceMetadata, FORMAT_INFO, readSourceMetadata, type ExportFormat, type SourceMetadataInfo } from '../export/index.ts';
@@ -37,10 +37,11 @@ function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
       detail: o.detail,
       strength: o.options.strength,
       changedShare: o.changed,
+      generates: stageUI(o.stage)?.meta.generates,
     })).concat(
-      // Damage the user marked and had filled, on a run without the fill stage.
-      decisions.marked.length && !ran.has('fill')
-        ? [{ stage: 'fill', label: stageUI('fill')?.meta.label ?? 'fill', method: 'classical', model: undefined, detail: undefined, strength: 1, changedShare: decisions.marked.reduce((n, r) => n + r.pixels, 0) / (photo.image.width * photo.image.height) }]
+      // Damage the user marked and had filled, on a run without the stage that fills it.
+      decisions.marked.length && !ran.has(MARKING_STAGE.id)
+        ? [{ stage: MARKING_STAGE.id, label: MARKING_STAGE.label, method: 'classical', model: undefined, detail: undefined, strength: 1, changedShare: decisions.marked.reduce((n, r) => n + r.pixels, 0) / (photo.image.width * photo.image.height), generates: MARKING_STAGE.generates }]
         : [],
     ),
     rejectedStages: Object.entries(decisions.stages).filter(([, ok]) => !ok).map(([stage]) => stage),

@@ -115,7 +115,7 @@ export function ReviewPanel() {
               </div>
             </header>
             {list.length === 0 ? (
-              <p className="muted small">{stage === 'fill' ? 'No damage found or marked.' : 'Changes are spread evenly; no area stands out.'}</p>
+              <p className="muted small">{stageUI(stage)?.meta.control === 'mask' ? 'No damage found or marked.' : 'Changes are spread evenly; no area stands out.'}</p>
             ) : (
               <ol className="regions" aria-label={`${label} regions`}>
                 {shown.map((r, i) => (

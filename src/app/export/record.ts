@@ -144,9 +144,6 @@ export function parseEditRecord(xmp: string): EditRecord | undefined {
   }
 }
 
-/** Stages that put pixels where the photo had none (or damage): their output is generated content. */
-export const GENERATING_STAGES: ReadonlySet<string> = new Set(['fill']);
-
 export interface EditRecordInput {
   app: string;
   appVersion: string;
@@ -154,7 +151,8 @@ export interface EditRecordInput {
   date: string;
   exported: string;
   changedShare: number;
-  stages: Omit<EditRecordStage, 'generated'>[];
+  /** `generates`: the stage puts pixels where the photo had none or had damage (its meta says so); what it changed is generated content. */
+  stages: (Omit<EditRecordStage, 'generated'> & { generates?: boolean })[];
   rejectedStages?: string[];
   regions?: EditRecordRegion[];
 }
@@ -165,13 +163,13 @@ export function buildEditRecord(input: EditRecordInput): EditRecord {
   const share = (v: number) => Math.round(v * 1e6) / 1e6;
   const regions = input.regions ?? [];
   const rejectedStages = input.rejectedStages ?? [];
-  const stages = input.stages.map((s) => ({
+  const stages = input.stages.map(({ generates, ...s }) => ({
     ...s,
     strength: round(s.strength),
     changedShare: share(s.changedShare),
     generated:
       !rejectedStages.includes(s.stage) &&
-      ((GENERATING_STAGES.has(s.stage) && s.changedShare > 0) || regions.some((r) => r.stage === s.stage && r.invented && r.decision === 'accepted')),
+      ((!!generates && s.changedShare > 0) || regions.some((r) => r.stage === s.stage && r.invented && r.decision === 'accepted')),
   }));
   return {
     format: 'heirloom-edit-record',

@@ -12,9 +12,9 @@ import { srgbToLab } from '../metrics/deltae.ts';
 import { estimateNoisePCA, type PatchSampler } from './noise.ts';
 import { estimateBlur } from './sharpness.ts';
 
-export type DefectKind = 'noise' | 'blur' | 'colour' | 'fading' | 'resolution' | 'damage';
+/** The classical analysis' kinds, and any a stage's own analysis adds (it names them with `label`). */
+export type DefectKind = 'noise' | 'blur' | 'colour' | 'fading' | 'resolution' | 'damage' | (string & {});
 export type Verdict = 'none' | 'fixable' | 'partly-fixable' | 'beyond-repair';
-export type StageName = 'fill' | 'denoise' | 'sharpen' | 'colour';
 
 export interface DefectVerdict {
   defect: DefectKind;
@@ -23,7 +23,10 @@ export interface DefectVerdict {
   verdict: Verdict;
   /** Plain words, with the measured number. */
   reason: string;
-  proposedStage?: StageName;
+  /** What the report calls the defect, for kinds the app does not name itself. */
+  label?: string;
+  /** The id of the stage that repairs it (the stages' own analyses and the classical verdicts name it). */
+  proposedStage?: string;
   /** 0..1 strength for the stage (denoise: 0.5 + sigma/24; sharpen: blur/4; colour: severity). */
   suggestedStrength?: number;
   /** What the proposed repair was measured to need: a colour cast, a compressed tonal range. */
@@ -70,7 +73,7 @@ export interface AnalysisReport {
 }
 
 export interface ProposedStage {
-  stage: StageName;
+  stage: string;
   strength: number;
   why: string;
 }
@@ -228,17 +231,13 @@ export function analyzePhoto(img: RGBAImage): AnalysisReport {
   };
 }
 
-/** The pipeline's run order (the stages' meta.order; a unit test keeps the two in step). */
-export const PROPOSAL_ORDER: StageName[] = ['fill', 'colour', 'sharpen', 'denoise'];
-
 /**
- * Stages to run, listed in the order the pipeline runs them: fill first, so no later stage works
- * on a scratch; colour before sharpen and denoise, so the denoiser sees (and removes) the noise
- * that stretching faded tones amplified and the noise the sharpening raised. Defects that map to the
- * same stage (colour cast and fading) merge into one, at the larger strength. A clean photo gets [].
+ * Stages to run, one per stage the verdicts name, listed in `order` (the pipeline's: the stage
+ * registry's ids) or, without it, in the order the verdicts name them. Defects that map to the same
+ * stage (colour cast and fading) merge into one, at the larger strength. A clean photo gets [].
  */
-export function proposeStages(report: AnalysisReport): ProposedStage[] {
-  const byStage = new Map<StageName, ProposedStage>();
+export function proposeStages(report: AnalysisReport, order?: readonly string[]): ProposedStage[] {
+  const byStage = new Map<string, ProposedStage>();
   for (const d of report.defects) {
     if (d.verdict === 'none' || !d.proposedStage) continue;
     const strength = d.suggestedStrength ?? 0.5;
@@ -246,5 +245,9 @@ export function proposeStages(report: AnalysisReport): ProposedStage[] {
     if (!prev) byStage.set(d.proposedStage, { stage: d.proposedStage, strength, why: d.reason });
     else byStage.set(d.proposedStage, { stage: d.proposedStage, strength: Math.max(prev.strength, strength), why: `${prev.why} ${d.reason}` });
   }
-  return PROPOSAL_ORDER.filter((s) => byStage.has(s)).map((s) => byStage.get(s)!);
+  const proposals = [...byStage.values()];
+  return order ? proposals.sort((a, b) => rank(order, a.stage) - rank(order, b.stage)) : proposals;
 }
+
+/** Position in `order`; a stage it does not list goes last. */
+const rank = (order: readonly string[], id: string) => (order.includes(id) ? order.indexOf(id) : order.length);

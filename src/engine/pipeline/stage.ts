@@ -26,6 +26,11 @@ export interface StageMeta {
    * are redone on a crop around the region.
    */
   scope?: 'local' | 'global';
+  /**
+   * The stage can put content in the photo that was not there (the fill of a missing area): the
+   * export record says so, and the review treats its regions as damage it mends.
+   */
+  generates?: boolean;
   defaults: StageOptions;
 }
 
@@ -78,7 +83,19 @@ export interface StageOutput {
   detectedBy?: 'model' | 'classical';
 }
 
+/** What a stage's analysis may use beside the photo. */
+export interface AnalysisContext {
+  /** Model runner for a task, or null when none ships or it could not be loaded (then it is named in the report). */
+  model(task: string): Promise<ModelRunner | null>;
+}
+
 export interface StageImpl {
   meta: StageMeta;
+  /**
+   * The stage's own judgement of the photo: given the classical measurements and what the stages
+   * before it (in pipeline order) said, it returns the report with its verdicts added or replaced,
+   * and proposes itself through them (`proposedStage`).
+   */
+  analyse?(image: RGBAImage, report: AnalysisReport, ctx: AnalysisContext): Promise<AnalysisReport>;
   run(input: RGBAImage, options: StageOptions, ctx: StageContext, mask?: Uint8Array): Promise<StageOutput>;
 }

@@ -27,6 +27,8 @@ export interface ReviewLayer {
   after: RGBAImage;
   /** Soft-edge width in pixels for rejected and redone regions (0 = hard edge). */
   feather?: number;
+  /** A mask-driven stage's layer (the fill): its regions are damage it mends, and marked damage is filled in it. */
+  masked?: boolean;
 }
 
 /** Soft edge of a global stage's rejected or redone region. */
@@ -226,8 +228,8 @@ export function composeReview(original: RGBAImage, layers: ReviewLayer[], region
   // Per pixel: bit i = layer i is off here; FILLED = an accepted fill the later stages never saw.
   const off = new Uint8Array(n);
   const afters = layers.map((layer) => patchedAfter(layer, d.patches.filter((p) => p.stage === layer.stage && byId.has(p.regionId)), byId, width));
-  const fillIndex = layers.findIndex((l) => l.stage === 'fill');
-  const fillPatched = new Set(d.patches.filter((p) => p.stage === 'fill').map((p) => p.regionId));
+  const fillIndex = layers.findIndex((l) => l.masked);
+  const fillPatched = new Set(d.patches.filter((p) => p.stage === layers[fillIndex]?.stage).map((p) => p.regionId));
   // Later regions win where they overlap: damage the user re-marked over a found region
   // (which is then rejected) is filled with the new fill.
   const unseenFills: ReviewRegion[] = [];

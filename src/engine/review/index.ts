@@ -23,12 +23,13 @@ export interface ReviewedStage {
 }
 
 /**
- * The layers of a run: each stage against the image it ran on. A fill layer that
- * changes nothing is added first when the user marked damage on a run without one.
+ * The layers of a run: each stage against the image it ran on. When the user marked damage on a
+ * run without the stage that fills it (`marking`, the mask-driven stage's id), a layer for it that
+ * changes nothing is added first.
  */
-export function reviewLayers(original: RGBAImage, stages: ReviewedStage[], needFill: boolean): ReviewLayer[] {
-  const layers = stages.map((s, i) => ({ stage: s.stage, before: i === 0 ? original : stages[i - 1].image, after: s.image, feather: s.scope === 'global' ? GLOBAL_FEATHER : 0 }));
-  if (needFill && !layers.some((l) => l.stage === 'fill')) layers.unshift({ stage: 'fill', before: original, after: original, feather: 0 });
+export function reviewLayers(original: RGBAImage, stages: ReviewedStage[], marking?: string): ReviewLayer[] {
+  const layers: ReviewLayer[] = stages.map((s, i) => ({ stage: s.stage, before: i === 0 ? original : stages[i - 1].image, after: s.image, feather: s.scope === 'global' ? GLOBAL_FEATHER : 0, masked: s.control === 'mask' }));
+  if (marking && !layers.some((l) => l.stage === marking)) layers.unshift({ stage: marking, before: original, after: original, feather: 0, masked: true });
   return layers;
 }
 

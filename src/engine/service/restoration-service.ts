@@ -4,13 +4,12 @@
  * call it directly, so every caller shares the same code path.
  */
 import type { RGBAImage } from '../image.ts';
-import { analyzePhoto, judgeColour, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, withColourPlanVerdict, type AnalysisReport } from '../analysis/index.ts';
+import { analyzePhoto, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
 import type { StageRequest } from '../pipeline/stage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { findCameraShake } from '../classical/camera-shake.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -44,22 +43,16 @@ export class RestorationService {
   ) {}
 
   /**
-   * The classical measurements; where the models ship, the colour model's, the deblurrer's and the
-   * detector's judgement; and trusted camera shake (remembered by content for the sharpen stage).
+   * The classical measurements, then each stage's own judgement (its `analyse`, in pipeline order):
+   * where the models ship, the colour model's, the deblurrer's and the detector's.
    */
   async analyze(image: RGBAImage): Promise<ServiceAnalysis> {
     // A model that ships but could not be loaded (offline before it was ever saved) is left out and
     // named in `missingModels`, so the app can analyse again once it has it.
     const missing: string[] = [];
-    const model = (task: string) => this.runner(task).catch(() => (missing.push(task), null));
+    const ctx = { model: (task: string) => this.runner(task).catch(() => (missing.push(task), null)) };
     let report = analyzePhoto(image);
-    const colour = await model('colour');
-    report = withColourPlanVerdict(report, await judgeColour(image, colour));
-    const deblur = await model('deblur');
-    if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
-    report = withCameraShakeVerdict(report, () => findCameraShake(image));
-    const detector = await model('detect');
-    if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma));
+    for (const stage of this.stages.all()) if (stage.analyse) report = await stage.analyse(image, report, ctx);
     return missing.length ? { ...report, missingModels: missing } : report;
   }
 

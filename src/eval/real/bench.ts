@@ -97,11 +97,11 @@ function reportLines(a: AnalysisReport): string[] {
 export async function benchPhoto(service: RestorationService, image: RGBAImage, name: string, truth?: Uint8Array): Promise<{ row: RealRow; after: RGBAImage; rules: RuleReport }> {
   const t0 = performance.now();
   const analysis = await service.analyze(image);
-  const proposals = proposeStages(analysis);
+  const proposals = proposeStages(analysis, service.stages.ids());
   const results = await service.run(image, proposals.map((p) => ({ stage: p.stage, options: { strength: p.strength } })), {}, analysis);
   const stages: ReviewedStage[] = results.map((r) => ({ stage: r.stage, image: r.image, changeMap: r.changeMap, control: stageRegistry.get(r.stage).meta.control, scope: stageRegistry.get(r.stage).meta.scope }));
   const { width, height } = image;
-  const layers = reviewLayers(image, stages, false);
+  const layers = reviewLayers(image, stages);
   const regions: ReviewRegion[] = runRegions(stages, width, height);
   const decisions = emptyDecisions();
   const after = composeReview(image, layers, regions, decisions);

@@ -1,5 +1,6 @@
 import { applyColourPlan, colourCorrector, planForPhoto } from '../../engine/colour/colour-plan.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
+import { judgeColour, withColourPlanVerdict } from './analysis.ts';
 import { meta } from './meta.ts';
 
 /**
@@ -9,6 +10,9 @@ import { meta } from './meta.ts';
  */
 export const stage: StageImpl = {
   meta,
+  async analyse(image, report, ctx) {
+    return withColourPlanVerdict(report, await judgeColour(image, await ctx.model(meta.modelTask!)));
+  },
   async run(input, options, ctx) {
     const runner = await ctx.runner('colour');
     const corrector = await colourCorrector(input, runner);

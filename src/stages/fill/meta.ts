@@ -6,6 +6,7 @@ export const meta: StageMeta = {
   description: 'Finds scratches, dust, cracks and missing areas and fills them from their surroundings.',
   order: 20,
   control: 'mask',
+  generates: true,
   modelTask: 'fill',
   defaults: { strength: 1 },
 };

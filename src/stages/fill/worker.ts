@@ -3,6 +3,7 @@ import { dilate } from '../../engine/classical/damage.ts';
 import { detectDamage, fillMaskOf } from '../../engine/damage/detect.ts';
 import { fillMasked } from '../../engine/damage/fill.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
+import { damageVerdict, sampleDamage } from './analysis.ts';
 import { meta } from './meta.ts';
 
 /**
@@ -14,6 +15,11 @@ import { meta } from './meta.ts';
  */
 export const stage: StageImpl = {
   meta,
+  async analyse(image, report, ctx) {
+    const detector = await ctx.model('detect');
+    if (!detector) return report;
+    return { ...report, defects: [...report.defects, damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma)] };
+  },
   async run(input, _options, ctx, userMask) {
     const { width, height } = input;
     const n = width * height;

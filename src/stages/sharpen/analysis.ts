@@ -9,13 +9,13 @@
  * the model learned defocus up to a 6 px radius and shake up to 21 px; past that it sharpens
  * edges but cannot bring fine detail back, and the report says so.
  */
-import { cropRGBA, planarLuma, thumbnailPlanar, type RGBAImage } from '../image.ts';
-import { runModelTiled } from '../pipeline/tiled-model.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
-import { NO_PROGRESS } from '../tiling.ts';
-import type { CameraShake } from '../classical/camera-shake.ts';
-import type { AnalysisReport, DefectVerdict } from './analyze.ts';
-import { gradientEnergy } from './sharpness.ts';
+import { cropRGBA, planarLuma, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
+import { runModelTiled } from '../../engine/pipeline/tiled-model.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import { NO_PROGRESS } from '../../engine/tiling.ts';
+import type { CameraShake } from '../../engine/classical/camera-shake.ts';
+import type { AnalysisReport, DefectVerdict } from '../../engine/analysis/analyze.ts';
+import { gradientEnergy } from '../../engine/analysis/sharpness.ts';
 
 /** Side of the centre crop the model sees (cost: ~0.25 s of int8 WASM at 28k MACs/pixel). */
 const CROP = 512;

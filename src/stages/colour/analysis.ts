@@ -4,12 +4,12 @@
  * names what it measured: the tone kept, a cast and its repair, lifted blacks. A photo the plan
  * would barely change is left alone, whatever its statistics (a sunset is warm on purpose).
  */
-import { rgbaToPlanar, type RGBAImage } from '../image.ts';
-import { colourCorrector, planForPhoto, TARGET_BLACK_L, type ColourPlan } from '../colour/colour-plan.ts';
-import { meanDeltaE00 } from '../metrics/deltae.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
-import type { ToneStats } from './tone.ts';
-import type { AnalysisReport, DefectVerdict } from './analyze.ts';
+import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
+import { colourCorrector, planForPhoto, TARGET_BLACK_L, type ColourPlan } from '../../engine/colour/colour-plan.ts';
+import { meanDeltaE00 } from '../../engine/metrics/deltae.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import type { ToneStats } from '../../engine/analysis/tone.ts';
+import type { AnalysisReport, DefectVerdict } from '../../engine/analysis/analyze.ts';
 
 /** Below this mean shift (CIEDE2000) the colours count as sound; just-noticeable is about 1-2. */
 export const COLOUR_SHIFT_MIN = 3;

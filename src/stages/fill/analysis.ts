@@ -4,11 +4,11 @@
  * and specks vanish when a photo is shrunk) and a thumbnail of the whole photo
  * (tears and holes are large, and may be anywhere).
  */
-import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../image.ts';
-import { detectDamage } from '../damage/detect.ts';
-import { damageCertainty } from '../damage/certainty.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
-import type { DefectVerdict } from './analyze.ts';
+import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
+import { detectDamage } from '../../engine/damage/detect.ts';
+import { damageCertainty } from '../../engine/damage/certainty.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import type { DefectVerdict } from '../../engine/analysis/analyze.ts';
 
 export interface DamageSample {
   /** Share of the centre crop's pixels that are thin defects. */
