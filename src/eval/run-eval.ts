@@ -8,7 +8,8 @@ import { extname, join } from 'node:path';
 import { rgbaToPlanar, type PlanarImage } from '../engine/image.ts';
 import { psnr, quantize8, ssim } from '../engine/metrics/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
-import type { EvalTask, EvalTaskOptions } from './types.ts';
+import { UsageError } from '../cli/setup.ts';
+import type { EvalCommand, EvalTask, EvalTaskOptions } from './types.ts';
 
 export interface ImageScore {
   image: string;
@@ -88,4 +89,38 @@ function metrics(out: PlanarImage, clean: PlanarImage, ms: number) {
 function round(x: number, d: number) {
   const f = 10 ** d;
   return Math.round(x * f) / f;
+}
+
+/** The command for a task with a synthetic degradation (`EvalTask`): per-photo and mean PSNR/SSIM of each method. */
+export function degradationEval(task: EvalTask, usage: string): EvalCommand {
+  return {
+    task: task.name,
+    usage,
+    async run(values, service) {
+      if (!values.data) throw new UsageError('--data <folder> is required');
+      const opts = {
+        sigma: Number(values.sigma),
+        seed: Number(values.seed),
+        protocol: values.protocol!,
+        service,
+        limit: values.limit ? Number(values.limit) : undefined,
+        methods: values.methods?.split(','),
+      };
+      console.log(`# ${task.name} on ${values.data}: ${task.describe(opts)}`);
+      console.log(`# runtime ${service.runtime.info.runtime} (${service.runtime.info.backend}, ${service.runtime.info.threads} threads), precision ${values.precision ?? 'default'}`);
+      const { summary } = await runEval(task, values.data, {
+        ...opts,
+        onImage: (s) =>
+          console.log(
+            `${s.image.padEnd(14)} ` +
+              Object.entries(s.scores)
+                .map(([k, v]) => `${k} ${v.psnr.toFixed(2)}/${v.ssim.toFixed(4)}`)
+                .join('  '),
+          ),
+      });
+      console.log(`# mean over ${summary.images} images (PSNR dB / SSIM / ms per image):`);
+      for (const [k, v] of Object.entries(summary.mean)) console.log(`#   ${k.padEnd(34)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.ms}`);
+      if (values.json) console.log(JSON.stringify({ ...summary, runtime: service.runtime.info, precision: values.precision ?? 'default' }));
+    },
+  };
 }

@@ -22,3 +22,25 @@ export interface EvalTask {
   degrade(clean: PlanarImage, imageIndex: number, opts: EvalTaskOptions): Promise<PlanarImage>;
   methods(opts: EvalTaskOptions): Promise<EvalMethod[]>;
 }
+
+/** The flags `npm run eval` parses; each command reads the ones it needs. */
+export interface EvalArgs {
+  data?: string;
+  sigma?: string;
+  seed?: string;
+  limit?: string;
+  protocol?: string;
+  precision?: string;
+  methods?: string;
+  json?: boolean;
+  out?: string;
+  masks?: string;
+}
+
+/** One `npm run eval -- --task <task>`: a stage's evaluation (its folder's eval.ts), or the real-photo bench. */
+export interface EvalCommand {
+  task: string;
+  /** What it reads and prints, for the help text. */
+  usage: string;
+  run(args: EvalArgs, service: RestorationService): Promise<void>;
+}

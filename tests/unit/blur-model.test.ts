@@ -47,7 +47,7 @@ describe('blur judged by the deblurring model', () => {
 
 describe('halo measure of the deblur evaluation', () => {
   it('is zero for the sharp photo and a blur of it, and large for an over-sharpened edge', async () => {
-    const { haloRms } = await import('../../src/eval/blur-eval.ts');
+    const { haloRms } = await import('../../src/engine/metrics/index.ts');
     const clean = syntheticPhoto(120, 90, 3, { texture: 0.02 });
     expect(haloRms(clean, clean)).toBe(0);
     expect(haloRms(gaussianBlur(clean, 1.5), clean)).toBeLessThan(0.05);

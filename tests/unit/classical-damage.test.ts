@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectDamageClassical } from '../../src/engine/classical/damage.ts';
 import { createRGBA, type RGBAImage } from '../../src/engine/image.ts';
-import { maskedPsnr } from '../../src/eval/damage-eval.ts';
+import { maskedPsnr } from '../../src/stages/fill/eval.ts';
 
 const W = 96, H = 80;
 

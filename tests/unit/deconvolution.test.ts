@@ -15,7 +15,7 @@ import { psnr } from '../../src/engine/metrics/index.ts';
 import { runTiledRGBA } from '../../src/engine/pipeline/tiled-model.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import { stage as sharpen } from '../../src/stages/sharpen/worker.ts';
-import { haloRms } from '../../src/eval/blur-eval.ts';
+import { haloRms } from '../../src/engine/metrics/index.ts';
 import { analyzePhoto } from '../../src/engine/analysis/index.ts';
 import { SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/stages/sharpen/analysis.ts';
 

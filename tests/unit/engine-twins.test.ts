@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, rgbaToPlanar } from '../../src/engine/image.ts';
 import { planAxis } from '../../src/engine/tiling.ts';
-import { haloRms } from '../../src/eval/blur-eval.ts';
+import { haloRms } from '../../src/engine/metrics/index.ts';
 import { estimateWeight, useEstimate } from '../../src/engine/classical/deconvolution.ts';
 import { applyCurves } from '../../src/engine/colour/model-correction.ts';
 import { classifyDamage } from '../../src/engine/damage/detect.ts';

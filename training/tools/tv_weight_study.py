@@ -8,7 +8,7 @@ python3 training/tools/tv_weight_study.py /tmp/calib/cal-motion5 /tmp/calib/cal-
 Per set and over the sets: mean PSNR (dB) and halo of the blurred input, Wiener (weight 0.01) and
 ``deconv.tv_deconvolve`` at each --mu, all by the kernel ``deconv.estimate_kernel`` finds on the
 photo's 768 px centre crop (as the engine does), on every photo (no gate). Halo: RMS 8-bit levels past
-the sharp photo's own 5 x 5 min / max, the blur evaluation's measure (src/eval/blur-eval.ts haloRms).
+the sharp photo's own 5 x 5 min / max, the blur evaluation's measure (src/engine/metrics/halo.ts haloRms).
 Use calibration sets (CBSD432, make_blur_set.py --seed 7; docs/models/deblur.md), not test sets, for choosing.
 """
 import argparse

@@ -15,8 +15,8 @@ import { composeReview, emptyDecisions, isAccepted, reviewLayers, runRegions, ty
 import type { RestorationService } from '../../engine/service/restoration-service.ts';
 import { stageRegistry } from '../../stages/index.ts';
 import { decodeFile } from '../../cli/node-image.ts';
-import { haloRms } from '../blur-eval.ts';
-import { counts } from '../damage-eval.ts';
+import { haloRms } from '../../engine/metrics/index.ts';
+import { counts } from '../../stages/fill/eval.ts';
 import { checkRules, HUE_MIN_CAST, type RuleReport } from './rules.ts';
 import { hueDistance } from '../../engine/analysis/tone.ts';
 import { writeOverview, writePhotoSheet, type SheetLine } from './sheet.ts';

@@ -33,7 +33,7 @@ def ssim(a_u8, b_u8):
 
 def halo_rms(out_u8, clean_u8, radius=2):
     """Halo / ringing: RMS (8-bit levels) of how far ``out`` overshoots the sharp photo's own local range
-    (min and max over (2 radius + 1)^2 px); the Python twin of src/eval/blur-eval.ts haloRms."""
+    (min and max over (2 radius + 1)^2 px); the Python twin of src/engine/metrics/halo.ts haloRms."""
     kernel = np.ones((2 * radius + 1,) * 2, np.uint8)
     hi = cv2.dilate(clean_u8, kernel).astype(np.float64)
     lo = cv2.erode(clean_u8, kernel).astype(np.float64)

@@ -14,7 +14,8 @@ import { estimateNoiseSigma } from '../../engine/analysis/index.ts';
 import { gaussianNoise, realisticDraws, realisticNoJpeg } from '../../engine/degradations/degradations.ts';
 import { CounterRNG } from '../../engine/degradations/rng.ts';
 import { planarSink, planarSource, runTiled, type TileFn, type TileSpec } from '../../engine/tiling.ts';
-import type { EvalMethod, EvalTask } from '../types.ts';
+import type { EvalCommand, EvalMethod, EvalTask } from '../../eval/types.ts';
+import { degradationEval } from '../../eval/run-eval.ts';
 
 async function tiled(img: PlanarImage, spec: TileSpec, fn: TileFn): Promise<PlanarImage> {
   const out = createPlanar(img.width, img.height, img.channels);
@@ -78,3 +79,6 @@ export const denoiseTask: EvalTask = {
     return methods;
   },
 };
+
+/** PSNR/SSIM of the model and the classical baselines on photos with seeded synthetic noise. */
+export const evals: EvalCommand[] = [degradationEval(denoiseTask, '--task denoise --data <folder of clean photos> [--sigma 25] [--seed 0] [--protocol standard|realistic] [--methods model,nlm,bilateral] [--limit N] [--json]')];

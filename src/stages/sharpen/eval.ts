@@ -6,18 +6,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rgbaToPlanar, type PlanarImage, type RGBAImage } from '../engine/image.ts';
-import { psnr, ssim } from '../engine/metrics/index.ts';
-import { standaloneContext } from '../engine/pipeline/stage.ts';
-import { rankFilter } from '../engine/classical/damage.ts';
-import type { ModelRunner } from '../engine/runtime/model-runner.ts';
-import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from '../stages/sharpen/worker.ts';
-import { deconvolveShake, findCameraShake, type DeconvolutionPrior } from '../engine/classical/camera-shake.ts';
-import { runStageModel } from '../engine/pipeline/stage-model.ts';
-import type { ModelViews } from '../engine/pipeline/tiled-model.ts';
-import { analyzePhoto, type Verdict } from '../engine/analysis/index.ts';
-import { sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from '../stages/sharpen/analysis.ts';
-import { decodeFile } from '../cli/node-image.ts';
+import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
+import { haloRms, psnr, ssim } from '../../engine/metrics/index.ts';
+import { standaloneContext } from '../../engine/pipeline/stage.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from './worker.ts';
+import { deconvolveShake, findCameraShake, type DeconvolutionPrior } from '../../engine/classical/camera-shake.ts';
+import { runStageModel } from '../../engine/pipeline/stage-model.ts';
+import type { ModelViews } from '../../engine/pipeline/tiled-model.ts';
+import { analyzePhoto, type Verdict } from '../../engine/analysis/index.ts';
+import { sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from './analysis.ts';
+import { decodeFile } from '../../cli/node-image.ts';
+import { UsageError } from '../../cli/setup.ts';
+import type { RestorationService } from '../../engine/service/restoration-service.ts';
+import type { EvalCommand } from '../../eval/types.ts';
 
 export interface BlurSet {
   kind: string;
@@ -76,25 +78,6 @@ export const netOnly = (runner: ModelRunner, views: ModelViews = DEBLUR_VIEWS): 
   restore: async (img) => (await runStageModel(img, 'deblur', 1, standaloneContext(runner), views))!.image,
 });
 
-/**
- * Halo / ringing: RMS (8-bit levels) of how far the result overshoots the sharp photo's own local
- * range (its min and max over 5 x 5 px). Sharpening that rings or halos pushes edges past both
- * sides; a faithful result, or the blurred input, stays inside (up to noise).
- */
-export function haloRms(out: PlanarImage, clean: PlanarImage, radius = 2): number {
-  const { width: w, height: h } = clean, n = w * h;
-  let se = 0;
-  for (let c = 0; c < 3; c++) {
-    const plane = clean.data.subarray(c * n, (c + 1) * n);
-    const hi = rankFilter(plane, w, h, 2 * radius + 1, true), lo = rankFilter(plane, w, h, 2 * radius + 1, false);
-    for (let i = 0; i < n; i++) {
-      const o = out.data[c * n + i];
-      const e = Math.max(0, o - hi[i], lo[i] - o) * 255;
-      se += e * e;
-    }
-  }
-  return Math.sqrt(se / (3 * n));
-}
 
 export async function evaluateDeblur(set: BlurSet, method: DeblurMethod | null) {
   const rows: { name: string; psnr: number; ssim: number; halo: number; ms: number }[] = [];
@@ -148,3 +131,55 @@ export function shakeChecks(set: BlurSet) {
     };
   });
 }
+
+/** `--methods` names for the deblur rows, in the order they run (the app's path first, see below), and the verdicts. */
+const DEBLUR_METHOD_NAMES = ['input', 'unsharp', 'model', 'net', 'net-1-view', 'wiener', 'tv'] as const;
+const DEBLUR_EVAL_PARTS: readonly string[] = [...DEBLUR_METHOD_NAMES, 'verdicts'];
+
+async function deblurEval(values: { data?: string; limit?: string; json?: boolean; precision?: string; methods?: string }, service: RestorationService) {
+  if (!values.data) throw new UsageError('--data <blurred set folder> is required (training/tools/make_blur_set.py writes one)');
+  const wanted = new Set(values.methods ? values.methods.split(',') : DEBLUR_EVAL_PARTS);
+  const unknown = [...wanted].filter((m) => !DEBLUR_EVAL_PARTS.includes(m));
+  if (unknown.length) throw new UsageError(`unknown --methods for deblur: ${unknown.join(', ')} (known: ${DEBLUR_EVAL_PARTS.join(', ')})`);
+  const set = await readBlurSet(values.data, values.limit ? Number(values.limit) : undefined);
+  console.log(`# deblur on ${values.data}: ${set.kind} ${set.size}, noise sigma ${set.noise}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
+  const runner = await service.runner('deblur');
+  const scores: Record<string, { psnr: number; ssim: number; halo: number; ms: number }> = {};
+  const perPhoto: Record<string, Record<string, unknown>> = {};
+  // The app's path first, so its time includes the kernel estimate; the ungated deconvolutions
+  // after it reuse that estimate.
+  type Row = [(typeof DEBLUR_METHOD_NAMES)[number], DeblurMethod | null];
+  const modelRows: Row[] = runner ? [['model', modelDeblur(runner)], ['net', netOnly(runner)], ['net-1-view', netOnly(runner, 1)]] : [];
+  const methods: Row[] = [['input', null], ['unsharp', classicalUnsharp], ...modelRows, ['wiener', classicalDeconvolution], ['tv', tvDeconvolution]];
+  for (const [key, m] of methods) {
+    if (!wanted.has(key)) continue;
+    const { mean, rows } = await evaluateDeblur(set, m);
+    const name = m?.name ?? 'input';
+    for (const r of rows) {
+      console.log(`${name} ${r.name.padEnd(14)} ${r.psnr.toFixed(2)} / ${r.ssim.toFixed(4)} / halo ${r.halo.toFixed(2)}`);
+      ((perPhoto[r.name] ??= {})[name] = Number(r.psnr.toFixed(3)));
+    }
+    scores[name] = mean;
+  }
+  console.log('# method: PSNR dB / SSIM / halo (RMS 8-bit levels past the sharp photo\'s local 5x5 range) / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(26)} ${v.psnr.toFixed(2)}  ${v.ssim.toFixed(4)}  ${v.halo.toFixed(2)}  ${v.ms.toFixed(0)}`);
+  // The estimate's checks only where a row used the estimate (otherwise they would cost a full estimate per photo).
+  if (['model', 'wiener', 'tv'].some((m) => wanted.has(m))) {
+    const shakes = shakeChecks(set);
+    const halfway = shakes.filter((s) => !s.deconvolve && s.weight > 0).length;
+    console.log(`# camera-shake estimate trusted (deconvolved instead of the net) on ${shakes.filter((s) => s.deconvolve).length}/${shakes.length} photos, mixed with the net on ${halfway}`);
+    for (const sh of shakes) Object.assign((perPhoto[sh.name] ??= {}), sh);
+  }
+  const analysis = wanted.has('verdicts') ? await blurVerdicts(set, runner) : undefined;
+  if (analysis) console.log(`# analysis blur verdicts: ${JSON.stringify(analysis.counts)}${analysis.medianGain === null ? '' : `, median sharpening gain ${analysis.medianGain.toFixed(2)}`}`);
+  if (values.json) console.log(JSON.stringify({ task: 'deblur', kind: set.kind, size: set.size, noise: set.noise, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores, analysis, photos: perPhoto }));
+}
+
+/** PSNR/SSIM and halo of the blurred input, the unsharp mask, the stage, the net and the ungated deconvolutions; then the analysis' blur verdicts. */
+export const evals: EvalCommand[] = [
+  {
+    task: 'deblur',
+    usage: `--task deblur --data <blurred set from training/tools/make_blur_set.py> [--limit N] [--precision P] [--json] [--methods ${DEBLUR_EVAL_PARTS.join(',')}]`,
+    run: deblurEval,
+  },
+];

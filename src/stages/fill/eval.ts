@@ -12,15 +12,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { detectDamageClassical, type DamageMasks } from '../engine/classical/damage.ts';
-import { detectDamage } from '../engine/damage/detect.ts';
-import { fillMasked } from '../engine/damage/fill.ts';
-import type { ModelRunner } from '../engine/runtime/model-runner.ts';
-import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
-import { psnr, ssim } from '../engine/metrics/index.ts';
-import { stage as fillStage } from '../stages/fill/worker.ts';
-import { decodeFile } from '../cli/node-image.ts';
-import type { StageContext } from '../engine/pipeline/stage.ts';
+import { detectDamageClassical, type DamageMasks } from '../../engine/classical/damage.ts';
+import { detectDamage } from '../../engine/damage/detect.ts';
+import { fillMasked } from '../../engine/damage/fill.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
+import { psnr, ssim } from '../../engine/metrics/index.ts';
+import { stage as fillStage } from './worker.ts';
+import { decodeFile } from '../../cli/node-image.ts';
+import type { StageContext } from '../../engine/pipeline/stage.ts';
+import type { RestorationService } from '../../engine/service/restoration-service.ts';
+import { UsageError } from '../../cli/setup.ts';
+import type { EvalCommand } from '../../eval/types.ts';
 
 export interface DamageSetImage {
   name: string;
@@ -219,3 +222,51 @@ function mean(rows: FillScore[]): FillScore {
   };
   return { maskPsnr: avg('maskPsnr'), psnr: avg('psnr'), ssim: avg('ssim'), ms: avg('ms') };
 }
+
+async function damageEval(
+  task: 'detect' | 'fill',
+  values: { data?: string; limit?: string; json?: boolean; precision?: string },
+  service: RestorationService,
+) {
+  if (!values.data) throw new UsageError('--data <damaged set folder> is required (training/tools/make_damage_set.py writes one)');
+  const set = await readDamageSet(values.data, values.limit ? Number(values.limit) : undefined);
+  const runtime = `${service.runtime.info.runtime} (${service.runtime.info.backend}, ${service.runtime.info.threads} threads), precision ${values.precision ?? 'default'}`;
+  console.log(`# ${task} on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
+  console.log(`# runtime ${runtime}`);
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const detectRunner = await service.runner('detect');
+  const fillRunner = await service.runner('fill');
+  const meta = { task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, runtime: service.runtime.info, precision: values.precision ?? 'default' };
+  if (task === 'detect') {
+    const detectors: Detector[] = [classicalDetector, ...(detectRunner ? [modelDetector(detectRunner)] : [])];
+    const all: Record<string, unknown> = {};
+    for (const d of detectors) {
+      const { score, perImage } = await evaluateDetector(set, d);
+      for (const p of perImage) console.log(`${d.name} ${p.name.padEnd(14)} defect F1 ${f(p.f1, 3)}  missing IoU ${f(p.missingIoU, 3)}  false alarms on clean ${(p.falseAlarm * 100).toFixed(3)}%`);
+      console.log(`# ${d.name}: defect P ${f(score.defect.precision, 3)} R ${f(score.defect.recall, 3)} F1 ${f(score.defect.f1, 3)}; missing IoU ${f(score.missingIoU, 3)}; false alarms ${(score.falseAlarm * 100).toFixed(3)}% of clean pixels; ${f(score.ms, 0)} ms/image`);
+      all[d.name] = score;
+    }
+    if (values.json) console.log(JSON.stringify({ ...meta, detectors: all }));
+    return;
+  }
+  const fillers: Filler[] = [teleaFiller, ...(fillRunner ? [modelFiller(fillRunner)] : [])];
+  const scores: Record<string, Awaited<ReturnType<typeof evaluateFiller>>> = { input: await evaluateFiller(set, null) };
+  for (const fl of fillers) scores[fl.name] = await evaluateFiller(set, fl);
+  const classicalPath = automaticPath(`auto:${classicalDetector.name}+${teleaFiller.name}`, async () => null);
+  scores[classicalPath.name] = await evaluateAutomatic(set, classicalPath);
+  if (detectRunner && fillRunner) {
+    const modelPath = automaticPath(`auto:model:${detectRunner.entry.id}+model:${fillRunner.entry.id}`, (t) => service.runner(t));
+    scores[modelPath.name] = await evaluateAutomatic(set, modelPath);
+  }
+  console.log('# method (true mask unless auto: = detect -> fill): PSNR inside damage / whole PSNR / whole SSIM / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(60)} ${f(v.maskPsnr)}  ${f(v.psnr)}  ${f(v.ssim, 4)}  ${f(v.ms, 0)}`);
+  if (values.json) console.log(JSON.stringify({ ...meta, mean: scores }));
+}
+
+const DAMAGE_USAGE = 'reads a set written by training/tools/make_damage_set.py; [--limit N] [--precision int8|fp32|fp16] [--json]';
+
+/** Detection (defect F1, missing IoU, false alarms on clean) and fill (PSNR inside the damage; also the automatic detect -> fill path). */
+export const evals: EvalCommand[] = [
+  { task: 'detect', usage: `--task detect --data <damaged set>: ${DAMAGE_USAGE}`, run: (args, service) => damageEval('detect', args, service) },
+  { task: 'fill', usage: `--task fill --data <damaged set>: ${DAMAGE_USAGE}`, run: (args, service) => damageEval('fill', args, service) },
+];

@@ -6,12 +6,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rgbaToPlanar, type RGBAImage } from '../engine/image.ts';
-import { meanDeltaE00, psnr } from '../engine/metrics/index.ts';
-import { standaloneContext } from '../engine/pipeline/stage.ts';
-import type { ModelRunner } from '../engine/runtime/model-runner.ts';
-import { stage as colourStage } from '../stages/colour/worker.ts';
-import { decodeFile } from '../cli/node-image.ts';
+import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
+import { meanDeltaE00, psnr } from '../../engine/metrics/index.ts';
+import { standaloneContext } from '../../engine/pipeline/stage.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import { stage as colourStage } from './worker.ts';
+import { decodeFile } from '../../cli/node-image.ts';
+import { UsageError } from '../../cli/setup.ts';
+import type { RestorationService } from '../../engine/service/restoration-service.ts';
+import type { EvalCommand } from '../../eval/types.ts';
 
 export interface FadingSet {
   protocol: string;
@@ -58,3 +61,25 @@ export async function evaluateColour(set: FadingSet, method: ColourMethod | null
   const avg = (k: 'deltaE00' | 'psnr' | 'ms') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
   return { mean: { deltaE00: avg('deltaE00'), psnr: avg('psnr'), ms: avg('ms') }, rows };
 }
+
+async function colourEval(values: { data?: string; limit?: string; json?: boolean; precision?: string }, service: RestorationService) {
+  if (!values.data) throw new UsageError('--data <faded set folder> is required (training/tools/make_fading_set.py writes one)');
+  const set = await readFadingSet(values.data, values.limit ? Number(values.limit) : undefined);
+  console.log(`# colour on ${values.data}: protocol ${set.protocol}, seed ${set.seed}, ${set.images.length} images from ${set.source}`);
+  const scores: Record<string, { deltaE00: number; psnr: number; ms: number }> = {};
+  const runner = await service.runner('colour');
+  for (const m of [null, classicalLevels, ...(runner ? [modelColour(runner)] : [])]) {
+    const { mean, rows } = await evaluateColour(set, m);
+    const name = m?.name ?? 'input';
+    for (const r of rows) console.log(`${name} ${r.name.padEnd(14)} dE00 ${r.deltaE00.toFixed(2)}  PSNR ${r.psnr.toFixed(2)}`);
+    scores[name] = mean;
+  }
+  console.log('# method: mean CIEDE2000 to the reference / PSNR dB / ms');
+  for (const [k, v] of Object.entries(scores)) console.log(`#   ${k.padEnd(20)} ${v.deltaE00.toFixed(2)}  ${v.psnr.toFixed(2)}  ${v.ms.toFixed(0)}`);
+  if (values.json) console.log(JSON.stringify({ task: 'colour', protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, precision: values.precision ?? 'default', mean: scores }));
+}
+
+/** Mean CIEDE2000 to the reference (and PSNR) of the faded input, automatic levels and the colour model. */
+export const evals: EvalCommand[] = [
+  { task: 'colour', usage: '--task colour --data <faded set from training/tools/make_fading_set.py> [--limit N] [--json]', run: colourEval },
+];
