@@ -12,7 +12,7 @@
  *                 [--precision int8|fp32|fp16] [--json]
  *
  * Damage tasks read a set written by training/tools/make_damage_set.py (see
- * src/eval/damage-eval.ts) and score detection (F1, IoU, false alarms) or fill
+ * src/stages/fill/eval.ts) and score detection (F1, IoU, false alarms) or fill
  * (PSNR inside the damage, whole-photo PSNR/SSIM) for the shipped model and the
  * classical baseline; fill also scores the automatic path (detect -> fill), as the
  * app runs it.
