@@ -11,6 +11,8 @@ import type { StageRequest } from '../pipeline/stage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { findCameraShake } from '../classical/camera-shake.ts';
+import { damageProbabilities } from '../damage/detect.ts';
+import { snapToDamage } from '../damage/snap.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -61,6 +63,24 @@ export class RestorationService {
     const detector = await model('detect');
     if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma));
     return missing.length ? { ...report, missingModels: missing } : report;
+  }
+
+  /**
+   * The damage under a brush stroke (engine/damage/snap.ts), on a crop around it: the detector
+   * runs on the crop only. Without the detector (none ships, or it could not be loaded) the
+   * local contrast alone decides; `detector` says which.
+   */
+  async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
+    const runner = await this.runner('detect').catch(() => null);
+    let probability: Float32Array | undefined;
+    if (runner) {
+      const probs = await damageProbabilities(crop, runner);
+      const n = crop.width * crop.height;
+      // Either class: a small tear under the stroke is damage too.
+      probability = new Float32Array(n);
+      for (let i = 0; i < n; i++) probability[i] = Math.max(probs.data[i], probs.data[n + i]);
+    }
+    return { mask: snapToDamage(crop, stroke, { radius, probability }), detector: !!runner };
   }
 
   /** Runner for a task, created once and reused; null when no model ships for it. */
