@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_SNAP_RADIUS, MIN_SNAP_RADIUS, SNAP_PROBABILITY, maskBounds, snapRadius, snapToDamage } from '../../src/engine/damage/snap.ts';
+import { ModelRegistry } from '../../src/engine/models/registry.ts';
+import { nodeModelStore } from '../../src/engine/models/node-store.ts';
+import { NodeRuntime } from '../../src/engine/runtime/node-backend.ts';
+import { RestorationService } from '../../src/engine/service/restoration-service.ts';
+import { stageRegistry } from '../../src/stages/index.ts';
+import { MODELS_DIR } from '../helpers/models.ts';
 
 const W = 160, H = 120;
 const A = [10, 90], B = [150, 30];
@@ -122,4 +128,20 @@ describe('snapping brush', () => {
     expect(maskBounds(new Uint8Array(10), 5, 2)).toBeUndefined();
     expect([snapRadius(1), snapRadius(9), snapRadius(500)]).toEqual([MIN_SNAP_RADIUS, 9, MAX_SNAP_RADIUS]);
   });
+});
+
+describe('snapping in the service', () => {
+  it('runs the detector on the crop where it ships, and the contrast alone where it cannot load', async () => {
+    const registry = new ModelRegistry(nodeModelStore(MODELS_DIR));
+    const runtime = await NodeRuntime.create(registry, 'wasm', undefined, 1);
+    const { img, coverage } = crackedPhoto(240);
+    const stroke = strokeAlong(9);
+    const found = await new RestorationService(runtime, registry, stageRegistry).snapStroke(img, stroke, snapRadius(9));
+    expect(found.detector).toBe(true);
+    expect(check(found.mask, stroke, coverage)).toEqual({ missed: 0, outside: 0, beyond: 0 });
+    const missing = new RestorationService(runtime, registry, stageRegistry, { modelOverrides: { detect: 'no-such-detector' } });
+    const byContrast = await missing.snapStroke(img, stroke, snapRadius(9));
+    expect(byContrast.detector).toBe(false);
+    expect(check(byContrast.mask, stroke, coverage)).toEqual({ missed: 0, outside: 0, beyond: 0 });
+  }, 60_000);
 });
