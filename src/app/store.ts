@@ -37,7 +37,7 @@ import {
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import { stageUI, stageUIs } from '../stages/ui.ts';
-import { snapRadius, snapToDamage } from '../engine/damage/snap.ts';
+import { SNAP_CONTEXT, snapRadius, snapToDamage } from '../engine/damage/snap.ts';
 import { client, config, fallBackToWasm, runtimeInfo } from './client.ts';
 import { isMetered, modelsOnMetered, saveModelsForOffline, type OfflineModels } from './offline-models.ts';
 import {
@@ -67,8 +67,6 @@ export type Status = 'idle' | 'decoding' | 'analyzing' | 'restoring' | 'redoing'
 const REDO_MARGIN = 64;
 /** Context the fill reads around marked damage (it never writes outside the mask). */
 const FILL_MARGIN = 24;
-/** Context the detector sees around a snapping stroke, past the median window. */
-const SNAP_MARGIN = 16;
 
 export interface StageChoice {
   enabled: boolean;
@@ -435,8 +433,8 @@ selectRegion(id) {
     if (!mark || !photo || !box) return;
     const { width, height } = photo.image;
     const radius = snapRadius(mark.size);
-    // Only a crop around the stroke: the median window and the detector's context, no more.
-    const crop = grow(box, radius + SNAP_MARGIN, width, height);
+    // Only a crop around the stroke: the median window or the detector's context, whichever is wider.
+    const crop = grow(box, Math.max(radius, SNAP_CONTEXT), width, height);
     const cw = crop.x1 - crop.x0;
     if (cw <= 0 || crop.y1 <= crop.y0) return;
     const stroke = new Uint8Array(cw * (crop.y1 - crop.y0));

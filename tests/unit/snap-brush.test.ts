@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SNAP_RADIUS, MIN_SNAP_RADIUS, SNAP_PROBABILITY, maskBounds, snapRadius, snapToDamage } from '../../src/engine/damage/snap.ts';
+import { MAX_SNAP_RADIUS, MIN_SNAP_RADIUS, SNAP_PROBABILITY, maskBounds, probabilityNearStroke, snapRadius, snapToDamage } from '../../src/engine/damage/snap.ts';
 import { ModelRegistry } from '../../src/engine/models/registry.ts';
 import { nodeModelStore } from '../../src/engine/models/node-store.ts';
 import { NodeRuntime } from '../../src/engine/runtime/node-backend.ts';
@@ -127,6 +127,28 @@ describe('snapping brush', () => {
     expect(snapToDamage(img, new Uint8Array(W * H), { radius: 5 }).some(Boolean)).toBe(false);
     expect(maskBounds(new Uint8Array(10), 5, 2)).toBeUndefined();
     expect([snapRadius(1), snapRadius(9), snapRadius(500)]).toEqual([MIN_SNAP_RADIUS, 9, MAX_SNAP_RADIUS]);
+  });
+});
+
+describe('detector blocks', () => {
+  it('probes only the blocks the stroke crosses, each with context, and keeps each block\'s own pixels', async () => {
+    const { img } = crackedPhoto(240);
+    const stroke = new Uint8Array(W * H);
+    stroke[10 * W + 10] = 1; // block (0, 0)
+    stroke[100 * W + 150] = 1; // block (2, 2)
+    const tiles: number[][] = [];
+    // The probe answers each tile pixel with its red level / 255, so a misplaced copy shows.
+    const plane = await probabilityNearStroke(img, stroke, async (tile) => {
+      tiles.push([tile.width, tile.height]);
+      return new Float32Array(tile.width * tile.height).map((_, i) => tile.data[i * 4] / 255);
+    }, 64, 8);
+    expect(tiles).toEqual([[72, 72], [40, 64]]);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inBlock = (x < 64 && y < 64) || (x >= 128 && y >= 64);
+        expect(plane[y * W + x]).toBeCloseTo(inBlock ? img.data[(y * W + x) * 4] / 255 : 0, 5);
+      }
+    }
   });
 });
 

@@ -19,6 +19,10 @@ export const SNAP_NOISE_FLOOR = 2;
 export const MIN_SNAP_RADIUS = 3;
 export const MAX_SNAP_RADIUS = 24;
 
+/** The detector runs on blocks of this side that hold stroke pixels, each with this much context around it. */
+export const SNAP_BLOCK = 256;
+export const SNAP_CONTEXT = 32;
+
 /** The median window for a brush of this diameter (photo pixels). */
 export function snapRadius(brushSize: number): number {
   return Math.min(MAX_SNAP_RADIUS, Math.max(MIN_SNAP_RADIUS, Math.round(brushSize)));
@@ -47,6 +51,40 @@ export function maskBounds(mask: Uint8Array, width: number, height: number) {
   return x1 > x0 ? { x0, y0, x1, y1 } : undefined;
 }
 
+/**
+ * A probability plane over the crop, from `probe` (the detector) run only on the SNAP_BLOCK blocks
+ * that hold stroke pixels, each seen with SNAP_CONTEXT pixels around it; 0 elsewhere. A long
+ * diagonal stroke then costs the blocks along it, not its whole bounding box.
+ */
+export async function probabilityNearStroke(
+  img: RGBAImage,
+  stroke: Uint8Array,
+  probe: (tile: RGBAImage) => Promise<Float32Array>,
+  block = SNAP_BLOCK,
+  context = SNAP_CONTEXT,
+): Promise<Float32Array> {
+  const { width, height } = img;
+  const out = new Float32Array(width * height);
+  for (let by = 0; by < height; by += block) {
+    for (let bx = 0; bx < width; bx += block) {
+      const x1 = Math.min(width, bx + block), y1 = Math.min(height, by + block);
+      if (!anySet(stroke, width, bx, by, x1, y1)) continue;
+      const cx0 = Math.max(0, bx - context), cy0 = Math.max(0, by - context);
+      const cw = Math.min(width, x1 + context) - cx0, ch = Math.min(height, y1 + context) - cy0;
+      const tile = new Uint8ClampedArray(cw * ch * 4);
+      for (let r = 0; r < ch; r++) tile.set(img.data.subarray(((cy0 + r) * width + cx0) * 4, ((cy0 + r) * width + cx0 + cw) * 4), r * cw * 4);
+      const p = await probe({ width: cw, height: ch, data: tile });
+      for (let y = by; y < y1; y++) out.set(p.subarray((y - cy0) * cw + bx - cx0, (y - cy0) * cw + x1 - cx0), y * width + bx);
+    }
+  }
+  return out;
+}
+
+function anySet(mask: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number): boolean {
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (mask[y * width + x]) return true;
+  return false;
+}
+
 /** Luma in whole 8-bit levels (histogram bins). */
 function luma8(img: RGBAImage): Uint8Array {
   const out = new Uint8Array(img.width * img.height);
@@ -66,14 +104,39 @@ function histMedian(hist: Int32Array, total: number): number {
   return 255;
 }
 
+/** Per row, the columns [from, to) within `radius` of a stroke pixel's row span; to <= from where none. */
+function strokeBand(stroke: Uint8Array, width: number, height: number, radius: number) {
+  const first = new Int32Array(height).fill(width), last = new Int32Array(height).fill(-1);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!stroke[y * width + x]) continue;
+      if (x < first[y]) first[y] = x;
+      last[y] = x;
+    }
+  }
+  const from = new Int32Array(height).fill(width), to = new Int32Array(height);
+  for (let y = 0; y < height; y++) {
+    if (last[y] < 0) continue;
+    for (let yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) {
+      from[yy] = Math.min(from[yy], Math.max(0, first[y] - radius));
+      to[yy] = Math.max(to[yy], Math.min(width, last[y] + radius + 1));
+    }
+  }
+  return { from, to };
+}
+
 /**
- * |luma - local median| over `rect` (the window clipped to the image), by a histogram that slides
- * along each row. Returned over the whole image; 0 outside `rect`.
+ * |luma - local median| near the stroke (0 elsewhere), by a histogram that slides along each
+ * row, and the histogram of those deviations. Only each row's band around the stroke is
+ * visited: a long diagonal stroke costs its own band, not its bounding box.
  */
-export function medianDeviation(luma: Uint8Array, width: number, height: number, rect: { x0: number; y0: number; x1: number; y1: number }, radius: number): Uint8Array {
-  const out = new Uint8Array(width * height);
+export function medianDeviation(luma: Uint8Array, stroke: Uint8Array, width: number, height: number, radius: number) {
+  const dev = new Uint8Array(width * height);
+  const devHist = new Int32Array(256);
   const hist = new Int32Array(256);
-  for (let y = rect.y0; y < rect.y1; y++) {
+  const { from, to } = strokeBand(stroke, width, height, radius);
+  for (let y = 0; y < height; y++) {
+    if (to[y] <= from[y]) continue;
     const ya = Math.max(0, y - radius), yb = Math.min(height - 1, y + radius);
     hist.fill(0);
     let total = 0;
@@ -81,25 +144,18 @@ export function medianDeviation(luma: Uint8Array, width: number, height: number,
       for (let yy = ya; yy <= yb; yy++) hist[luma[yy * width + x]] += sign;
       total += sign * (yb - ya + 1);
     };
-    for (let x = Math.max(0, rect.x0 - radius); x <= Math.min(width - 1, rect.x0 + radius); x++) column(x, 1);
-    for (let x = rect.x0; x < rect.x1; x++) {
-      if (x > rect.x0) {
+    for (let x = Math.max(0, from[y] - radius); x <= Math.min(width - 1, from[y] + radius); x++) column(x, 1);
+    for (let x = from[y]; x < to[y]; x++) {
+      if (x > from[y]) {
         if (x - radius - 1 >= 0) column(x - radius - 1, -1);
         if (x + radius < width) column(x + radius, 1);
       }
       const i = y * width + x;
-      out[i] = Math.abs(luma[i] - histMedian(hist, total));
+      dev[i] = Math.abs(luma[i] - histMedian(hist, total));
+      devHist[dev[i]]++;
     }
   }
-  return out;
-}
-
-/** Robust noise (8-bit levels) of the deviations over `rect`: 1.4826 x their median. */
-function robustNoise(dev: Uint8Array, width: number, rect: { x0: number; y0: number; x1: number; y1: number }): number {
-  const hist = new Int32Array(256);
-  let total = 0;
-  for (let y = rect.y0; y < rect.y1; y++) for (let x = rect.x0; x < rect.x1; x++, total++) hist[dev[y * width + x]]++;
-  return total ? 1.4826 * histMedian(hist, total) : 0;
+  return { dev, devHist };
 }
 
 /**
@@ -113,10 +169,10 @@ export function snapToDamage(img: RGBAImage, stroke: Uint8Array, opts: SnapOptio
   const out = new Uint8Array(width * height);
   if (!bounds) return out;
   const r = Math.max(1, Math.round(opts.radius));
-  // The deviations over the stroke and its surroundings: the noise estimate is then mostly background.
-  const around = { x0: Math.max(0, bounds.x0 - r), y0: Math.max(0, bounds.y0 - r), x1: Math.min(width, bounds.x1 + r), y1: Math.min(height, bounds.y1 + r) };
-  const dev = medianDeviation(luma8(img), width, height, around, r);
-  const limit = SNAP_CONTRAST * Math.max(SNAP_NOISE_FLOOR, robustNoise(dev, width, around));
+  // Deviations over the stroke and `r` around it: the noise estimate (1.4826 x their median) is then mostly background.
+  const { dev, devHist } = medianDeviation(luma8(img), stroke, width, height, r);
+  const noise = 1.4826 * histMedian(devHist, devHist.reduce((n, v) => n + v, 0));
+  const limit = SNAP_CONTRAST * Math.max(SNAP_NOISE_FLOOR, noise);
   const p = opts.probability;
   const core = new Uint8Array(width * height);
   for (let y = bounds.y0; y < bounds.y1; y++) {

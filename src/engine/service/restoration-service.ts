@@ -12,7 +12,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { findCameraShake } from '../classical/camera-shake.ts';
 import { damageProbabilities } from '../damage/detect.ts';
-import { snapToDamage } from '../damage/snap.ts';
+import { probabilityNearStroke, snapToDamage } from '../damage/snap.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -67,19 +67,19 @@ export class RestorationService {
 
   /**
    * The damage under a brush stroke (engine/damage/snap.ts), on a crop around it: the detector
-   * runs on the crop only. Without the detector (none ships, or it could not be loaded) the
+   * runs only on the crop's blocks that the stroke crosses. Without the detector (none ships, or it could not be loaded) the
    * local contrast alone decides; `detector` says which.
    */
   async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
     const runner = await this.runner('detect').catch(() => null);
-    let probability: Float32Array | undefined;
-    if (runner) {
-      const probs = await damageProbabilities(crop, runner);
-      const n = crop.width * crop.height;
-      // Either class: a small tear under the stroke is damage too.
-      probability = new Float32Array(n);
-      for (let i = 0; i < n; i++) probability[i] = Math.max(probs.data[i], probs.data[n + i]);
-    }
+    const probability = runner
+      ? await probabilityNearStroke(crop, stroke, async (tile) => {
+          const probs = await damageProbabilities(tile, runner);
+          const n = tile.width * tile.height;
+          // Either class: a small tear under the stroke is damage too.
+          return probs.data.subarray(0, n).map((v, i) => Math.max(v, probs.data[n + i]));
+        })
+      : undefined;
     return { mask: snapToDamage(crop, stroke, { radius, probability }), detector: !!runner };
   }
 
