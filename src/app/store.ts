@@ -451,7 +451,7 @@ selectRegion(id) {
     const image = cropImage(photo.image, crop);
     const job = client()
       .snapStroke(image, stroke, radius)
-      // The worker was replaced (a cancelled run): the contrast alone, here, on the small crop.
+      // The worker failed or was replaced (a cancelled run): the contrast alone, here, on the small crop.
       .catch(() => ({ mask: snapToDamage(image, stroke, { radius }), detector: false }))
       .then(({ mask, detector }) => {
         const now = get().mark;
@@ -463,7 +463,9 @@ selectRegion(id) {
             const i = (y - crop.y0) * cw + x - crop.x0;
             if (!stroke[i]) continue;
             now.pending[y * width + x] = 0;
-            if (mask[i]) (now.mask[y * width + x] = 1), pixels++;
+            if (!mask[i]) continue;
+            now.mask[y * width + x] = 1;
+            pixels++;
           }
         }
         set({ mark: { ...now, snapping: now.snapping - 1, lastSnap: { by: detector ? 'detector' : 'contrast', pixels }, version: now.version + 1 } });

@@ -67,8 +67,8 @@ export class RestorationService {
 
   /**
    * The damage under a brush stroke (engine/damage/snap.ts), on a crop around it: the detector
-   * runs only on the crop's blocks that the stroke crosses. Without the detector (none ships, or it could not be loaded) the
-   * local contrast alone decides; `detector` says which.
+   * runs only on the crop's blocks that the stroke crosses. Without the detector (none ships,
+   * or it could not be loaded) the local contrast alone decides; `detector` says which.
    */
   async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
     const runner = await this.runner('detect').catch(() => null);
