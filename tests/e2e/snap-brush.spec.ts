@@ -55,8 +55,8 @@ function canvasData(page: Page, id: string) {
 const brush = (page: Page, from: readonly [number, number], to: readonly [number, number]) => brushOn(page, [W, H], from, to);
 
 /** A photo with nothing else changed: a denoise run, undone, so only marked fills change pixels. */
-async function openAndReview(page: Page, png: Buffer) {
-  await page.goto('/?backend=wasm&model=denoise=tiny-test');
+async function openAndReview(page: Page, png: Buffer, url = '/?backend=wasm&model=denoise=tiny-test') {
+  await page.goto(url);
   await openPhoto(page, png, 'cracked.png');
   await expectReport(page);
   await chooseOnly(page, 'denoise');
@@ -160,4 +160,33 @@ test('with Snap to damage off the whole stroke is marked and filled, as for a te
   // Snapping stays off for the next marking, until turned on again.
   await page.getByTestId('review-panel').getByRole('button', { name: 'Mark damage to fill…' }).click();
   await expect(page.getByRole('switch', { name: 'Snap to damage' })).not.toBeChecked();
+});
+
+test('without the detector the stroke snaps by contrast alone; S on the photo turns snapping off and on', async ({ page }) => {
+  const { png } = await crackedPhoto();
+  // A detector that cannot be loaded.
+  await openAndReview(page, png, '/?backend=wasm&model=denoise=tiny-test,detect=no-such-detector');
+  const snap = page.getByRole('switch', { name: 'Snap to damage' });
+  await page.getByTestId('photo-viewport').focus();
+  await page.keyboard.press('s');
+  await expect(snap).not.toBeChecked();
+  await page.keyboard.press('s');
+  await expect(snap).toBeChecked();
+
+  await brush(page, CRACK.from, CRACK.to);
+  await expect.poll(async () => (await appState(page)).review!.marking!.snapping).toBe(0);
+  expect((await appState(page)).review!.marking!.lastSnap!.by).toBe('contrast');
+  await expect(page.getByTestId('mark-status')).toContainText('by contrast alone');
+  const overlay = await canvasData(page, 'mask-preview');
+  const onCrack: boolean[] = [], beside: boolean[] = [];
+  for (let y = 0; y < H; y++) {
+    for (let x = 40; x < 210; x++) {
+      const d = crackDistance(x, y), shown = overlay[(y * W + x) * 4 + 3] > 0;
+      if (d < 0.5) onCrack.push(shown);
+      else if (d > 3.2 && d < 4) beside.push(shown);
+    }
+  }
+  expect(onCrack.every(Boolean)).toBe(true);
+  expect(beside.length).toBeGreaterThan(200);
+  expect(beside.some(Boolean)).toBe(false);
 });

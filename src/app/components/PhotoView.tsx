@@ -194,6 +194,8 @@ export function PhotoView() {
       ArrowDown: () => setView((v) => ({ ...v, y: v.y - step })),
       h: () => setHolding(true),
     };
+    // While marking, S turns snapping to damage on or off.
+    if (mark && !e.ctrlKey && !e.metaKey && !e.altKey) keys.s = () => useStore.getState().setMarkTool({ snap: !mark.snap });
     const fn = keys[e.key];
     if (!fn || (e.key.startsWith('Arrow') && view.zoom === 1)) return;
     e.preventDefault();
@@ -210,7 +212,7 @@ export function PhotoView() {
         className={`viewport${mark ? ' marking' : ''}${view.zoom > 1 ? ' zoomed' : ''}`}
         tabIndex={0}
         role="group"
-        aria-label="Photo. Plus and minus zoom, arrow keys pan, hold H to see the original."
+        aria-label={`Photo. Plus and minus zoom, arrow keys pan, hold H to see the original.${mark ? ' S turns Snap to damage on or off.' : ''}`}
         onKeyDown={onKeyDown}
         onKeyUp={(e) => e.key === 'h' && setHolding(false)}
         onPointerDown={onPointerDown}

@@ -235,7 +235,15 @@ function MarkTools() {
         </button>
       </div>
       <label className="snap-toggle">
-        <input type="checkbox" role="switch" checked={mark.snap} onChange={(e) => setMarkTool({ snap: e.target.checked })} aria-describedby="snap-hint" />
+        <input
+          type="checkbox"
+          role="switch"
+          checked={mark.snap}
+          onChange={(e) => setMarkTool({ snap: e.target.checked })}
+          aria-describedby="snap-hint"
+          aria-keyshortcuts="S"
+          title="Snap to damage (S on the photo)"
+        />
         Snap to damage
       </label>
       <p className="small muted" id="snap-hint">
