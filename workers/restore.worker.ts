@@ -50,6 +50,11 @@ const api = {
     return ready().analyze(image);
   },
 
+  async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
+    const snapped = await ready().snapStroke(crop, stroke, radius);
+    return Comlink.transfer(snapped, [snapped.mask.buffer]);
+  },
+
   /** Runs the stages; each stage result is transferred as soon as it is done, then dropped here. */
   async run(image: RGBAImage, requests: StageRequest[], callbacks: RunCallbacks, analysis?: AnalysisReport): Promise<void> {
     // Callbacks travel on their own port, unordered with this call's reply: wait until every

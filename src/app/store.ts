@@ -37,6 +37,7 @@ import {
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import { MARKING_STAGE, stageUI, stageUIs } from '../stages/ui.ts';
+import { SNAP_CONTEXT, snapRadius, snapToDamage } from '../engine/damage/snap.ts';
 import { client, config, fallBackToWasm, runtimeInfo } from './client.ts';
 import { isMetered, modelsOnMetered, saveModelsForOffline, type OfflineModels } from './offline-models.ts';
 import {
@@ -143,7 +144,17 @@ export interface MarkState {
   tool: 'brush' | 'eraser';
   /** Brush diameter in photo pixels. */
   size: number;
+  /** The brush marks only the damage under each stroke (engine/damage/snap.ts), not the whole stroke. */
+  snap: boolean;
+  /** What is filled: the snapped strokes, or whole ones. */
   mask: Uint8Array;
+  /** The snapping stroke being painted, and the finished ones whose damage is still being found (shown, not filled). */
+  stroke: Uint8Array;
+  pending: Uint8Array;
+  /** Strokes whose damage is being found. */
+  snapping: number;
+  /** The last snapped stroke: how (with the detector, or by contrast alone where there is none) and how many pixels it marked. */
+  lastSnap?: { by: 'detector' | 'contrast'; pixels: number };
   /** The marked region being edited, if any (its mask started the brushing). */
   editing?: string;
   /** Bumped on every stroke so views redraw. */
@@ -210,9 +221,11 @@ export interface AppState {
   redoRegion(regionId: string, strength: number): Promise<void>;
   /** Starts brushing damage (new, or the mask of a marked region to edit). */
   startMarking(editing?: string): void;
-  setMarkTool(patch: Partial<Pick<MarkState, 'tool' | 'size'>>): void;
-  /** Paints a stroke segment (photo coordinates) into the mark mask. */
+  setMarkTool(patch: Partial<Pick<MarkState, 'tool' | 'size' | 'snap'>>): void;
+  /** Paints a stroke segment (photo coordinates): into the mark mask, or into the stroke when snapping. */
   paintMark(x0: number, y0: number, x1: number, y1: number): void;
+  /** The stroke is finished: a snapping one is replaced by the damage under it (in the worker). */
+  endStroke(): void;
   cancelMarking(): void;
   /** Fills the brushed damage (replacing the region being edited). */
   fillMarked(): Promise<void>;
@@ -265,6 +278,13 @@ export function errorMessage(e: unknown): string {
 
 /** Bumped for every new photo or run, so late answers for an older one are dropped. */
 let generation = 0;
+
+/** The snapping stroke being painted: its bounding box (photo pixels). */
+let strokeBox: { x0: number; y0: number; x1: number; y1: number } | undefined;
+/** Settles once every stroke snapped so far is in the mask. */
+let snapsDone: Promise<void> = Promise.resolve();
+/** The brush snaps unless the user turned it off (remembered while the app is open). */
+let snapPreference = true;
 
 type Doc = ProjectDoc<Record<string, StageChoice>, ReviewDecisions>;
 
@@ -378,19 +398,79 @@ selectRegion(id) {
     const region = editing ? allRegions().find((r) => r.id === editing && r.kind === 'damage') : undefined;
     if (region) forEachRegionPixel(region, width, (_x, _y, k) => (mask[k] = 1));
     const size = get().mark?.size ?? Math.max(6, Math.round(Math.min(width, height) / 60));
-    set({ mark: { tool: 'brush', size, mask, editing: region?.id, version: 0 }, selectedRegion: region?.id });
+    strokeBox = undefined;
+    set({
+      mark: { tool: 'brush', size, snap: snapPreference, mask, stroke: new Uint8Array(width * height), pending: new Uint8Array(width * height), snapping: 0, editing: region?.id, version: 0 },
+      selectedRegion: region?.id,
+    });
   },
 
   setMarkTool(patch) {
     const mark = get().mark;
+    if (patch.snap !== undefined) snapPreference = patch.snap;
     if (mark) set({ mark: { ...mark, ...patch } });
   },
 
   paintMark(x0, y0, x1, y1) {
     const { mark, photo } = get();
     if (!mark || !photo) return;
-    paintSegment(mark.mask, photo.image.width, photo.image.height, x0, y0, x1, y1, mark.size / 2, mark.tool === 'brush' ? 1 : 0);
-    set({ mark: { ...mark, version: mark.version + 1 } });
+    const { width, height } = photo.image;
+    const r = mark.size / 2;
+    const snapping = mark.snap && mark.tool === 'brush';
+    paintSegment(snapping ? mark.stroke : mark.mask, width, height, x0, y0, x1, y1, r, mark.tool === 'brush' ? 1 : 0);
+    if (snapping) {
+      const seg = grow({ x0: Math.floor(Math.min(x0, x1) - r), y0: Math.floor(Math.min(y0, y1) - r), x1: Math.ceil(Math.max(x0, x1) + r) + 1, y1: Math.ceil(Math.max(y0, y1) + r) + 1 }, 0, width, height);
+      strokeBox = strokeBox ? { x0: Math.min(strokeBox.x0, seg.x0), y0: Math.min(strokeBox.y0, seg.y0), x1: Math.max(strokeBox.x1, seg.x1), y1: Math.max(strokeBox.y1, seg.y1) } : seg;
+    }
+    // A whole stroke or an erasure makes the last snap's note stale.
+    set({ mark: { ...mark, lastSnap: snapping ? mark.lastSnap : undefined, version: mark.version + 1 } });
+  },
+
+  endStroke() {
+    const { mark, photo } = get();
+    const box = strokeBox;
+    strokeBox = undefined;
+    if (!mark || !photo || !box) return;
+    const { width, height } = photo.image;
+    const radius = snapRadius(mark.size);
+    // Only a crop around the stroke: the median window or the detector's context, whichever is wider.
+    const crop = grow(box, Math.max(radius, SNAP_CONTEXT), width, height);
+    const cw = crop.x1 - crop.x0;
+    if (cw <= 0 || crop.y1 <= crop.y0) return;
+    const stroke = new Uint8Array(cw * (crop.y1 - crop.y0));
+    for (let y = crop.y0; y < crop.y1; y++) {
+      for (let x = crop.x0; x < crop.x1; x++) {
+        const k = y * width + x;
+        if (!mark.stroke[k]) continue;
+        stroke[(y - crop.y0) * cw + x - crop.x0] = 1;
+        mark.stroke[k] = 0;
+        mark.pending[k] = 1;
+      }
+    }
+    set({ mark: { ...mark, snapping: mark.snapping + 1, version: mark.version + 1 } });
+    const image = cropImage(photo.image, crop);
+    const job = client()
+      .snapStroke(image, stroke, radius)
+      // The worker failed or was replaced (a cancelled run): the contrast alone, here, on the small crop.
+      .catch(() => ({ mask: snapToDamage(image, stroke, { radius }), detector: false }))
+      .then(({ mask, detector }) => {
+        const now = get().mark;
+        // Marking ended or started again meanwhile: this stroke is no longer wanted.
+        if (!now || now.mask !== mark.mask) return;
+        let pixels = 0;
+        for (let y = crop.y0; y < crop.y1; y++) {
+          for (let x = crop.x0; x < crop.x1; x++) {
+            const i = (y - crop.y0) * cw + x - crop.x0;
+            if (!stroke[i]) continue;
+            now.pending[y * width + x] = 0;
+            if (!mask[i]) continue;
+            now.mask[y * width + x] = 1;
+            pixels++;
+          }
+        }
+        set({ mark: { ...now, snapping: now.snapping - 1, lastSnap: { by: detector ? 'detector' : 'contrast', pixels }, version: now.version + 1 } });
+      });
+    snapsDone = snapsDone.then(() => job);
   },
 
   cancelMarking() {
@@ -398,6 +478,8 @@ selectRegion(id) {
   },
 
   async fillMarked() {
+    // Strokes still being snapped are part of what the user asked to fill.
+    if (get().mark?.snapping) await snapsDone;
     const { photo, result, mark, status } = get();
     if (!photo || !result || !mark || status !== 'idle') return;
     const { width, height } = photo.image;
@@ -888,7 +970,17 @@ export function snapshot() {
       })),
       undo: s.undoStack.length,
       redo: s.redoStack.length,
-      marking: s.mark ? { tool: s.mark.tool, size: s.mark.size, editing: s.mark.editing ?? null, markedPixels: s.mark.mask.reduce((n, v) => n + (v ? 1 : 0), 0) } : null,
+      marking: s.mark
+        ? {
+            tool: s.mark.tool,
+            size: s.mark.size,
+            snap: s.mark.snap,
+            snapping: s.mark.snapping,
+            lastSnap: s.mark.lastSnap ? { ...s.mark.lastSnap } : null,
+            editing: s.mark.editing ?? null,
+            markedPixels: s.mark.mask.reduce((n, v) => n + (v ? 1 : 0), 0),
+          }
+        : null,
     },
   };
 }

@@ -30,6 +30,8 @@ export class RestorationClient {
   private api!: Comlink.Remote<RestoreWorkerApi>;
   private info!: Promise<RuntimeInfo>;
   private rejectRun?: (e: Error) => void;
+  /** Snaps in flight: a cancel ends the worker they wait on. */
+  private rejectSnaps = new Set<(e: Error) => void>();
 
   constructor(private init: WorkerInit) {
     this.start();
@@ -50,6 +52,18 @@ export class RestorationClient {
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     await this.info;
     return this.api.analyze(image);
+  }
+
+  /** The damage under a brush stroke, on a crop around it (see engine/damage/snap.ts). */
+  async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
+    await this.info;
+    let reject!: (e: Error) => void;
+    const cancelled = new Promise<never>((_, r) => this.rejectSnaps.add((reject = r)));
+    try {
+      return await Promise.race([this.api.snapStroke(crop, stroke, radius), cancelled]);
+    } finally {
+      this.rejectSnaps.delete(reject);
+    }
   }
 
   /** Runs the pipeline; resolves with every stage result, or rejects with CancelledError after cancel(). */
@@ -77,10 +91,12 @@ export class RestorationClient {
   cancel(): void {
     this.worker.terminate();
     this.rejectRun?.(new CancelledError());
+    for (const reject of this.rejectSnaps) reject(new CancelledError());
     this.start();
   }
 
   dispose(): void {
     this.worker.terminate();
+    for (const reject of this.rejectSnaps) reject(new CancelledError());
   }
 }

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { appState, brush as brushOn, chooseOnly, expectReport, openPhoto, restoreAndWait } from './fixtures.ts';
+import { appState, brush as brushOn, chooseOnly, expectReport, markWholeStrokes, openPhoto, restoreAndWait } from './fixtures.ts';
 
 const W = 256, H = 192;
 const LINE = { from: [40, 150], to: [150, 40] } as const;
@@ -70,6 +70,7 @@ test('a fill under a colour repair takes the colour repair: the run\'s fill and 
   // A brushed fill (which the colour stage never saw) over a clean stretch: it too takes the repair.
   await page.getByTestId('review-panel').getByRole('button', { name: 'Mark damage to fill…' }).click();
   await expect(page.getByTestId('mark-tools')).toBeVisible();
+  await markWholeStrokes(page);
   await page.getByRole('slider', { name: 'Brush size' }).fill('6');
   await brushOn(page, [W, H], [170, 150], [230, 90]);
   await page.getByRole('button', { name: 'Fill marked area' }).click();

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { appState, chooseOnly, expectReport, FRESH_PROFILE, noisyPng, openPhoto, photoPixels, restoreAndWait } from './fixtures.ts';
+import { appState, chooseOnly, expectReport, FRESH_PROFILE, markWholeStrokes, noisyPng, openPhoto, photoPixels, restoreAndWait } from './fixtures.ts';
 
 const TINY_WASM = '/?backend=wasm&model=denoise=tiny-test';
 
@@ -89,6 +89,7 @@ test('a long region list is neither clipped nor overlapped by its "Show all" lin
   await restoreAndWait(page);
   // Mark 30 separate specks and fill them: 30 regions of the fill stage, more than the list shows at first.
   await page.getByRole('button', { name: 'Mark damage to fill…' }).click();
+  await markWholeStrokes(page);
   const box = (await page.getByTestId('photo-surface').boundingBox())!;
   for (let i = 0; i < 30; i++) {
     const x = 12 + (i % 6) * 32, y = 12 + Math.floor(i / 6) * 28;

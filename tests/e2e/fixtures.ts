@@ -124,3 +124,8 @@ export async function brush(page: Page, size: readonly [number, number], from: r
   for (let i = 1; i <= 8; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 8, from[1] + ((to[1] - from[1]) * i) / 8]));
   await page.mouse.up();
 }
+
+/** While marking: the brush marks whole strokes (Snap to damage off), for specs that mark a clean area as damage. */
+export async function markWholeStrokes(page: Page) {
+  await page.getByRole('switch', { name: 'Snap to damage' }).uncheck();
+}

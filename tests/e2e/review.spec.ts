@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { parseEditRecord } from '../../src/app/export/record.ts';
-import { appState, brush as brushOn, chooseOnly, expectReport, openPhoto, photoPixels, restoreAndWait } from './fixtures.ts';
+import { appState, brush as brushOn, chooseOnly, expectReport, markWholeStrokes, openPhoto, photoPixels, restoreAndWait } from './fixtures.ts';
 
 const W = 192, H = 144;
 
@@ -78,6 +78,7 @@ test('review: reject a region, mark damage and redo its fill with an edited mask
   const [sx, sy] = spot!;
   await review.getByRole('button', { name: 'Mark damage to fill…' }).click();
   await expect(page.getByTestId('mark-tools')).toBeVisible();
+  await markWholeStrokes(page);
   await page.getByRole('slider', { name: 'Brush size' }).fill('4');
   await brush(page, [sx, sy], [sx + 40, sy]);
   await expect.poll(async () => (await appState(page)).review!.marking!.markedPixels).toBeGreaterThan(100);

@@ -1,6 +1,6 @@
 import { test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { chooseOnly, expectReport, FRESH_PROFILE, noisyPng, openPhoto, restoreAndWait, TINY } from './fixtures.ts';
+import { chooseOnly, expectReport, FRESH_PROFILE, markWholeStrokes, noisyPng, openPhoto, restoreAndWait, TINY } from './fixtures.ts';
 
 // Review aid, not a check: HEIRLOOM_SHOTS=/tmp/shots npx playwright test screenshots
 const dir = process.env.HEIRLOOM_SHOTS;
@@ -27,6 +27,8 @@ for (const [label, viewport] of [
     await rows.first().getByRole('button', { name: /^Area/ }).click();
     if ((await rows.count()) > 1) await rows.nth(1).getByRole('button', { name: 'Redo…' }).click();
     await review.getByRole('button', { name: 'Mark damage to fill…' }).click();
+    // The photo has no scratch to snap to: show a whole stroke marked.
+    await markWholeStrokes(page);
     const box = (await page.getByTestId('photo-surface').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.2);
     await page.mouse.down();

@@ -30,6 +30,9 @@ export function regionAt(regions: ReviewRegion[], x: number, y: number, tol = 0)
 }
 /** The brushed mask is shown at most this many pixels on a side (the mask itself stays full size). */
 const MASK_PREVIEW_SIDE = 2048;
+/** Overlay colours (RGBA): marked damage, and a stroke whose damage is still being found. */
+const MARKED = [255, 40, 40, 140];
+const STROKE = [255, 220, 120, 90];
 
 interface View {
   zoom: number;
@@ -124,6 +127,8 @@ export function PhotoView() {
     pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     if (pointers.current.size === 2) {
       const [a, b] = [...pointers.current.values()];
+      // A second finger turns a stroke into a pinch: what was painted so far is a stroke of its own.
+      if (gesture.current.paint) useStore.getState().endStroke();
       gesture.current = { dist: Math.hypot(a.x - b.x, a.y - b.y) };
     } else if (mark) {
       const p = toPhoto(e.clientX, e.clientY);
@@ -170,6 +175,7 @@ export function PhotoView() {
     const g = gesture.current;
     pointers.current.delete(e.pointerId);
     gesture.current = {};
+    if (g.paint) useStore.getState().endStroke();
     // A click (not a pan) on the photo selects the region under it, or clears the selection.
     if (e.type === 'pointerup' && g.down && !g.moved && result && !mark) useStore.getState().selectRegion(regionUnder(e.clientX, e.clientY)?.id);
   }
@@ -188,6 +194,8 @@ export function PhotoView() {
       ArrowDown: () => setView((v) => ({ ...v, y: v.y - step })),
       h: () => setHolding(true),
     };
+    // While marking, S turns snapping to damage on or off.
+    if (mark && !e.ctrlKey && !e.metaKey && !e.altKey) keys.s = () => useStore.getState().setMarkTool({ snap: !mark.snap });
     const fn = keys[e.key];
     if (!fn || (e.key.startsWith('Arrow') && view.zoom === 1)) return;
     e.preventDefault();
@@ -204,7 +212,7 @@ export function PhotoView() {
         className={`viewport${mark ? ' marking' : ''}${view.zoom > 1 ? ' zoomed' : ''}`}
         tabIndex={0}
         role="group"
-        aria-label="Photo. Plus and minus zoom, arrow keys pan, hold H to see the original."
+        aria-label={`Photo. Plus and minus zoom, arrow keys pan, hold H to see the original.${mark ? ' S turns Snap to damage on or off.' : ''}`}
         onKeyDown={onKeyDown}
         onKeyUp={(e) => e.key === 'h' && setHolding(false)}
         onPointerDown={onPointerDown}
@@ -244,7 +252,7 @@ export function PhotoView() {
               </svg>
             </>
           )}
-          {mark && <MaskPreview mask={mark.mask} version={mark.version} width={width} height={height} />}
+          {mark && <MaskPreview mask={mark.mask} stroke={mark.stroke} pending={mark.pending} version={mark.version} width={width} height={height} />}
         </div>
       </div>
       <figcaption className="compare-controls">
@@ -314,8 +322,8 @@ function outlineCache(regions: ReviewRegion[]): Map<string, string> {
   );
 }
 
-/** The brushed damage, in translucent red over the photo. */
-function MaskPreview({ mask, version, width, height }: { mask: Uint8Array; version: number; width: number; height: number }) {
+/** The marked damage in translucent red over the photo; snapping strokes not yet resolved to the damage under them in pale yellow. */
+function MaskPreview({ mask, stroke, pending, version, width, height }: { mask: Uint8Array; stroke: Uint8Array; pending: Uint8Array; version: number; width: number; height: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const scale = Math.min(1, MASK_PREVIEW_SIDE / Math.max(width, height));
   const w = Math.max(1, Math.round(width * scale)), h = Math.max(1, Math.round(height * scale));
@@ -327,17 +335,15 @@ function MaskPreview({ mask, version, width, height }: { mask: Uint8Array; versi
       for (let y = 0; y < h; y++) {
         const row = Math.min(height - 1, Math.floor(y / scale)) * width;
         for (let x = 0; x < w; x++) {
-          if (!mask[row + Math.min(width - 1, Math.floor(x / scale))]) continue;
+          const k = row + Math.min(width - 1, Math.floor(x / scale));
           const p = (y * w + x) * 4;
-          img.data[p] = 255;
-          img.data[p + 1] = 40;
-          img.data[p + 2] = 40;
-          img.data[p + 3] = 140;
+          if (mask[k]) img.data.set(MARKED, p);
+          else if (stroke[k] || pending[k]) img.data.set(STROKE, p);
         }
       }
       ctx.putImageData(img, 0, 0);
     });
     return () => cancelAnimationFrame(frame);
-  }, [mask, version, w, h, width, height, scale]);
+  }, [mask, stroke, pending, version, w, h, width, height, scale]);
   return <canvas ref={ref} width={w} height={h} className="mask-preview" data-testid="mask-preview" aria-hidden="true" />;
 }

@@ -220,6 +220,7 @@ function MarkTools() {
   const status = useStore((s) => s.status);
   const { setMarkTool, fillMarked, cancelMarking } = useStore.getState();
   const marked = mark.mask.some(Boolean);
+  const snapping = mark.snapping > 0;
   return (
     <div className="mark-tools" role="group" aria-label="Mark damage" data-testid="mark-tools">
       <p className="small">
@@ -233,12 +234,40 @@ function MarkTools() {
           Eraser
         </button>
       </div>
+      <label className="snap-toggle">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={mark.snap}
+          onChange={(e) => setMarkTool({ snap: e.target.checked })}
+          aria-describedby="snap-hint"
+          aria-keyshortcuts="S"
+          title="Snap to damage (S on the photo)"
+        />
+        Snap to damage
+      </label>
+      <p className="small muted" id="snap-hint">
+        {mark.snap
+          ? 'The brush marks only the scratch or crack under each stroke; the rest of the stroke stays as it is. Turn it off for tears and holes.'
+          : 'The brush marks the whole stroke: for tears, holes and stains.'}
+      </p>
       <label>
         Size {mark.size}px
         <input type="range" min={2} max={200} value={mark.size} onChange={(e) => setMarkTool({ size: Number(e.target.value) })} aria-label="Brush size" />
       </label>
+      <p className="small" role="status" data-testid="mark-status">
+        {snapping
+          ? 'Finding the damage under the stroke…'
+          : mark.lastSnap?.pixels === 0
+            ? 'Nothing under the last stroke stands out as damage. Brush closer along it, or turn off Snap to damage to mark the whole stroke.'
+            : mark.lastSnap?.by === 'contrast'
+              ? 'Marked in red: what stands out under the stroke (the damage detector is not available, so by contrast alone).'
+              : marked
+                ? 'Marked in red: what will be filled.'
+                : ''}
+      </p>
       <div className="actions">
-        <button type="button" className="primary" disabled={status !== 'idle' || (!marked && !mark.editing)} onClick={() => void fillMarked()}>
+        <button type="button" className="primary" disabled={status !== 'idle' || snapping || (!marked && !mark.editing)} onClick={() => void fillMarked()}>
           {mark.editing ? 'Redo fill' : 'Fill marked area'}
         </button>
         <button type="button" onClick={cancelMarking}>

@@ -10,6 +10,8 @@ import { runPipeline, type PipelineProgress, type StageRegistry, type StageResul
 import type { StageRequest } from '../pipeline/stage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { damageProbabilities } from '../damage/detect.ts';
+import { probabilityNearStroke, snapToDamage } from '../damage/snap.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -54,6 +56,24 @@ export class RestorationService {
     let report = analyzePhoto(image);
     for (const stage of this.stages.all()) if (stage.analyse) report = await stage.analyse(image, report, ctx);
     return missing.length ? { ...report, missingModels: missing } : report;
+  }
+
+  /**
+   * The damage under a brush stroke (engine/damage/snap.ts), on a crop around it: the detector
+   * runs only on the crop's blocks that the stroke crosses. Without the detector (none ships,
+   * or it could not be loaded) the local contrast alone decides; `detector` says which.
+   */
+  async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
+    const runner = await this.runner('detect').catch(() => null);
+    const probability = runner
+      ? await probabilityNearStroke(crop, stroke, async (tile) => {
+          const probs = await damageProbabilities(tile, runner);
+          const n = tile.width * tile.height;
+          // Either class: a small tear under the stroke is damage too.
+          return probs.data.subarray(0, n).map((v, i) => Math.max(v, probs.data[n + i]));
+        })
+      : undefined;
+    return { mask: snapToDamage(crop, stroke, { radius, probability }), detector: !!runner };
   }
 
   /** Runner for a task, created once and reused; null when no model ships for it. */
