@@ -123,8 +123,9 @@ export const markingSlice: Slice<MarkingSlice> = (set, get, store) => ({
     const gen = currentGeneration();
     if (!regions.length) {
       // An edited region brushed away entirely: the marking is undone.
-      set({ mark: undefined });
-      if (mark.editing) applyDecisions(store, withMarked(get().decisions, [], mark.editing));
+      const editing = mark.editing;
+      if (editing) await applyDecisions(store, (s) => ({ next: withMarked(s.decisions, [], editing) }), { mark: undefined });
+      else set({ mark: undefined });
       return;
     }
     set({ status: 'redoing', error: undefined });
@@ -138,8 +139,7 @@ export const markingSlice: Slice<MarkingSlice> = (set, get, store) => ({
       const [filled] = await client().run(cropImage(photo.image, crop), [{ stage: MARKING_STAGE.id, options: { strength: 1 }, mask: cropMask }]);
       if (gen !== currentGeneration()) return;
       const added = regions.map((region) => ({ region, patch: { regionId: region.id, stage: MARKING_STAGE.id, rect: region.rect, pixels: cutRect(filled.image, crop.x0, crop.y0, region.rect) } }));
-      set({ status: 'idle', mark: undefined, selectedRegion: regions[0].id });
-      applyDecisions(store, withMarked(get().decisions, added, mark.editing));
+      await applyDecisions(store, (s) => ({ next: withMarked(s.decisions, added, mark.editing) }), { status: 'idle', mark: undefined, selectedRegion: regions[0].id });
     } catch (e) {
       if (gen !== currentGeneration()) return;
       set({ status: 'idle', errorAt: 'review', error: e instanceof CancelledError ? undefined : `The marked damage could not be filled: ${errorMessage(e)}` });

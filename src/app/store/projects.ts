@@ -11,7 +11,7 @@ import {
   storageInfo,
 } from '../persistence/projects.ts';
 import { client } from '../client.ts';
-import { recompose } from './review.ts';
+import { composed } from './review.ts';
 import { cancelDocSave, persist } from './save.ts';
 import { choicesFrom, currentGeneration, defaultChoices, errorMessage, freshReview, nextGeneration, reviewedStages, summary } from './shared.ts';
 import type { ProjectsSlice, Result, Slice, StageChoice, StageOutcome, Store } from './types.ts';
@@ -42,17 +42,15 @@ export const projectsSlice: Slice<ProjectsSlice> = (set, get, store) => ({
       const { image, sniff } = await decodePhoto(new File([original as Uint8Array<ArrayBuffer>], doc.name, { type: doc.mime }));
       if (gen !== currentGeneration()) return;
       let result: Result | undefined;
+      const decisions = normalizeDecisions(doc.decisions);
       const stored = doc.result;
       if (stored && pixels.length === stored.stages.length && pixels.every((p) => p.image.width === image.width && p.image.height === image.height)) {
         const outcomes = stored.stages.map((st, i): StageOutcome => ({ ...st, image: pixels[i].image, changeMap: pixels[i].changeMap }));
-        result = {
-          image: outcomes.at(-1)!.image,
-          regions: runRegions(reviewedStages(outcomes), image.width, image.height),
-          outcomes,
-          stages: outcomes.map(summary),
-          changed: stored.changed,
-          finishedAt: stored.finishedAt,
-        };
+        const regions = runRegions(reviewedStages(outcomes), image.width, image.height);
+        // Shown composed with the saved decisions; the worker is sent the layers once, here.
+        const shown = await composed(image, { outcomes, regions }, decisions);
+        if (gen !== currentGeneration()) return;
+        result = { ...shown, regions, outcomes, stages: outcomes.map(summary), finishedAt: stored.finishedAt };
       }
       set({
         photo: { name: doc.name, image, bytes: original, mime: doc.mime, notes: inputNotes(sniff) },
@@ -60,12 +58,11 @@ export const projectsSlice: Slice<ProjectsSlice> = (set, get, store) => ({
         analysis: doc.analysis,
         choices: { ...defaultChoices(), ...doc.choices },
         ...freshReview(),
-        decisions: normalizeDecisions(doc.decisions),
+        decisions,
         result,
         progress: [],
         status: doc.analysis ? 'idle' : 'analyzing',
       });
-      if (result) recompose(store);
       if (!doc.analysis) {
         const analysis = await client().analyze(image);
         if (gen !== currentGeneration()) return;

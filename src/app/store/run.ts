@@ -2,13 +2,13 @@
 import { CancelledError } from '../../client/restoration-client.ts';
 import type { PipelineProgress, StageResult } from '../../engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../../engine/pipeline/stage.ts';
-import { runRegions } from '../../engine/review/index.ts';
+import { emptyDecisions, runRegions } from '../../engine/review/index.ts';
 import { stageUIs } from '../../stages/ui.ts';
 import { client, fallBackToWasm, runtimeInfo } from '../client.ts';
 import { requestPersistence } from '../persistence/projects.ts';
-import { recompose } from './review.ts';
+import { composed, keptAs, newLayersKey } from './review.ts';
 import { persist } from './save.ts';
-import { changedShare, currentGeneration, diffShare, errorMessage, freshReview, nextGeneration, reviewedStages, summary } from './shared.ts';
+import { changedShare, currentGeneration, errorMessage, freshReview, nextGeneration, reviewedStages, summary } from './shared.ts';
 import type { RunSlice, RunState, Slice, StageOutcome, StageProgress } from './types.ts';
 
 export const runSlice: Slice<RunSlice> = (set, get, store) => ({
@@ -25,6 +25,8 @@ export const runSlice: Slice<RunSlice> = (set, get, store) => ({
       return;
     }
     const gen = nextGeneration();
+    // The worker keeps this run's layers under this key, for composing its review.
+    const keep = newLayersKey();
     set({
       status: 'restoring',
       error: undefined,
@@ -52,6 +54,7 @@ export const runSlice: Slice<RunSlice> = (set, get, store) => ({
           onStage: (r) => setProgress(r.stage, { finished: true }),
         },
         analysis,
+        keep,
       );
     try {
       let results: StageResult[];
@@ -67,15 +70,6 @@ export const runSlice: Slice<RunSlice> = (set, get, store) => ({
         results = await run();
       }
       if (gen !== currentGeneration()) return;
-      const last = results.at(-1)!;
-      const before = get();
-      // The run and review this one replaces, kept for Undo.
-      const previousRun: RunState | undefined = before.result && {
-        result: before.result,
-        decisions: before.decisions,
-        undoStack: before.undoStack,
-        redoStack: before.redoStack,
-      };
       const outcomes = results.map(
         (r): StageOutcome => ({
           stage: r.stage,
@@ -89,22 +83,26 @@ export const runSlice: Slice<RunSlice> = (set, get, store) => ({
           changed: changedShare(r.changeMap),
         }),
       );
+      keptAs(outcomes, keep);
+      const regions = runRegions(reviewedStages(outcomes), photo.image.width, photo.image.height);
+      // Found missing areas wait for the user's OK: what is shown is the composed review, not the raw run.
+      const shown = await composed(photo.image, { outcomes, regions }, emptyDecisions());
+      if (gen !== currentGeneration()) return;
+      const before = get();
+      // The run and review this one replaces, kept for Undo.
+      const previousRun: RunState | undefined = before.result && {
+        result: before.result,
+        decisions: before.decisions,
+        undoStack: before.undoStack,
+        redoStack: before.redoStack,
+      };
       set({
         status: 'idle',
         // A new run replaces the results the old decisions were about (Undo brings them back).
         ...freshReview(),
         previousRun,
-        result: {
-          image: last.image,
-          regions: runRegions(reviewedStages(outcomes), photo.image.width, photo.image.height),
-          changed: diffShare(photo.image, last.image),
-          outcomes,
-          stages: outcomes.map(summary),
-          finishedAt: new Date().toISOString(),
-        },
+        result: { ...shown, regions, outcomes, stages: outcomes.map(summary), finishedAt: new Date().toISOString() },
       });
-      // Found missing areas wait for the user's OK: what is shown is the composed review, not the raw run.
-      recompose(store);
       get().refreshRuntime();
       void persist(store, { pixels: outcomes.map((o) => ({ image: o.image, changeMap: o.changeMap })), refreshThumbnail: true }).then((ok) => {
         // Now there is work worth keeping: ask the browser not to evict it.

@@ -1,6 +1,5 @@
 /** Helpers more than one slice uses. */
 import { proposeStages, type AnalysisReport } from '../../engine/analysis/index.ts';
-import type { RGBAImage } from '../../engine/image.ts';
 import { emptyDecisions, type ReviewedStage, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI, stageUIs } from '../../stages/ui.ts';
 import type { AppState, ResultSummary, StageChoice, StageOutcome } from './types.ts';
@@ -40,15 +39,6 @@ export function changedShare(map: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < map.length; i++) if (map[i] > 2) n++;
   return map.length ? n / map.length : 0;
-}
-
-export function diffShare(a: RGBAImage, b: RGBAImage): number {
-  const n = a.width * a.height;
-  let changed = 0;
-  for (let p = 0; p < n * 4; p += 4) {
-    if (Math.abs(a.data[p] - b.data[p]) > 2 || Math.abs(a.data[p + 1] - b.data[p + 1]) > 2 || Math.abs(a.data[p + 2] - b.data[p + 2]) > 2) changed++;
-  }
-  return n ? changed / n : 0;
 }
 
 export function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
