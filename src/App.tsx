@@ -11,7 +11,7 @@ import { ReviewPanel } from './app/components/ReviewPanel.tsx';
 import { RuntimeStatus } from './app/components/RuntimeStatus.tsx';
 import { StagePicker } from './app/components/StagePicker.tsx';
 import { UpdateBanner } from './app/components/UpdateBanner.tsx';
-import { useStore } from './app/store.ts';
+import { useStore } from './app/store/index.ts';
 
 function firstImageFile(list: FileList | null | undefined): File | undefined {
   return list ? Array.from(list).find((f) => f.type.startsWith('image/') || f.type === '') : undefined;

@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { runtimeInfo } from './app/client.ts';
-import { snapshot, useStore } from './app/store.ts';
+import { snapshot, useStore } from './app/store/index.ts';
 import { consumeLaunchedFiles, consumeSharedFile } from './app/launch.ts';
 import { registerServiceWorker } from './app/sw-register.ts';
 import './app/styles.css';

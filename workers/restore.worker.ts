@@ -11,6 +11,7 @@ import { browserModelStore } from '../src/engine/models/browser-store.ts';
 import { ModelRegistry } from '../src/engine/models/registry.ts';
 import type { StageResult } from '../src/engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../src/engine/pipeline/stage.ts';
+import type { HeldLayers, LayerSpec, ReviewDecisions } from '../src/engine/review/index.ts';
 import type { OrtModule, RuntimeInfo } from '../src/engine/runtime/types.ts';
 import { WebRuntime, type BackendPreference } from '../src/engine/runtime/web-backend.ts';
 import { RestorationService, type RunCallbacks } from '../src/engine/service/restoration-service.ts';
@@ -55,11 +56,15 @@ const api = {
     return Comlink.transfer(snapped, [snapped.mask.buffer]);
   },
 
-  /** Runs the stages; each stage result is transferred as soon as it is done, then dropped here. */
-  async run(image: RGBAImage, requests: StageRequest[], callbacks: RunCallbacks, analysis?: AnalysisReport): Promise<void> {
+  /**
+   * Runs the stages; each stage result is transferred as soon as it is done. With `keep`, the input
+   * and the stage outputs stay here as the layers of that review (`composeReview`); else they are dropped.
+   */
+  async run(image: RGBAImage, requests: StageRequest[], callbacks: RunCallbacks, analysis?: AnalysisReport, keep?: string): Promise<void> {
     // Callbacks travel on their own port, unordered with this call's reply: wait until every
     // stage result has been delivered before reporting the run as finished.
     const deliveries: Array<unknown> = [];
+    const outputs: RGBAImage[] = [];
     await ready().run(
       image,
       requests,
@@ -69,12 +74,23 @@ const api = {
         onStage: (r: StageResult) => {
           // The next stage still reads r.image, so hand over a copy; the change map is ours to give.
           const image = { ...r.image, data: r.image.data.slice() };
+          outputs.push(r.image);
           deliveries.push(callbacks.onStage?.(Comlink.transfer({ ...r, image }, [image.data.buffer, r.changeMap.buffer])));
         },
       },
       analysis,
     );
     await Promise.all(deliveries);
+    if (keep) ready().holdReview(keep, { original: image, images: outputs });
+  },
+
+  holdReview(key: string, parts: Partial<HeldLayers>): void {
+    ready().holdReview(key, parts);
+  },
+
+  composeReview(key: string, stages: LayerSpec[], decisions: ReviewDecisions, marking?: string): { image: RGBAImage; changed: number } {
+    const out = ready().composeReview(key, stages, decisions, marking);
+    return Comlink.transfer(out, [out.image.data.buffer]);
   },
 };
 

@@ -9,6 +9,7 @@ import type { AnalysisReport } from '../engine/analysis/index.ts';
 import type { PipelineProgress, StageResult } from '../engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../engine/pipeline/stage.ts';
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
+import type { HeldLayers, LayerSpec, ReviewDecisions } from '../engine/review/index.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import type { RestoreWorkerApi, WorkerInit } from '../../workers/restore.worker.ts';
 
@@ -30,8 +31,10 @@ export class RestorationClient {
   private api!: Comlink.Remote<RestoreWorkerApi>;
   private info!: Promise<RuntimeInfo>;
   private rejectRun?: (e: Error) => void;
-  /** Snaps in flight: a cancel ends the worker they wait on. */
-  private rejectSnaps = new Set<(e: Error) => void>();
+  /** Snaps and compositions in flight: a cancel ends the worker they wait on. */
+  private rejectPending = new Set<(e: Error) => void>();
+  /** The review whose layers this worker holds, and whether it has its regions too. */
+  private held?: { key: string; regions: boolean };
 
   constructor(private init: WorkerInit) {
     this.start();
@@ -41,6 +44,7 @@ export class RestorationClient {
     this.worker = new Worker(new URL('../../workers/restore.worker.ts', import.meta.url), { type: 'module', name: 'restore' });
     this.api = Comlink.wrap<RestoreWorkerApi>(this.worker);
     this.info = this.api.init(this.init);
+    this.held = undefined;
   }
 
   /** The runtime in use now: a session may have fallen back from WebGPU since start-up. */
@@ -57,17 +61,44 @@ export class RestorationClient {
   /** The damage under a brush stroke, on a crop around it (see engine/damage/snap.ts). */
   async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
     await this.info;
+    return this.untilCancelled(() => this.api.snapStroke(crop, stroke, radius));
+  }
+
+  /**
+   * The reviewed photo, composed in the worker from the review's layers: sent once (a run that
+   * kept them left them there already), then only the decisions. Rejects with CancelledError
+   * if the worker is replaced meanwhile.
+   */
+  async composeReview(key: string, layers: () => HeldLayers, stages: LayerSpec[], decisions: ReviewDecisions, marking?: string): Promise<{ image: RGBAImage; changed: number }> {
+    await this.info;
+    return this.untilCancelled(async () => {
+      if (this.held?.key !== key) {
+        this.held = undefined;
+        await this.api.holdReview(key, layers());
+        this.held = { key, regions: true };
+      } else if (!this.held.regions) {
+        await this.api.holdReview(key, { regions: layers().regions });
+        this.held.regions = true;
+      }
+      return this.api.composeReview(key, stages, decisions, marking);
+    });
+  }
+
+  private async untilCancelled<T>(call: () => Promise<T>): Promise<T> {
     let reject!: (e: Error) => void;
-    const cancelled = new Promise<never>((_, r) => this.rejectSnaps.add((reject = r)));
+    const cancelled = new Promise<never>((_, r) => this.rejectPending.add((reject = r)));
     try {
-      return await Promise.race([this.api.snapStroke(crop, stroke, radius), cancelled]);
+      return await Promise.race([call(), cancelled]);
     } finally {
-      this.rejectSnaps.delete(reject);
+      this.rejectPending.delete(reject);
     }
   }
 
-  /** Runs the pipeline; resolves with every stage result, or rejects with CancelledError after cancel(). */
-  async run(image: RGBAImage, requests: StageRequest[], handlers: RunHandlers = {}, analysis?: AnalysisReport): Promise<StageResult[]> {
+  /**
+   * Runs the pipeline; resolves with every stage result, or rejects with CancelledError after cancel().
+   * With `keep`, the worker keeps the run's layers as that review's (see composeReview).
+   */
+  async run(image: RGBAImage, requests: StageRequest[], handlers: RunHandlers = {}, analysis?: AnalysisReport, keep?: string): Promise<StageResult[]> {
     await this.info;
     const results: StageResult[] = [];
     const callbacks = Comlink.proxy({
@@ -80,7 +111,8 @@ export class RestorationClient {
     });
     const cancelled = new Promise<never>((_, reject) => (this.rejectRun = reject));
     try {
-      await Promise.race([this.api.run(image, requests, callbacks, analysis), cancelled]);
+      await Promise.race([this.api.run(image, requests, callbacks, analysis, keep), cancelled]);
+      if (keep) this.held = { key: keep, regions: false };
       return results;
     } finally {
       this.rejectRun = undefined;
@@ -91,12 +123,12 @@ export class RestorationClient {
   cancel(): void {
     this.worker.terminate();
     this.rejectRun?.(new CancelledError());
-    for (const reject of this.rejectSnaps) reject(new CancelledError());
+    for (const reject of this.rejectPending) reject(new CancelledError());
     this.start();
   }
 
   dispose(): void {
     this.worker.terminate();
-    for (const reject of this.rejectSnaps) reject(new CancelledError());
+    for (const reject of this.rejectPending) reject(new CancelledError());
   }
 }

@@ -1,5 +1,5 @@
 import { defectViews } from '../report-text.ts';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 const DEFECT_LABEL: Record<string, string> = {
   noise: 'Noise & grain',

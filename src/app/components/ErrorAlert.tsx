@@ -1,4 +1,4 @@
-import { useStore, type ErrorPlace } from '../store.ts';
+import { useStore, type ErrorPlace } from '../store/index.ts';
 
 /**
  * An error message. Always in the page, so assistive tech announces a new

@@ -5,7 +5,7 @@ import { download, exportComparison, exportImage } from '../export/encode.ts';
 import { buildEditRecord, describeSourceMetadata, FORMAT_INFO, readSourceMetadata, type ExportFormat, type SourceMetadataInfo } from '../export/index.ts';
 import { isAccepted } from '../../engine/review/index.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
-import { allRegions, errorMessage, useStore, type Photo, type Result, type ReviewDecisions } from '../store.ts';
+import { allRegions, errorMessage, useStore, type Photo, type Result, type ReviewDecisions } from '../store/index.ts';
 
 function editRecord(photo: Photo, result: Result, decisions: ReviewDecisions) {
   const regions = allRegions().map((r) => ({

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useRef, type ReactNode } from 'react';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 /**
  * One file input for the whole app, mounted for the app's lifetime, which every "Open" button

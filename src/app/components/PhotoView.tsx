@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { isAccepted, regionOutlinePath, type ReviewRegion } from '../../engine/review/index.ts';
-import { allRegions, useStore } from '../store.ts';
+import { allRegions, useStore } from '../store/index.ts';
 import { ImageCanvas } from './ImageCanvas.tsx';
 
 const MAX_ZOOM = 16;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ProjectMeta } from '../persistence/projects.ts';
 import { modelsOnMetered, setModelsOnMetered } from '../offline-models.ts';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 import { ConfirmActions, Modal } from './Modal.tsx';
 
 export function formatBytes(n: number) {

@@ -1,6 +1,6 @@
 import { stageUI } from '../../stages/ui.ts';
 import { useEffect, useRef, useState } from 'react';
-import { hasReviewWork, useStore, type ReviewDecisions } from '../store.ts';
+import { hasReviewWork, useStore, type ReviewDecisions } from '../store/index.ts';
 import { changedText } from '../format.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { ConfirmActions, Modal } from './Modal.tsx';

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI } from '../../stages/ui.ts';
 import { StrengthSlider } from '../../ui/StrengthSlider.tsx';
-import { allRegions, useStore } from '../store.ts';
+import { allRegions, useStore } from '../store/index.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 
 const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(1) : Math.round(v * 100)}%`;

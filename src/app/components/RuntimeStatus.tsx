@@ -1,4 +1,4 @@
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 function formatBytes(n: number) {
   if (n < 1024) return `${n} B`;

@@ -1,5 +1,5 @@
 import { stageUIs } from '../../stages/ui.ts';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 /** Every repair, proposed ones ticked with the analysis's strength; each with its own options. */
 export function StagePicker() {

@@ -1,5 +1,5 @@
 import { applyUpdate } from '../sw-register.ts';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 export function UpdateBanner() {
   const available = useStore((s) => s.updateAvailable);

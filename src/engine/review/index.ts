@@ -4,7 +4,7 @@
  * and the unit tests use exactly what the app does.
  */
 import type { RGBAImage } from '../image.ts';
-import { GLOBAL_FEATHER, type ReviewLayer } from './compose.ts';
+import { composeReview, GLOBAL_FEATHER, type ReviewDecisions, type ReviewLayer } from './compose.ts';
 import { byImportance, changeRegions, damageMapRegions, type ReviewRegion } from './regions.ts';
 
 export * from './compose.ts';
@@ -41,4 +41,35 @@ export function runRegions(stages: ReviewedStage[], width: number, height: numbe
       : changeRegions(s.stage, s.changeMap, width, height),
   );
   return [...found, ...marked];
+}
+
+/** How a stage's layer composes: a reviewed stage less its pixels (held apart, in the worker). */
+export type LayerSpec = Omit<ReviewedStage, 'image' | 'changeMap'>;
+
+/** A run's pixels for composing its review: its input, each stage's output, the regions it found. */
+export interface HeldLayers {
+  original: RGBAImage;
+  images: RGBAImage[];
+  regions: ReviewRegion[];
+}
+
+/** The reviewed photo from a run's layers and the decisions, and the share of pixels it changes. */
+export function composeHeld(held: HeldLayers, stages: LayerSpec[], decisions: ReviewDecisions, marking?: string): { image: RGBAImage; changed: number } {
+  if (held.images.length !== stages.length) throw new Error('composeHeld: one image per stage');
+  const reviewed = stages.map((s, i): ReviewedStage => ({ ...s, image: held.images[i], changeMap: NO_MAP }));
+  const layers = reviewLayers(held.original, reviewed, decisions.marked.length ? marking : undefined);
+  const image = composeReview(held.original, layers, [...held.regions, ...decisions.marked], decisions);
+  return { image, changed: diffShare(held.original, image) };
+}
+
+const NO_MAP = new Uint8Array(0);
+
+/** Share of pixels whose colour differs by more than 2/255 in any channel. */
+export function diffShare(a: RGBAImage, b: RGBAImage): number {
+  const n = a.width * a.height;
+  let changed = 0;
+  for (let p = 0; p < n * 4; p += 4) {
+    if (Math.abs(a.data[p] - b.data[p]) > 2 || Math.abs(a.data[p + 1] - b.data[p + 1]) > 2 || Math.abs(a.data[p + 2] - b.data[p + 2]) > 2) changed++;
+  }
+  return n ? changed / n : 0;
 }

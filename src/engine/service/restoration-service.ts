@@ -12,6 +12,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { damageProbabilities } from '../damage/detect.ts';
 import { probabilityNearStroke, snapToDamage } from '../damage/snap.ts';
+import { composeHeld, type HeldLayers, type LayerSpec, type ReviewDecisions, type ReviewRegion } from '../review/index.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -36,6 +37,8 @@ export type ServiceAnalysis = AnalysisReport & { missingModels?: string[] };
 export class RestorationService {
   private runners = new Map<string, Promise<ModelRunner | null>>();
   private stopRequested = false;
+  /** The layers of the run under review, so each decision sends only the decisions. */
+  private held?: { key: string; original: RGBAImage; images: RGBAImage[]; regions?: ReviewRegion[] };
 
   constructor(
     readonly runtime: Runtime,
@@ -91,6 +94,23 @@ export class RestorationService {
       p.catch(() => this.runners.delete(task));
     }
     return p;
+  }
+
+  /**
+   * Keeps a run's layers under `key` for `composeReview`: all of them (replacing any held), or
+   * only the regions for the layers already held (kept at the end of a run, before its regions are known).
+   */
+  holdReview(key: string, parts: Partial<HeldLayers>): void {
+    if (parts.original && parts.images) this.held = { key, original: parts.original, images: parts.images, regions: parts.regions };
+    else if (this.held?.key === key) this.held.regions = parts.regions ?? this.held.regions;
+    else throw new Error('No layers are held for this review.');
+  }
+
+  /** The reviewed photo, from the held layers and the decisions (see engine/review). */
+  composeReview(key: string, stages: LayerSpec[], decisions: ReviewDecisions, marking?: string): { image: RGBAImage; changed: number } {
+    const held = this.held;
+    if (held?.key !== key || !held.regions) throw new Error('No layers are held for this review.');
+    return composeHeld({ original: held.original, images: held.images, regions: held.regions }, stages, decisions, marking);
   }
 
   /** Cooperative cancel (the CLI); the browser terminates the worker instead, which is immediate. */
