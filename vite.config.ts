@@ -37,7 +37,7 @@ export default defineConfig({
     devCspRelax(),
     VitePWA({
       strategies: 'injectManifest',
-      srcDir: 'src',
+      srcDir: 'src/app',
       filename: 'sw.ts',
       // Registered by src/app/sw-register.ts with workbox-window (update banner).
       injectRegister: false,

@@ -4,7 +4,7 @@
  * kernel can fail after its session was created fine): the app then records
  * why, shows it, and runs again on WASM rather than failing.
  */
-import { RestorationClient } from '../client/restoration-client.ts';
+import { RestorationClient } from '../worker/restoration-client.ts';
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { BackendPreference } from '../engine/runtime/web-backend.ts';
 import { readConfig } from './config.ts';

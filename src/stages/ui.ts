@@ -1,7 +1,7 @@
 /** Every stage, UI side: its metadata and its options panel (kept apart from worker code so the main bundle stays small). */
 import type { ComponentType } from 'react';
 import type { StageMeta } from '../engine/pipeline/stage.ts';
-import type { StageOptionsProps } from '../ui/StrengthSlider.tsx';
+import type { StageOptionsProps } from '../app/components/StrengthSlider.tsx';
 import * as colour from './colour/client.tsx';
 import { meta as colourMeta } from './colour/meta.ts';
 import * as denoise from './denoise/client.tsx';

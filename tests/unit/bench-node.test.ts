@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runNodeBench } from '../../src/bench/node-bench.ts';
-import { formatReport } from '../../src/bench/report.ts';
-import { benchPhoto, benchPhotoSize } from '../../src/bench/synthetic.ts';
+import { runNodeBench } from '../../src/node/bench/node-bench.ts';
+import { formatReport } from '../../src/node/bench/report.ts';
+import { benchPhoto, benchPhotoSize } from '../../src/node/bench/bench-photo.ts';
 
 describe('bench: synthetic photo', () => {
   it('has the asked size (3:2) and is deterministic per seed', () => {

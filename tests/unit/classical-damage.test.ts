@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDamageClassical } from '../../src/engine/classical/damage.ts';
+import { detectDamageClassical } from '../../src/engine/classical/tophat-damage.ts';
 import { createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { maskedPsnr } from '../../src/stages/fill/eval.ts';
 

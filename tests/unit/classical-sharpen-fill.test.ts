@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPlanar, type PlanarImage } from '../../src/engine/image.ts';
 import { unsharpMask, UNSHARP_RECEPTIVE_FIELD } from '../../src/engine/classical/sharpen.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
-import { inpaintTelea } from '../../src/engine/classical/fill.ts';
+import { inpaintTelea } from '../../src/engine/classical/telea.ts';
 
 function edgeImage(): PlanarImage {
   const img = createPlanar(40, 20, 3);

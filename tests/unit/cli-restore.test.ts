@@ -11,7 +11,7 @@ const exec = promisify(execFile);
 
 async function restore(...args: string[]) {
   try {
-    const r = await exec('npx', ['tsx', 'src/cli/restore.ts', ...args], { env: { ...process.env, CI: '1' } });
+    const r = await exec('npx', ['tsx', 'src/node/cli/restore.ts', ...args], { env: { ...process.env, CI: '1' } });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

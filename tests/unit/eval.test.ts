@@ -20,7 +20,7 @@ describe('npm run eval', () => {
   });
 
   async function evalJson(...args: string[]) {
-    const { stdout } = await exec('npx', ['tsx', 'src/cli/eval.ts', '--task', 'denoise', '--data', dir, '--model', 'denoise=tiny-test', '--json', ...args]);
+    const { stdout } = await exec('npx', ['tsx', 'src/node/cli/eval.ts', '--task', 'denoise', '--data', dir, '--model', 'denoise=tiny-test', '--json', ...args]);
     const lines = stdout.trim().split('\n');
     return { lines, summary: JSON.parse(lines.at(-1)!) };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, sideBySide } from '../../src/app/export/compose.ts';
+import { baseName, sideBySide } from '../../src/app/export/side-by-side.ts';
 import { zlibDeflate, zlibInflate } from '../../src/app/export/bytes.ts';
 
 const solid = (width: number, height: number, v: number) => ({ width, height, data: new Uint8ClampedArray(width * height * 4).fill(v) });

@@ -13,7 +13,7 @@ import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { unsharpMask } from '../../src/engine/classical/sharpen.ts';
 import { haloRms } from '../../src/engine/metrics/index.ts';
-import { checkRules, type RuleInput } from '../../src/eval/real/rules.ts';
+import { checkRules, type RuleInput } from '../../src/node/eval/real/rules.ts';
 import { stage as colourStage } from '../../src/stages/colour/worker.ts';
 
 const W = 96, H = 64;

@@ -3,7 +3,7 @@
 face, and the share of pixels it flags on photos that carry no (or little) physical damage.
 
 python3 training/tools/real_mask_eval.py --checkpoint training/runs/detect-scene/final.pth \
-    --photos ../shared/datasets/real-old --masks src/eval/real-masks \
+    --photos ../shared/datasets/real-old --masks src/node/eval/real-masks \
     [--flag-share ../shared/datasets/test/RNI6 ../shared/datasets/real-old] [--threshold 0.5] [--views 4]
 
 For each mask in --masks (white = damage) whose photo of the same name is in --photos: the detector's
@@ -96,7 +96,7 @@ def write_sets(args):
             out.mask('defect', name, none if mask is None else mask)
             out.mask('missing', name, none)
             images.append({'name': name, 'defect': round(float((none if mask is None else mask).mean()), 5), 'missing': 0})
-        out.finish({'protocol': 'real', 'seed': 0}, source, 'src/eval/real-masks (hand-drawn)', images)
+        out.finish({'protocol': 'real', 'seed': 0}, source, 'src/node/eval/real-masks (hand-drawn)', images)
         print(f'{len(images)} photos -> {os.path.join(args.write_sets, sub)}')
 
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { isAccepted, type ReviewRegion } from '../../engine/review/index.ts';
 import { stageUI } from '../../stages/ui.ts';
-import { StrengthSlider } from '../../ui/StrengthSlider.tsx';
+import { StrengthSlider } from './StrengthSlider.tsx';
 import { allRegions, useStore } from '../store/index.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 

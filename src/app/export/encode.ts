@@ -4,7 +4,7 @@
  * metadata written into the container.
  */
 import type { RGBAImage } from '../../engine/image.ts';
-import { baseName, sideBySide } from './compose.ts';
+import { baseName, sideBySide } from './side-by-side.ts';
 import { embedMetadata, FORMAT_INFO, planMetadata, readSourceMetadata, type ExportFormat, type MetadataChoices } from './metadata.ts';
 import type { EditRecord } from './record.ts';
 

@@ -1,4 +1,4 @@
 export * from './metadata.ts';
 export * from './record.ts';
-export { sideBySide, baseName } from './compose.ts';
+export { sideBySide, baseName } from './side-by-side.ts';
 export type { EmbeddedMetadata, SourceMetadata } from './types.ts';

@@ -1,5 +1,5 @@
 /** Brushing damage on the photo (with the snapping brush) and filling it. */
-import { CancelledError } from '../../client/restoration-client.ts';
+import { CancelledError } from '../../worker/restoration-client.ts';
 import { SNAP_CONTEXT, snapRadius, snapToDamage } from '../../engine/damage/snap.ts';
 import { cropImage, cutRect, damageRegions, forEachRegionPixel, grow, withMarked } from '../../engine/review/index.ts';
 import { MARKING_STAGE } from '../../stages/ui.ts';

@@ -1,5 +1,5 @@
 /** Saved projects: reopening, listing, deleting. */
-import { decodePhoto } from '../../client/decode.ts';
+import { decodePhoto } from '../decode.ts';
 import { inputNotes } from '../../engine/io/sniff.ts';
 import { normalizeDecisions, runRegions, type ReviewDecisions } from '../../engine/review/index.ts';
 import {

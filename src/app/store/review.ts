@@ -1,5 +1,5 @@
 /** Reviewing a run: keeping or rejecting regions and stages, redoing a region, undo/redo. */
-import { CancelledError } from '../../client/restoration-client.ts';
+import { CancelledError } from '../../worker/restoration-client.ts';
 import type { RGBAImage } from '../../engine/image.ts';
 import {
   cropImage,

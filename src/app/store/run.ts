@@ -1,5 +1,5 @@
 /** Running the chosen repairs on the photo, with progress, cancel and the WebGPU→WASM fallback. */
-import { CancelledError } from '../../client/restoration-client.ts';
+import { CancelledError } from '../../worker/restoration-client.ts';
 import type { PipelineProgress, StageResult } from '../../engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../../engine/pipeline/stage.ts';
 import { emptyDecisions, runRegions } from '../../engine/review/index.ts';

@@ -1,5 +1,5 @@
 /** The open photo and its analysis, the repairs chosen, the engine and its offline models, errors. */
-import { decodePhoto } from '../../client/decode.ts';
+import { decodePhoto } from '../decode.ts';
 import { inputNotes } from '../../engine/io/sniff.ts';
 import { client, config, runtimeInfo } from '../client.ts';
 import { isMetered, modelsOnMetered, saveModelsForOffline } from '../offline-models.ts';

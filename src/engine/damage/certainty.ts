@@ -6,7 +6,7 @@
  * Below them, what the detector found is offered for the user to check, not applied: a stage that
  * is unsure does less.
  */
-import { maskRegions } from '../regions.ts';
+import { maskRegions } from '../mask-regions.ts';
 
 /** A group counts as confident damage from this mean probability. */
 export const CONFIDENT_GROUP = 0.9;

@@ -4,11 +4,11 @@
  * per-pixel confidence; the fill stage turns them into a damage map (damage-map.ts).
  */
 import { createPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
-import { detectDamageClassical, dilate } from '../classical/damage.ts';
+import { detectDamageClassical, dilate } from '../classical/tophat-damage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';
-import { maskRegions } from '../regions.ts';
+import { maskRegions } from '../mask-regions.ts';
 import SHARED from '../shared-constants.json';
 
 /** A pixel is damage when the detector's probability of its class reaches this (unless its manifest entry says otherwise). */

@@ -5,8 +5,8 @@
  * a few small runs, and no pixel outside the mask can change.
  */
 import { cloneRGBA, createPlanar, mirrorPlanar, type PlanarImage, type Rect, type RGBAImage } from '../image.ts';
-import { inpaintTelea } from '../classical/fill.ts';
-import { maskRegions } from '../regions.ts';
+import { inpaintTelea } from '../classical/telea.ts';
+import { maskRegions } from '../mask-regions.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { planarSink, planarSource, runTiled } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';

@@ -1,5 +1,5 @@
 import type { PlanarImage } from '../image.ts';
-import { rankFilter } from '../classical/damage.ts';
+import { rankFilter } from '../classical/tophat-damage.ts';
 
 /**
  * Halo / ringing: RMS (8-bit levels) of how far the result overshoots the sharp photo's own local

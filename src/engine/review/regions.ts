@@ -10,7 +10,7 @@
 import { damageCertainty } from '../damage/certainty.ts';
 import { classMask, damageConfidenceOf, type DamageClass } from '../damage/damage-map.ts';
 import type { Rect } from '../image.ts';
-import { maskRegions } from '../regions.ts';
+import { maskRegions } from '../mask-regions.ts';
 
 export type { Rect };
 

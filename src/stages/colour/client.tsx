@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { strengthOptions, type StageOptionsProps } from '../../ui/StrengthSlider.tsx';
+import { strengthOptions, type StageOptionsProps } from '../../app/components/StrengthSlider.tsx';
 import { meta } from './meta.ts';
 
 const Strength = strengthOptions(meta);

@@ -11,10 +11,10 @@ import { meanDeltaE00, psnr } from '../../engine/metrics/index.ts';
 import { standaloneContext } from '../../engine/pipeline/stage.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { stage as colourStage } from './worker.ts';
-import { decodeFile } from '../../cli/node-image.ts';
-import { UsageError } from '../../cli/setup.ts';
+import { decodeFile } from '../../node/cli/node-image.ts';
+import { UsageError } from '../../node/cli/setup.ts';
 import type { RestorationService } from '../../engine/service/restoration-service.ts';
-import type { EvalCommand } from '../../eval/types.ts';
+import type { EvalCommand } from '../../node/eval/types.ts';
 
 export interface FadingSet {
   protocol: string;

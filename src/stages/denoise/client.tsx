@@ -1,4 +1,4 @@
-import { strengthOptions } from '../../ui/StrengthSlider.tsx';
+import { strengthOptions } from '../../app/components/StrengthSlider.tsx';
 import { meta } from './meta.ts';
 
 /** This stage's options in the restore panel: its strength. */

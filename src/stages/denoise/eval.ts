@@ -14,8 +14,8 @@ import { estimateNoiseSigma } from '../../engine/analysis/index.ts';
 import { gaussianNoise, realisticDraws, realisticNoJpeg } from '../../engine/degradations/degradations.ts';
 import { CounterRNG } from '../../engine/degradations/rng.ts';
 import { planarSink, planarSource, runTiled, type TileFn, type TileSpec } from '../../engine/tiling.ts';
-import type { EvalCommand, EvalMethod, EvalTask } from '../../eval/types.ts';
-import { degradationEval } from '../../eval/run-eval.ts';
+import type { EvalCommand, EvalMethod, EvalTask } from '../../node/eval/types.ts';
+import { degradationEval } from '../../node/eval/run-eval.ts';
 
 async function tiled(img: PlanarImage, spec: TileSpec, fn: TileFn): Promise<PlanarImage> {
   const out = createPlanar(img.width, img.height, img.channels);

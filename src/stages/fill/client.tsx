@@ -1,4 +1,4 @@
-import type { StageOptionsProps } from '../../ui/StrengthSlider.tsx';
+import type { StageOptionsProps } from '../../app/components/StrengthSlider.tsx';
 
 /** The fill has no slider: what it fills is the found damage, which the user edits with a brush in the review. */
 export function Options(_props: StageOptionsProps) {

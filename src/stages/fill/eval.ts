@@ -12,18 +12,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { detectDamageClassical, type DamageMasks } from '../../engine/classical/damage.ts';
+import { detectDamageClassical, type DamageMasks } from '../../engine/classical/tophat-damage.ts';
 import { detectDamage } from '../../engine/damage/detect.ts';
 import { fillMasked } from '../../engine/damage/fill.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
 import { psnr, ssim } from '../../engine/metrics/index.ts';
 import { stage as fillStage } from './worker.ts';
-import { decodeFile } from '../../cli/node-image.ts';
+import { decodeFile } from '../../node/cli/node-image.ts';
 import type { StageContext } from '../../engine/pipeline/stage.ts';
 import type { RestorationService } from '../../engine/service/restoration-service.ts';
-import { UsageError } from '../../cli/setup.ts';
-import type { EvalCommand } from '../../eval/types.ts';
+import { UsageError } from '../../node/cli/setup.ts';
+import type { EvalCommand } from '../../node/eval/types.ts';
 
 export interface DamageSetImage {
   name: string;

@@ -1,5 +1,5 @@
 import { damageMap } from '../../engine/damage/damage-map.ts';
-import { dilate } from '../../engine/classical/damage.ts';
+import { dilate } from '../../engine/classical/tophat-damage.ts';
 import { detectDamage, fillMaskOf } from '../../engine/damage/detect.ts';
 import { fillMasked } from '../../engine/damage/fill.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';

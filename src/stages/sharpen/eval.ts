@@ -16,10 +16,10 @@ import { runStageModel } from '../../engine/pipeline/stage-model.ts';
 import type { ModelViews } from '../../engine/pipeline/tiled-model.ts';
 import { analyzePhoto, type Verdict } from '../../engine/analysis/index.ts';
 import { sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from './analysis.ts';
-import { decodeFile } from '../../cli/node-image.ts';
-import { UsageError } from '../../cli/setup.ts';
+import { decodeFile } from '../../node/cli/node-image.ts';
+import { UsageError } from '../../node/cli/setup.ts';
 import type { RestorationService } from '../../engine/service/restoration-service.ts';
-import type { EvalCommand } from '../../eval/types.ts';
+import type { EvalCommand } from '../../node/eval/types.ts';
 
 export interface BlurSet {
   kind: string;

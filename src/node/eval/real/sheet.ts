@@ -3,7 +3,7 @@
  * amplified change, and the figures beside them) and one overview of every photo.
  */
 import sharp, { type OverlayOptions } from 'sharp';
-import type { RGBAImage } from '../../engine/image.ts';
+import type { RGBAImage } from '../../../engine/image.ts';
 
 /** How much the change map amplifies: a change of 32 levels shows white. */
 export const CHANGE_GAIN = 8;

@@ -8,17 +8,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { proposeStages, type AnalysisReport } from '../../engine/analysis/index.ts';
-import { classMask } from '../../engine/damage/damage-map.ts';
-import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
-import { composeReview, emptyDecisions, isAccepted, reviewLayers, runRegions, type ReviewedStage, type ReviewRegion } from '../../engine/review/index.ts';
-import type { RestorationService } from '../../engine/service/restoration-service.ts';
-import { stageRegistry } from '../../stages/index.ts';
+import { proposeStages, type AnalysisReport } from '../../../engine/analysis/index.ts';
+import { classMask } from '../../../engine/damage/damage-map.ts';
+import { rgbaToPlanar, type RGBAImage } from '../../../engine/image.ts';
+import { composeReview, emptyDecisions, isAccepted, reviewLayers, runRegions, type ReviewedStage, type ReviewRegion } from '../../../engine/review/index.ts';
+import type { RestorationService } from '../../../engine/service/restoration-service.ts';
+import { stageRegistry } from '../../../stages/index.ts';
 import { decodeFile } from '../../cli/node-image.ts';
-import { haloRms } from '../../engine/metrics/index.ts';
-import { counts } from '../../stages/fill/eval.ts';
+import { haloRms } from '../../../engine/metrics/index.ts';
+import { counts } from '../../../stages/fill/eval.ts';
 import { checkRules, HUE_MIN_CAST, type RuleReport } from './rules.ts';
-import { hueDistance } from '../../engine/analysis/tone.ts';
+import { hueDistance } from '../../../engine/analysis/tone.ts';
 import { writeOverview, writePhotoSheet, type SheetLine } from './sheet.ts';
 
 /** Hand-made masks of the visible damage on real prints: a photo with one here counts as damaged. */

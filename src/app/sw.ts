@@ -15,7 +15,7 @@ import { clientsClaim, type WorkboxPlugin } from 'workbox-core';
 import { addPlugins, cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { registerRoute } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
-import { SHARE_ACTION, SHARE_CACHE, SHARE_FIELD, SHARED_FILE_KEY } from './app/launch.ts';
+import { SHARE_ACTION, SHARE_CACHE, SHARE_FIELD, SHARED_FILE_KEY } from './launch.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<string | { url: string; revision: string | null }> };
 

@@ -3,7 +3,7 @@
  * that prints it. Plain data (JSON-safe), no Node or DOM imports, so the page
  * bundle can use it too.
  */
-import type { RuntimeInfo } from '../engine/runtime/types.ts';
+import type { RuntimeInfo } from '../../engine/runtime/types.ts';
 
 export type BenchBackend = 'node' | 'wasm' | 'webgpu';
 

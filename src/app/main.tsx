@@ -1,17 +1,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { runtimeInfo } from './app/client.ts';
-import { snapshot, useStore } from './app/store/index.ts';
-import { consumeLaunchedFiles, consumeSharedFile } from './app/launch.ts';
-import { registerServiceWorker } from './app/sw-register.ts';
-import './app/styles.css';
+import { runtimeInfo } from './client.ts';
+import { snapshot, useStore } from './store/index.ts';
+import { consumeLaunchedFiles, consumeSharedFile } from './launch.ts';
+import { registerServiceWorker } from './sw-register.ts';
+import './styles.css';
 
 declare global {
   interface Window {
     /** For the end-to-end tests only. */
     __heirloom?: {
-      runtimeInfo(): Promise<import('./engine/runtime/types.ts').RuntimeInfo>;
+      runtimeInfo(): Promise<import('../engine/runtime/types.ts').RuntimeInfo>;
       state(): ReturnType<typeof snapshot>;
     };
   }

@@ -11,7 +11,7 @@
  *   scanner lid or bed showing through.
  */
 import { planarLuma, rgbaToPlanar, type RGBAImage } from '../image.ts';
-import { maskRegions } from '../regions.ts';
+import { maskRegions } from '../mask-regions.ts';
 
 export interface DamageDetectorOptions {
   /** Structuring-element width (px): defects thinner than this are found. */

@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { findSubtreeRoots, treeMemory } from './proc-tree.ts';
 import { round, type BenchResult } from './report.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHROMIUM = process.env.HEIRLOOM_CHROMIUM ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [
@@ -61,7 +61,7 @@ function newestMtime(paths: string[]): { mtime: number; file: string } {
 /** Runs `npx vite build` when dist/bench.html is missing or older than any source. */
 export async function ensureBuild(log: (line: string) => void): Promise<void> {
   const target = join(ROOT, 'dist', 'bench.html');
-  const sources = ['src', 'workers', 'public', 'bench.html', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(ROOT, p));
+  const sources = ['src', 'public', 'bench.html', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(ROOT, p));
   const newest = newestMtime(sources);
   const built = existsSync(target) ? statSync(target).mtimeMs : 0;
   if (built >= newest.mtime) {

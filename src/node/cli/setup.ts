@@ -1,13 +1,13 @@
 /** Shared set-up of the command-line tools: the same registry, runtime, stages and service as the app. */
 import { fileURLToPath } from 'node:url';
-import type { Precision } from '../engine/models/manifest.ts';
-import { ModelRegistry } from '../engine/models/registry.ts';
-import { nodeModelStore } from '../engine/models/node-store.ts';
-import { NodeRuntime, type NodeBackend } from '../engine/runtime/node-backend.ts';
-import { RestorationService } from '../engine/service/restoration-service.ts';
-import { stageRegistry } from '../stages/index.ts';
+import type { Precision } from '../../engine/models/manifest.ts';
+import { ModelRegistry } from '../../engine/models/registry.ts';
+import { nodeModelStore } from '../../engine/models/node-store.ts';
+import { NodeRuntime, type NodeBackend } from '../../engine/runtime/node-backend.ts';
+import { RestorationService } from '../../engine/service/restoration-service.ts';
+import { stageRegistry } from '../../stages/index.ts';
 
-export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../public/models/', import.meta.url));
 
 export interface ServiceArgs {
   backend?: string;

@@ -1,5 +1,5 @@
-import type { PlanarImage } from '../engine/image.ts';
-import type { RestorationService } from '../engine/service/restoration-service.ts';
+import type { PlanarImage } from '../../engine/image.ts';
+import type { RestorationService } from '../../engine/service/restoration-service.ts';
 
 /** One way of restoring a degraded image: the shipped model or a classical baseline. */
 export interface EvalMethod {

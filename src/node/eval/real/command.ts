@@ -1,7 +1,7 @@
 import { UsageError } from '../../cli/setup.ts';
-import type { RestorationService } from '../../engine/service/restoration-service.ts';
+import type { RestorationService } from '../../../engine/service/restoration-service.ts';
 import type { EvalCommand } from '../types.ts';
-import { formatRow, runRealBench } from './bench.ts';
+import { formatRow, runRealBench } from './real-bench.ts';
 
 async function realEval(
   values: { data?: string; out?: string; masks?: string; limit?: string; json?: boolean; precision?: string },

@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import sharp from 'sharp';
-import type { RGBAImage } from '../engine/image.ts';
-import { ImageInputError, MAX_MEGAPIXELS, sniffImage } from '../engine/io/sniff.ts';
+import type { RGBAImage } from '../../engine/image.ts';
+import { ImageInputError, MAX_MEGAPIXELS, sniffImage } from '../../engine/io/sniff.ts';
 
 export interface DecodedFile {
   image: RGBAImage;

@@ -11,7 +11,7 @@ import type { StageRequest } from '../engine/pipeline/stage.ts';
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
 import type { HeldLayers, LayerSpec, ReviewDecisions } from '../engine/review/index.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
-import type { RestoreWorkerApi, WorkerInit } from '../../workers/restore.worker.ts';
+import type { RestoreWorkerApi, WorkerInit } from './restore.worker.ts';
 
 export class CancelledError extends Error {
   constructor() {
@@ -41,7 +41,7 @@ export class RestorationClient {
   }
 
   private start() {
-    this.worker = new Worker(new URL('../../workers/restore.worker.ts', import.meta.url), { type: 'module', name: 'restore' });
+    this.worker = new Worker(new URL('./restore.worker.ts', import.meta.url), { type: 'module', name: 'restore' });
     this.api = Comlink.wrap<RestoreWorkerApi>(this.worker);
     this.info = this.api.init(this.init);
     this.held = undefined;

@@ -4,8 +4,8 @@
  * says what broke. The real-photo bench flags a photo HARMED when any rule breaks; the unit
  * tests show each rule breaking and holding on small generated photos.
  */
-import { hueDistance, labSample, newlyClippedShare, toneStatsOf, type LabSample, type ToneStats } from '../../engine/analysis/tone.ts';
-import type { RGBAImage } from '../../engine/image.ts';
+import { hueDistance, labSample, newlyClippedShare, toneStatsOf, type LabSample, type ToneStats } from '../../../engine/analysis/tone.ts';
+import type { RGBAImage } from '../../../engine/image.ts';
 
 /** A toned print keeps the hue of its overall tone within this many degrees. */
 export const TONED_HUE_MAX = 5;

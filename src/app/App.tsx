@@ -1,17 +1,17 @@
 import { useEffect, useState } from 'react';
-import { AnalysisReportView } from './app/components/AnalysisReportView.tsx';
-import { ErrorAlert } from './app/components/ErrorAlert.tsx';
-import { ExportPanel } from './app/components/ExportPanel.tsx';
-import { FirstRunDialog, firstRunSeen } from './app/components/FirstRunDialog.tsx';
-import { ProjectsPanel } from './app/components/ProjectsPanel.tsx';
-import { OpenPhoto, PhotoPickerProvider } from './app/components/OpenPhoto.tsx';
-import { PhotoView } from './app/components/PhotoView.tsx';
-import { RestorePanel } from './app/components/RestorePanel.tsx';
-import { ReviewPanel } from './app/components/ReviewPanel.tsx';
-import { RuntimeStatus } from './app/components/RuntimeStatus.tsx';
-import { StagePicker } from './app/components/StagePicker.tsx';
-import { UpdateBanner } from './app/components/UpdateBanner.tsx';
-import { useStore } from './app/store/index.ts';
+import { AnalysisReportView } from './components/AnalysisReportView.tsx';
+import { ErrorAlert } from './components/ErrorAlert.tsx';
+import { ExportPanel } from './components/ExportPanel.tsx';
+import { FirstRunDialog, firstRunSeen } from './components/FirstRunDialog.tsx';
+import { ProjectsPanel } from './components/ProjectsPanel.tsx';
+import { OpenPhoto, PhotoPickerProvider } from './components/OpenPhoto.tsx';
+import { PhotoView } from './components/PhotoView.tsx';
+import { RestorePanel } from './components/RestorePanel.tsx';
+import { ReviewPanel } from './components/ReviewPanel.tsx';
+import { RuntimeStatus } from './components/RuntimeStatus.tsx';
+import { StagePicker } from './components/StagePicker.tsx';
+import { UpdateBanner } from './components/UpdateBanner.tsx';
+import { useStore } from './store/index.ts';
 
 function firstImageFile(list: FileList | null | undefined): File | undefined {
   return list ? Array.from(list).find((f) => f.type.startsWith('image/') || f.type === '') : undefined;

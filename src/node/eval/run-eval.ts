@@ -5,8 +5,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { rgbaToPlanar, type PlanarImage } from '../engine/image.ts';
-import { psnr, quantize8, ssim } from '../engine/metrics/index.ts';
+import { rgbaToPlanar, type PlanarImage } from '../../engine/image.ts';
+import { psnr, quantize8, ssim } from '../../engine/metrics/index.ts';
 import { decodeFile } from '../cli/node-image.ts';
 import { UsageError } from '../cli/setup.ts';
 import type { EvalCommand, EvalTask, EvalTaskOptions } from './types.ts';

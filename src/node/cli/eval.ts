@@ -34,13 +34,13 @@
  *
  * npm run eval -- --task real --data <folder of real photos> --out <folder> [--masks DIR] [--limit N] [--json]
  *
- * The real-photo bench (src/eval/real/): the automatic path as the app runs it on each photo,
+ * The real-photo bench (src/node/eval/real/): the automatic path as the app runs it on each photo,
  * a contact sheet per photo and an overview sheet in --out, a row per photo with the
  * do-no-harm figures and a HARM flag with its reasons; the last line is one JSON object.
  */
 import { parseArgs } from 'node:util';
 import { realEvalCommand } from '../eval/real/command.ts';
-import { stageEvals } from '../stages/evals.ts';
+import { stageEvals } from '../../stages/evals.ts';
 import { createService, runMain, UsageError } from './setup.ts';
 
 /** Each stage's evaluation (src/stages/<id>/eval.ts), then the real-photo bench. */

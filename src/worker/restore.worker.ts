@@ -5,17 +5,17 @@
  * reliable) and the client starts a fresh one.
  */
 import * as Comlink from 'comlink';
-import type { RGBAImage } from '../src/engine/image.ts';
-import type { AnalysisReport } from '../src/engine/analysis/index.ts';
-import { browserModelStore } from '../src/engine/models/browser-store.ts';
-import { ModelRegistry } from '../src/engine/models/registry.ts';
-import type { StageResult } from '../src/engine/pipeline/pipeline.ts';
-import type { StageRequest } from '../src/engine/pipeline/stage.ts';
-import type { HeldLayers, LayerSpec, ReviewDecisions } from '../src/engine/review/index.ts';
-import type { OrtModule, RuntimeInfo } from '../src/engine/runtime/types.ts';
-import { WebRuntime, type BackendPreference } from '../src/engine/runtime/web-backend.ts';
-import { RestorationService, type RunCallbacks } from '../src/engine/service/restoration-service.ts';
-import { stageRegistry } from '../src/stages/index.ts';
+import type { RGBAImage } from '../engine/image.ts';
+import type { AnalysisReport } from '../engine/analysis/index.ts';
+import { browserModelStore } from '../engine/models/browser-store.ts';
+import { ModelRegistry } from '../engine/models/registry.ts';
+import type { StageResult } from '../engine/pipeline/pipeline.ts';
+import type { StageRequest } from '../engine/pipeline/stage.ts';
+import type { HeldLayers, LayerSpec, ReviewDecisions } from '../engine/review/index.ts';
+import type { OrtModule, RuntimeInfo } from '../engine/runtime/types.ts';
+import { WebRuntime, type BackendPreference } from '../engine/runtime/web-backend.ts';
+import { RestorationService, type RunCallbacks } from '../engine/service/restoration-service.ts';
+import { stageRegistry } from '../stages/index.ts';
 
 export interface WorkerInit {
   /** Absolute URL of the models folder (same origin). */

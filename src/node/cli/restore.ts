@@ -7,9 +7,9 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { StageRequest } from '../engine/pipeline/stage.ts';
-import { proposeStages } from '../engine/analysis/index.ts';
-import type { RestorationService } from '../engine/service/restoration-service.ts';
+import type { StageRequest } from '../../engine/pipeline/stage.ts';
+import { proposeStages } from '../../engine/analysis/index.ts';
+import type { RestorationService } from '../../engine/service/restoration-service.ts';
 import { decodeFile, encodeFile, formatFromPath } from './node-image.ts';
 import { createService, progressPrinter, runMain, UsageError } from './setup.ts';
 

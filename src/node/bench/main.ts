@@ -6,10 +6,10 @@
  * window.__benchResult (or the failure on window.__benchError).
  */
 import type { Remote } from 'comlink';
-import { RestorationClient } from '../client/restoration-client.ts';
-import type { BackendPreference } from '../engine/runtime/web-backend.ts';
-import { stageRegistry } from '../stages/index.ts';
-import type { RestoreWorkerApi } from '../../workers/restore.worker.ts';
+import { RestorationClient } from '../../worker/restoration-client.ts';
+import type { BackendPreference } from '../../engine/runtime/web-backend.ts';
+import { stageRegistry } from '../../stages/index.ts';
+import type { RestoreWorkerApi } from '../../worker/restore.worker.ts';
 import { runBenchCore } from './core.ts';
 import { parseModelOverrides, parseStages, round, type BenchBackend } from './report.ts';
 

@@ -4,13 +4,13 @@
  * a RestorationService directly; the browser page drives the RestorationClient
  * (the app's real worker path). No Node or DOM imports here.
  */
-import type { RGBAImage } from '../engine/image.ts';
-import { proposeStages, type AnalysisReport } from '../engine/analysis/index.ts';
-import type { PipelineProgress, StageResult } from '../engine/pipeline/pipeline.ts';
-import type { StageRequest } from '../engine/pipeline/stage.ts';
-import type { RuntimeInfo } from '../engine/runtime/types.ts';
+import type { RGBAImage } from '../../engine/image.ts';
+import { proposeStages, type AnalysisReport } from '../../engine/analysis/index.ts';
+import type { PipelineProgress, StageResult } from '../../engine/pipeline/pipeline.ts';
+import type { StageRequest } from '../../engine/pipeline/stage.ts';
+import type { RuntimeInfo } from '../../engine/runtime/types.ts';
 import { chooseRequests, mpPerSec, round, type BenchProposal, type BenchResult, type BenchStage } from './report.ts';
-import { benchPhotoSize, makeBenchPhoto } from './synthetic.ts';
+import { benchPhotoSize, makeBenchPhoto } from './bench-photo.ts';
 
 /** What the bench needs from a RestorationService or a RestorationClient. */
 export interface BenchTarget {

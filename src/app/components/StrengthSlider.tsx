@@ -1,4 +1,4 @@
-import type { StageMeta, StageOptions } from '../engine/pipeline/stage.ts';
+import type { StageMeta, StageOptions } from '../../engine/pipeline/stage.ts';
 import { useId } from 'react';
 
 /** The control every strength-driven stage offers: 0 = untouched, 100% = full effect. */

@@ -9,8 +9,8 @@
  * seeded Gaussian noise (sigma `noise` in 8-bit units) so that the analysis has
  * something to propose. Every value is a function of (width, height, seed).
  */
-import type { RGBAImage } from '../engine/image.ts';
-import { lowbias32 } from '../engine/degradations/rng.ts';
+import type { RGBAImage } from '../../engine/image.ts';
+import { lowbias32 } from '../../engine/degradations/rng.ts';
 
 export interface BenchPhotoOptions {
   seed?: number;
