@@ -6,6 +6,6 @@ import type { EvalCommand } from '../node/eval/types.ts';
 import { evals as colour } from './colour/eval.ts';
 import { evals as denoise } from './denoise/eval.ts';
 import { evals as fill } from './fill/eval.ts';
-import { evals as sharpen } from './sharpen/eval.ts';
+import { evals as deblur } from './deblur/eval.ts';
 
-export const stageEvals: EvalCommand[] = [...fill, ...colour, ...sharpen, ...denoise];
+export const stageEvals: EvalCommand[] = [...fill, ...colour, ...deblur, ...denoise];

@@ -7,6 +7,6 @@ import { StageRegistry } from '../engine/pipeline/pipeline.ts';
 import { stage as colour } from './colour/worker.ts';
 import { stage as denoise } from './denoise/worker.ts';
 import { stage as fill } from './fill/worker.ts';
-import { stage as sharpen } from './sharpen/worker.ts';
+import { stage as deblur } from './deblur/worker.ts';
 
-export const stageRegistry = new StageRegistry([fill, colour, sharpen, denoise]);
+export const stageRegistry = new StageRegistry([fill, colour, deblur, denoise]);

@@ -8,8 +8,8 @@ import * as denoise from './denoise/client.tsx';
 import { meta as denoiseMeta } from './denoise/meta.ts';
 import * as fill from './fill/client.tsx';
 import { meta as fillMeta } from './fill/meta.ts';
-import * as sharpen from './sharpen/client.tsx';
-import { meta as sharpenMeta } from './sharpen/meta.ts';
+import * as deblur from './deblur/client.tsx';
+import { meta as deblurMeta } from './deblur/meta.ts';
 
 export interface StageUI {
   meta: StageMeta;
@@ -19,9 +19,12 @@ export interface StageUI {
 export const stageUIs: StageUI[] = [
   { meta: fillMeta, Options: fill.Options },
   { meta: colourMeta, Options: colour.Options },
-  { meta: sharpenMeta, Options: sharpen.Options },
+  { meta: deblurMeta, Options: deblur.Options },
   { meta: denoiseMeta, Options: denoise.Options },
 ].sort((a, b) => a.meta.order - b.meta.order);
+
+/** Former stage ids -> current ones, from the stages' `aliases` (projects saved before a rename). */
+export const FORMER_STAGE_IDS: ReadonlyMap<string, string> = new Map(stageUIs.flatMap((s) => (s.meta.aliases ?? []).map((a) => [a, s.meta.id] as [string, string])));
 
 export function stageUI(id: string): StageUI | undefined {
   return stageUIs.find((s) => s.meta.id === id);

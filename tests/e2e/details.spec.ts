@@ -132,11 +132,11 @@ test('a reopened project still says how the blur stage worked (camera-shake deco
   await page.goto('/?backend=wasm');
   await openPhoto(page, shaken, 'shaken.png');
   await expectReport(page, 120_000);
-  await chooseOnly(page, 'sharpen');
+  await chooseOnly(page, 'deblur');
   await restoreAndWait(page);
   const summary = page.getByTestId('result-summary');
   await expect(summary).toContainText('deconvolution by the camera shake');
-  await expect.poll(async () => (await appState(page)).projects.some((p) => p.stages.includes('sharpen'))).toBe(true);
+  await expect.poll(async () => (await appState(page)).projects.some((p) => p.stages.includes('deblur'))).toBe(true);
   await page.reload();
   await expect(page.getByTestId('result-canvas')).toBeVisible();
   await expect(summary).toContainText('deconvolution by the camera shake');

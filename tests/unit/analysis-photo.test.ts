@@ -82,7 +82,7 @@ describe('analyzePhoto / proposeStages', () => {
     expect(b.verdict).toBe('fixable');
     expect(blurred.measurements.blurRadiusEstimate).toBeGreaterThan(2);
     expect(blurred.measurements.blurRadiusEstimate).toBeLessThan(4.5);
-    expect(proposeStages(blurred).map((s) => s.stage)).toContain('sharpen');
+    expect(proposeStages(blurred).map((s) => s.stage)).toContain('deblur');
 
     const noisy = analyzePhoto(planarToRGBA(gaussianNoise(midPhoto(), 20, 3)));
     const nz = noisy.defects.find((d) => d.defect === 'noise')!;
@@ -92,9 +92,9 @@ describe('analyzePhoto / proposeStages', () => {
   });
   it('lists proposals in the order the pipeline runs the stages', () => {
     const verdict = (proposedStage: string) => ({ defect: 'noise' as const, severity: 1, verdict: 'fixable' as const, reason: proposedStage, proposedStage });
-    const report = { ...analyzePhoto(planarToRGBA(photo(64, 64))), defects: ['denoise', 'colour', 'sharpen', 'fill'].map(verdict) };
-    expect(proposeStages(report, stageRegistry.ids()).map((p) => p.stage)).toEqual(['fill', 'colour', 'sharpen', 'denoise']);
-    expect(stageRegistry.ids()).toEqual(['fill', 'colour', 'sharpen', 'denoise']); // ids() lists the stages by meta.order
+    const report = { ...analyzePhoto(planarToRGBA(photo(64, 64))), defects: ['denoise', 'colour', 'deblur', 'fill'].map(verdict) };
+    expect(proposeStages(report, stageRegistry.ids()).map((p) => p.stage)).toEqual(['fill', 'colour', 'deblur', 'denoise']);
+    expect(stageRegistry.ids()).toEqual(['fill', 'colour', 'deblur', 'denoise']); // ids() lists the stages by meta.order
   });
   it('flags low resolution as partly fixable', () => {
     const report = analyzePhoto(planarToRGBA(photo(200, 150)));

@@ -5,7 +5,7 @@ import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { unsharpMask } from '../../src/engine/classical/sharpen.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { analyzePhoto, proposeStages } from '../../src/engine/analysis/index.ts';
-import { BLUR_BEYOND, sharpeningGain, SHARPEN_GAIN_MIN, withBlurModelVerdict } from '../../src/stages/sharpen/analysis.ts';
+import { BLUR_BEYOND, sharpeningGain, SHARPEN_GAIN_MIN, withBlurModelVerdict } from '../../src/stages/deblur/analysis.ts';
 
 /** A stand-in for the deblurring session: it applies `fn` to each tile (strength ignored). */
 function fakeDeblur(fn: (t: PlanarImage) => PlanarImage): ModelRunner {
@@ -29,10 +29,10 @@ describe('blur judged by the deblurring model', () => {
     const report = analyzePhoto(sharpPhoto());
     const alone = withBlurModelVerdict(report, 1.02);
     expect(alone.defects.find((d) => d.defect === 'blur')!.verdict).toBe('none');
-    expect(proposeStages(alone).map((p) => p.stage)).not.toContain('sharpen');
+    expect(proposeStages(alone).map((p) => p.stage)).not.toContain('deblur');
     const soft = withBlurModelVerdict({ ...report, measurements: { ...report.measurements, blurRadiusEstimate: 1 } }, 2.4);
-    expect(soft.defects.find((d) => d.defect === 'blur')).toMatchObject({ verdict: 'fixable', proposedStage: 'sharpen' });
-    expect(proposeStages(soft).map((p) => p.stage)).toContain('sharpen');
+    expect(soft.defects.find((d) => d.defect === 'blur')).toMatchObject({ verdict: 'fixable', proposedStage: 'deblur' });
+    expect(proposeStages(soft).map((p) => p.stage)).toContain('deblur');
     expect(soft.defects.filter((d) => d.defect === 'blur')).toHaveLength(1);
   });
 

@@ -14,10 +14,10 @@ import { CounterRNG } from '../../src/engine/degradations/rng.ts';
 import { psnr } from '../../src/engine/metrics/index.ts';
 import { runTiledRGBA } from '../../src/engine/pipeline/tiled-model.ts';
 import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
-import { stage as sharpen } from '../../src/stages/sharpen/worker.ts';
+import { stage as sharpen } from '../../src/stages/deblur/worker.ts';
 import { haloRms } from '../../src/engine/metrics/index.ts';
 import { analyzePhoto } from '../../src/engine/analysis/index.ts';
-import { SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/stages/sharpen/analysis.ts';
+import { SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/stages/deblur/analysis.ts';
 
 /** Flat patches on grey (lone step edges: what a kernel estimate fits to), as in training/smoke.sh. */
 function patches(size: number, seed: number): PlanarImage {
@@ -222,7 +222,7 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     const report = withCameraShakeVerdict(judged, () => findCameraShake(shakenRGBA));
     const blur = report.defects.find((d) => d.defect === 'blur')!;
     expect(blur.verdict).toBe('fixable');
-    expect(blur.proposedStage).toBe('sharpen');
+    expect(blur.proposedStage).toBe('deblur');
     expect(blur.reason).toMatch(/Camera shake: the photo moved about \d+ px/);
     const plain = analyzePhoto(noisyRGBA);
     expect(withCameraShakeVerdict(plain, () => findCameraShake(noisyRGBA))).toEqual(plain);

@@ -208,7 +208,7 @@ describe('edit record', () => {
   it('says how a classical stage worked when it says so itself (deconvolution of camera shake)', () => {
     const r = buildEditRecord({
       app: 'Heirloom', appVersion: '0.1.0', source: 'shaken.jpg', date: '2026-01-02T03:04:05.000Z', exported: '2026-01-02T03:05:00.000Z', changedShare: 0.9,
-      stages: [{ stage: 'sharpen', label: 'Blur', method: 'classical', detail: 'deconvolution by the camera shake estimated in the photo (about 17 px)', strength: 1, changedShare: 0.9 }],
+      stages: [{ stage: 'deblur', label: 'Blur', method: 'classical', detail: 'deconvolution by the camera shake estimated in the photo (about 17 px)', strength: 1, changedShare: 0.9 }],
     });
     expect(describeRecord(r)).toMatch(/Blur \(classical method: deconvolution by the camera shake estimated in the photo \(about 17 px\), strength 100%/);
     expect(parseEditRecord(buildXmp(r))!.stages[0].detail).toMatch(/camera shake/);
@@ -218,7 +218,7 @@ describe('edit record', () => {
     const detail = '50% deconvolution by a possible camera shake estimated in the photo (about 9 px), the rest the deblurring model';
     const r = buildEditRecord({
       app: 'Heirloom', appVersion: '0.1.0', source: 'shaken.jpg', date: '2026-01-02T03:04:05.000Z', exported: '2026-01-02T03:05:00.000Z', changedShare: 0.9,
-      stages: [{ stage: 'sharpen', label: 'Blur', method: 'model', model: { id: 'deblur-nafnet-w16', version: '1.1.0' }, detail, strength: 1, changedShare: 0.9 }],
+      stages: [{ stage: 'deblur', label: 'Blur', method: 'model', model: { id: 'deblur-nafnet-w16', version: '1.1.0' }, detail, strength: 1, changedShare: 0.9 }],
     });
     expect(describeRecord(r)).toContain(`Blur (model deblur-nafnet-w16 1.1.0: ${detail}, strength 100%`);
   });

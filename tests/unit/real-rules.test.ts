@@ -143,7 +143,7 @@ describe('do-no-harm rules', () => {
     const g = photo((x, y) => { const v = 120 + 30 * grain(x, y); return [v, v, v]; });
     expect(checkRules(input(g, g, { noiseSigma: 12, proposed: ['denoise'] })).harms).toEqual([]);
     expect(checkRules(input(g, g, { noiseSigma: 12, proposed: [] })).harms.some((h) => h.includes('no denoising'))).toBe(true);
-    expect(checkRules(input(g, g, { noiseSigma: 12, proposed: ['denoise', 'sharpen'] })).harms.some((h) => h.includes('sharpening'))).toBe(true);
+    expect(checkRules(input(g, g, { noiseSigma: 12, proposed: ['denoise', 'deblur'] })).harms.some((h) => h.includes('sharpening'))).toBe(true);
     expect(checkRules(input(g, g, { noiseSigma: 12, proposed: ['denoise'], fillShare: 0.05, damaged: true })).harms.some((h) => h.includes('noise taken for damage'))).toBe(true);
   });
 });

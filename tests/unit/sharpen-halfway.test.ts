@@ -37,7 +37,7 @@ function photo(): ReturnType<typeof createRGBA> {
 
 describe('the sharpen stage where the kernel may be shake', () => {
   it('mixes the weight of the deconvolution with the blind path, and says so', async () => {
-    const { stage, unsharpPath } = await import('../../src/stages/sharpen/worker.ts');
+    const { stage, unsharpPath } = await import('../../src/stages/deblur/worker.ts');
     const { deconvolveShake } = await import('../../src/engine/classical/camera-shake.ts');
     const input = photo(), ctx = standaloneContext(null);
     const shown: number[] = []; // the progress bar: one pass after the other, never going back

@@ -92,20 +92,20 @@ describe('shipped stages through the service', () => {
     // at sigma 0.8-1.5 this small synthetic scene's estimate comes out elongated enough to be deconvolved
     const blurred = planarToRGBA(gaussianBlur(rgbaToPlanar(sharpPhoto), 2));
     const score = (img: typeof sharpPhoto) => psnr(rgbaToPlanar(img), rgbaToPlanar(sharpPhoto));
-    const [r] = await s.run(blurred, [{ stage: 'sharpen', options: { strength: 1 } }]);
+    const [r] = await s.run(blurred, [{ stage: 'deblur', options: { strength: 1 } }]);
     expect(r.method).toBe('model');
     expect(r.model?.id).toBe('deblur-nafnet-w16');
     expect(score(r.image)).toBeGreaterThan(score(blurred) + DEBLUR_MIN_GAIN);
-    const [same] = await s.run(sharpPhoto, [{ stage: 'sharpen', options: { strength: 1 } }]);
+    const [same] = await s.run(sharpPhoto, [{ stage: 'deblur', options: { strength: 1 } }]);
     expect(score(same.image)).toBeGreaterThan(SHARP_KEPT_DB);
-    const [z] = await s.run(blurred, [{ stage: 'sharpen', options: { strength: 0 } }]);
+    const [z] = await s.run(blurred, [{ stage: 'deblur', options: { strength: 0 } }]);
     expect(z.image.data).toEqual(blurred.data);
   });
 
   it('colour and sharpen run tiled on any size', async () => {
     const s = await service();
     const odd = syntheticPhotoRGBA(613, 7, 2);
-    const results = await s.run(odd, [{ stage: 'sharpen' }, { stage: 'colour' }]);
-    expect(results.map((r) => [r.stage, r.image.width, r.image.height])).toEqual([['colour', 613, 7], ['sharpen', 613, 7]]);
+    const results = await s.run(odd, [{ stage: 'deblur' }, { stage: 'colour' }]);
+    expect(results.map((r) => [r.stage, r.image.width, r.image.height])).toEqual([['colour', 613, 7], ['deblur', 613, 7]]);
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What averaging the deblurring net's output over mirrored views buys (the sharpen stage's
-DEBLUR_VIEWS, src/stages/sharpen/worker.ts), on blur sets written by make_blur_set.py.
+DEBLUR_VIEWS, src/stages/deblur/worker.ts), on blur sets written by make_blur_set.py.
 
     python3 training/tools/self_ensemble_study.py --checkpoint training/runs/deblur-small/final.pth \
         /tmp/calib/cal-defocus2 /tmp/calib/cal-motion5

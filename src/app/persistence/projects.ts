@@ -176,11 +176,30 @@ export interface LoadedProject<C, D> {
   pixels: StagePixels[];
 }
 
-export function loadProject<C, D>(id: string): Promise<LoadedProject<C, D> | undefined> {
+/**
+ * `value` with every object key and every string that is a stage's former id (`renamed`: former ->
+ * current, from the stages' `aliases`) replaced by the current one: a project saved before a stage
+ * was renamed opens with its choices, results and decisions intact. Typed arrays are left as they are.
+ */
+export function withCurrentStageIds<T>(value: T, renamed: ReadonlyMap<string, string>): T {
+  if (!renamed.size) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return renamed.get(v) ?? v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [renamed.get(k) ?? k, walk(x)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
+export function loadProject<C, D>(id: string, renamed: ReadonlyMap<string, string> = new Map()): Promise<LoadedProject<C, D> | undefined> {
   return serial(async () => {
     if (!(await dbExists())) return undefined;
-    const [doc, original, stored] = await getMany<unknown>([docKey(id), originalKey(id), pixelsKey(id)], db());
-    if (!doc || !original) return undefined;
+    const [stored0, original, stored] = await getMany<unknown>([docKey(id), originalKey(id), pixelsKey(id)], db());
+    if (!stored0 || !original) return undefined;
+    const doc = withCurrentStageIds(stored0, renamed);
     const pixels: StagePixels[] = [];
     for (const s of (stored as StoredPixels[] | undefined) ?? []) {
       const data = await zlibInflate(s.image);

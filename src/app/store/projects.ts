@@ -11,6 +11,7 @@ import {
   storageInfo,
 } from '../persistence/projects.ts';
 import { client } from '../client.ts';
+import { FORMER_STAGE_IDS } from '../../stages/ui.ts';
 import { composed } from './review.ts';
 import { cancelDocSave, persist } from './save.ts';
 import { choicesFrom, currentGeneration, defaultChoices, errorMessage, freshReview, nextGeneration, reviewedStages, summary } from './shared.ts';
@@ -31,7 +32,7 @@ export const projectsSlice: Slice<ProjectsSlice> = (set, get, store) => ({
     const gen = nextGeneration();
     set({ status: 'decoding', error: undefined });
     try {
-      const loaded = await loadProject<Record<string, StageChoice>, ReviewDecisions>(id);
+      const loaded = await loadProject<Record<string, StageChoice>, ReviewDecisions>(id, FORMER_STAGE_IDS);
       if (gen !== currentGeneration()) return;
       if (!loaded) {
         set({ status: 'idle', errorAt: undefined, error: 'That project is no longer stored on this device.' });

@@ -27,7 +27,7 @@ export interface DefectVerdict {
   label?: string;
   /** The id of the stage that repairs it (the stages' own analyses and the classical verdicts name it). */
   proposedStage?: string;
-  /** 0..1 strength for the stage (denoise: 0.5 + sigma/24; sharpen: blur/4; colour: severity). */
+  /** 0..1 strength for the stage (denoise: 0.5 + sigma/24; deblur: blur/4; colour: severity). */
   suggestedStrength?: number;
   /** What the proposed repair was measured to need: a colour cast, a compressed tonal range. */
   repairs?: ('cast' | 'range')[];
@@ -187,9 +187,9 @@ function blurVerdict(m: Measurements): DefectVerdict {
   const severity = clamp01((b - 1) / 9);
   if (b < 1) return { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp: estimated blur ${num}.` };
   const strength = clamp01(b / 4);
-  if (b <= 4) return { defect: 'blur', severity, verdict: 'fixable', reason: `Slightly soft: estimated blur ${num}; sharpening can restore crispness.`, proposedStage: 'sharpen', suggestedStrength: strength };
-  if (b <= 8) return { defect: 'blur', severity, verdict: 'partly-fixable', reason: `Clearly blurred: estimated blur ${num}; sharpening helps, but fine detail cannot be fully recovered.`, proposedStage: 'sharpen', suggestedStrength: strength };
-  return { defect: 'blur', severity: 1, verdict: 'beyond-repair', reason: `Very blurred: estimated blur ${num}; the detail is gone and cannot be restored, only edges can be firmed up.`, proposedStage: 'sharpen', suggestedStrength: 1 };
+  if (b <= 4) return { defect: 'blur', severity, verdict: 'fixable', reason: `Slightly soft: estimated blur ${num}; sharpening can restore crispness.`, proposedStage: 'deblur', suggestedStrength: strength };
+  if (b <= 8) return { defect: 'blur', severity, verdict: 'partly-fixable', reason: `Clearly blurred: estimated blur ${num}; sharpening helps, but fine detail cannot be fully recovered.`, proposedStage: 'deblur', suggestedStrength: strength };
+  return { defect: 'blur', severity: 1, verdict: 'beyond-repair', reason: `Very blurred: estimated blur ${num}; the detail is gone and cannot be restored, only edges can be firmed up.`, proposedStage: 'deblur', suggestedStrength: 1 };
 }
 
 function colourVerdict(m: Measurements): DefectVerdict {

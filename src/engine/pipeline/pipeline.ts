@@ -37,11 +37,19 @@ export interface PipelineHooks {
 
 export class StageRegistry {
   private stages = new Map<string, StageImpl>();
+  private aliases = new Map<string, string>();
   constructor(stages: StageImpl[]) {
-    for (const s of stages) this.stages.set(s.meta.id, s);
+    for (const s of stages) {
+      this.stages.set(s.meta.id, s);
+      for (const a of s.meta.aliases ?? []) this.aliases.set(a, s.meta.id);
+    }
+  }
+  /** The stage's id, from its id or a former one. */
+  resolve(id: string): string {
+    return this.aliases.get(id) ?? id;
   }
   get(id: string): StageImpl {
-    const s = this.stages.get(id);
+    const s = this.stages.get(this.resolve(id));
     if (!s) throw new Error(`Unknown stage "${id}". Known: ${this.ids().join(', ')}`);
     return s;
   }
@@ -54,8 +62,9 @@ export class StageRegistry {
 }
 
 /** Puts requests in pipeline order (detection, fill, colour, deblur, denoise); duplicates are refused. */
-export function orderRequests(registry: StageRegistry, requests: StageRequest[]): StageRequest[] {
+export function orderRequests(registry: StageRegistry, given: StageRequest[]): StageRequest[] {
   const seen = new Set<string>();
+  const requests = given.map((r) => ({ ...r, stage: registry.resolve(r.stage) }));
   for (const r of requests) {
     registry.get(r.stage);
     if (seen.has(r.stage)) throw new Error(`Stage "${r.stage}" requested twice.`);

@@ -31,6 +31,8 @@ export interface StageMeta {
    * export record says so, and the review treats its regions as damage it mends.
    */
   generates?: boolean;
+  /** Ids the stage had before (saved projects and scripts may still name it so). */
+  aliases?: string[];
   defaults: StageOptions;
 }
 

@@ -8,7 +8,7 @@ import type { RuntimeInfo } from '../../engine/runtime/types.ts';
 export type BenchBackend = 'node' | 'wasm' | 'webgpu';
 
 /** Stages run when --stages auto proposes nothing: every stage that runs without a mask. */
-export const DEFAULT_STAGES = ['colour', 'sharpen', 'denoise'];
+export const DEFAULT_STAGES = ['colour', 'deblur', 'denoise'];
 
 export interface BenchStage {
   stage: string;

@@ -17,7 +17,7 @@ import { runNodeBench } from '../bench/node-bench.ts';
 import { formatReport, parseStages, type BenchResult } from '../bench/report.ts';
 import { runMain, UsageError } from './setup.ts';
 
-const USAGE = `usage: npm run bench -- [--megapixels 12] [--backend node|wasm|webgpu] [--stages auto|denoise,colour,sharpen]
+const USAGE = `usage: npm run bench -- [--megapixels 12] [--backend node|wasm|webgpu] [--stages auto|denoise,colour,deblur]
   [--model task=id[,task=id]] [--seed N] [--threads N (node)] [--precision int8|fp32 (node)]
   [--timeout SECONDS (browser, default 600)] [--no-build] [--no-warmup] [--json]`;
 

@@ -14,7 +14,7 @@ import { decodeFile, encodeFile, formatFromPath } from './node-image.ts';
 import { createService, progressPrinter, runMain, UsageError } from './setup.ts';
 
 const USAGE = `usage: npm run restore -- <input file|folder> <output file|folder>
-  [--stages auto|denoise,colour,sharpen] [--strength 0..1] [--backend node|wasm]
+  [--stages auto|fill,colour,deblur,denoise] [--strength 0..1] [--backend node|wasm]
   [--precision int8|fp32] [--model task=id] [--quality 1..100]`;
 
 const PHOTO_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif', '.bmp']);

@@ -117,7 +117,7 @@ export async function benchPhoto(service: RestorationService, image: RGBAImage, 
   const fill = results.find((r) => r.stage === 'fill');
   const share = (m: Uint8Array) => m.reduce((s, v) => s + (v ? 1 : 0), 0) / m.length;
   const shares = fill ? { defect: share(classMask(fill.changeMap, 'defect')), missing: share(classMask(fill.changeMap, 'missing')) } : { defect: 0, missing: 0 };
-  const sharpen = results.find((r) => r.stage === 'sharpen');
+  const sharpen = results.find((r) => r.stage === 'deblur');
   const sharpenInput = sharpen ? (results[results.indexOf(sharpen) - 1]?.image ?? image) : undefined;
   const halo = sharpen ? haloRms(rgbaToPlanar(sharpen.image), rgbaToPlanar(sharpenInput!)) : undefined;
   const verdict = (d: string) => analysis.defects.find((v) => v.defect === d);

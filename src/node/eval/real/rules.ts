@@ -107,7 +107,7 @@ export function checkRules(x: RuleInput): RuleReport {
   if (x.halo !== undefined && x.halo > HALO_MAX) harms.push(`blur stage added halo/speckle ${x.halo.toFixed(2)} (max ${HALO_MAX})`);
   const noisy = x.noiseSigma >= NOISE_VISIBLE;
   if (noisy && !x.proposed.includes('denoise')) harms.push(`visible noise (level ${r1(x.noiseSigma)}) but no denoising proposed`);
-  if (noisy && x.proposed.includes('sharpen')) harms.push(`noisy photo (level ${r1(x.noiseSigma)}) proposed for sharpening`);
+  if (noisy && x.proposed.includes('deblur')) harms.push(`noisy photo (level ${r1(x.noiseSigma)}) proposed for sharpening`);
   if (noisy && x.fillShare > NOISY_FILL_MAX) harms.push(`noise taken for damage: fill changed ${pct(x.fillShare)}`);
   if (!x.damaged && x.fillShare >= FILL_UNDAMAGED_MAX) harms.push(`fill changed ${pct(x.fillShare)} of an undamaged photo (max ${pct(FILL_UNDAMAGED_MAX)})`);
   if (x.inventedApplied > 0) harms.push(`${x.inventedApplied} invented fill(s) applied without the user's OK`);

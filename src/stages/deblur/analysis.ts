@@ -53,26 +53,26 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
   let verdict: DefectVerdict;
   if (sigma > BLUR_BEYOND) {
     verdict = {
-      defect: 'blur', severity: 1, verdict: 'beyond-repair', proposedStage: 'sharpen', suggestedStrength: 1,
+      defect: 'blur', severity: 1, verdict: 'beyond-repair', proposedStage: 'deblur', suggestedStrength: 1,
       reason: `Very blurred (estimated blur about ${s} px): beyond what the deblurring model learned. It can firm up edges, but the lost detail cannot be restored.`,
     };
   } else if (gain < SHARPEN_GAIN_MIN) {
     verdict = { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp enough: the deblurring model would change its edges by a factor of only ${g}.` };
   } else if (sigma > BLUR_PARTLY) {
     verdict = {
-      defect: 'blur', severity, verdict: 'partly-fixable', proposedStage: 'sharpen', suggestedStrength: 1,
+      defect: 'blur', severity, verdict: 'partly-fixable', proposedStage: 'deblur', suggestedStrength: 1,
       reason: `Clearly blurred (estimated blur about ${s} px; the model would strengthen edges ${g}x): it gets sharper, but the finest detail does not come back.`,
     };
   } else if (gain < SOFT_GAIN_MAX) {
     // As soft as old lenses and prints often are (docs/real-photo-bench.md): unsure it is blur at
     // all, the stage does less.
     verdict = {
-      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: Math.round(Math.min(1, Math.max(0.3, (gain - 1) / (SOFT_GAIN_MAX - 1))) * 20) / 20,
+      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'deblur', suggestedStrength: Math.round(Math.min(1, Math.max(0.3, (gain - 1) / (SOFT_GAIN_MAX - 1))) * 20) / 20,
       reason: `Slightly soft, as old lenses and prints often are: the deblurring model would strengthen edges ${g}x. Proposed at reduced strength; softness that belongs to the photo is better left alone.`,
     };
   } else {
     verdict = {
-      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: 1,
+      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'deblur', suggestedStrength: 1,
       reason: `Soft or slightly blurred: the deblurring model would strengthen edges ${g}x; it can restore crispness.`,
     };
   }
@@ -106,7 +106,7 @@ export function withCameraShakeVerdict(report: AnalysisReport, findShake: () => 
   const shake = findShake();
   if (!shake?.deconvolve) return report;
   const verdict: DefectVerdict = {
-    defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: 'sharpen', suggestedStrength: 1,
+    defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: 'deblur', suggestedStrength: 1,
     reason: `Camera shake: the photo moved about ${shake.lengthPx} px during the exposure. The shake measured in the photo can be undone by deconvolution.`,
   };
   return withBlurVerdict(report, verdict);
