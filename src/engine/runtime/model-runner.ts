@@ -12,6 +12,8 @@ export class ModelRunner {
     private ort: OrtModule,
     private session: Ort.InferenceSession,
     readonly entry: ModelEntry,
+    /** Whether the session runs on a GPU (WebGPU) rather than the CPU (WASM, onnxruntime-node). */
+    readonly onGpu = false,
   ) {}
 
   static async create(
@@ -22,7 +24,8 @@ export class ModelRunner {
   ): Promise<ModelRunner> {
     // A fresh Uint8Array avoids a cross-realm Buffer failing ORT's instanceof check.
     const session = await ort.InferenceSession.create(new Uint8Array(bytes), options);
-    return new ModelRunner(ort, session, entry);
+    const ep = options.executionProviders?.[0];
+    return new ModelRunner(ort, session, entry, (typeof ep === 'string' ? ep : ep?.name) === 'webgpu');
   }
 
   /**
