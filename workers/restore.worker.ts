@@ -21,6 +21,8 @@ export interface WorkerInit {
   modelsUrl: string;
   backend?: BackendPreference;
   modelOverrides?: Record<string, string>;
+  /** WASM threads, instead of the runtime's own choice (the bench). */
+  threads?: number;
 }
 
 let service: RestorationService | undefined;
@@ -36,7 +38,7 @@ const api = {
     const ortModule = await import('onnxruntime-web');
     const ort = ((ortModule as { default?: OrtModule }).default ?? ortModule) as OrtModule;
     const registry = new ModelRegistry(browserModelStore(init.modelsUrl));
-    const runtime = new WebRuntime(ort, registry, init.backend ?? 'auto');
+    const runtime = new WebRuntime(ort, registry, init.backend ?? 'auto', undefined, init.threads);
     await runtime.init();
     service = new RestorationService(runtime, registry, stageRegistry, { modelOverrides: init.modelOverrides });
     return runtime.info;

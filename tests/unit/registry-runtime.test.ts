@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pickVariant, validateManifest, type ModelEntry } from '../../src/engine/models/manifest.ts';
 import { IntegrityError, ModelRegistry, sha256Hex, type ModelStore } from '../../src/engine/models/registry.ts';
 import type { OrtModule } from '../../src/engine/runtime/types.ts';
-import { WebRuntime } from '../../src/engine/runtime/web-backend.ts';
+import { WebRuntime, wasmThreadCount } from '../../src/engine/runtime/web-backend.ts';
 import { MODELS_DIR } from '../helpers/models.ts';
 
 async function manifest() {
@@ -146,5 +146,20 @@ describe('backend selection', () => {
     const { ort } = fakeOrt(true);
     new WebRuntime(ort, new ModelRegistry(store()), 'wasm');
     expect((ort.env.wasm as { numThreads: number }).numThreads).toBe(globalThis.crossOriginIsolated ? expect.any(Number) : 1);
+  });
+
+  it('uses a thread per core (at most 8), and the bench can ask for a thread count', () => {
+    expect([1, 2, 4, 16].map((cores) => wasmThreadCount(true, cores))).toEqual([1, 2, 4, 8]);
+    expect(wasmThreadCount(false, 16)).toBe(1);
+    const isolated = Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated');
+    Object.defineProperty(globalThis, 'crossOriginIsolated', { value: true, configurable: true });
+    try {
+      const { ort } = fakeOrt(true);
+      expect(new WebRuntime(ort, new ModelRegistry(store()), 'wasm', undefined, 2).info.threads).toBe(2);
+      expect((ort.env.wasm as { numThreads: number }).numThreads).toBe(2);
+    } finally {
+      if (isolated) Object.defineProperty(globalThis, 'crossOriginIsolated', isolated);
+      else delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    }
   });
 });
