@@ -48,6 +48,11 @@ const api = {
     return ready().runtime.info;
   },
 
+  /** Creates and first-runs every model's session in the background (RestorationService.warmUp). */
+  warmUp(): Promise<void> {
+    return ready().warmUp();
+  },
+
   analyze(image: RGBAImage): Promise<AnalysisReport> {
     return ready().analyze(image);
   },

@@ -682,6 +682,8 @@ selectRegion(id) {
       );
       set({ offline: { ...get().offline, state: 'ready' } });
       void analyseAgainWithModels();
+      // With the models saved, their sessions are made now rather than when the first photo waits on them.
+      void client().warmUp().catch(() => undefined);
     } catch (e) {
       set({ offline: { ...get().offline, state: 'failed', reason: errorMessage(e) } });
     }

@@ -3,7 +3,7 @@
  * one small API. The Web Worker exposes it with comlink; the CLI and the tests
  * call it directly, so every caller shares the same code path.
  */
-import type { RGBAImage } from '../image.ts';
+import { createPlanar, type RGBAImage } from '../image.ts';
 import { analyzePhoto, judgeColour, damageVerdict, sampleDamage, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict, withColourPlanVerdict, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
@@ -61,6 +61,22 @@ export class RestorationService {
     const detector = await model('detect');
     if (detector) report.defects.push(damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma));
     return missing.length ? { ...report, missingModels: missing } : report;
+  }
+
+  /**
+   * Creates every model's session and runs it once on a small tile, so the first analysis and the
+   * first restore do not pay for it (session creation and the first run's set-up took 12-18 s of
+   * WASM for the five models). Failures are left for the real call to report.
+   */
+  async warmUp(): Promise<void> {
+    const tasks = ['colour', 'deblur', 'detect', ...this.stages.all().map((s) => s.meta.modelTask)];
+    for (const task of new Set(tasks)) {
+      if (!task) continue;
+      const runner = await this.runner(task).catch(() => null);
+      if (!runner) continue;
+      const side = Math.max(32, 2 * runner.entry.sizeMultiple), tile = createPlanar(side, side, runner.entry.io.channels + (runner.entry.io.mask ? 1 : 0));
+      await runner.run(tile).catch(() => undefined);
+    }
   }
 
   /** Runner for a task, created once and reused; null when no model ships for it. */
