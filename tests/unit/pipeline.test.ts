@@ -62,7 +62,7 @@ describe('pipeline', () => {
       runner: async () => runner,
       progress: (d) => (tiles = d),
       shouldStop: () => tiles >= 2,
-    }, runner.entry.preferredTile); // small tiles: the CPU's default tile covers this photo at once
+    });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(tiles).toBe(2);
   });

@@ -4,17 +4,17 @@ import { rgbaSink, rgbaSource, runTiled, type TileFn, type TileSpec } from '../t
 import type { StageContext, StageOutput } from './stage.ts';
 
 /**
- * Tile side on the CPU (WASM, onnxruntime-node). A 512 px tile with the detector's or the deblurrer's
+ * Tile side on the CPU (WASM, onnxruntime-node), as a multiple of the manifest's preferredTile, which
+ * stays the GPU's (where memory is the limit). A 512 px tile with the detector's or the deblurrer's
  * 80 px overlap computes 2.7x the photo's pixels, a 1024 px tile 1.5x, and the int8 nets run no
- * slower per pixel on the larger tile; the manifest's preferredTile stays the GPU's, where memory
- * is the limit.
+ * slower per pixel on the larger tile.
  */
-export const CPU_TILE = 1024;
+export const CPU_TILE_SCALE = 2;
 
 /** The tile layout a model asks for in its manifest entry (a larger tile on the CPU). */
 export function modelTileSpec(runner: ModelRunner, tile?: number): TileSpec {
   const e = runner.entry;
-  return { tile: tile ?? (runner.onGpu ? e.preferredTile : Math.max(e.preferredTile, CPU_TILE)), overlap: e.tileOverlap, sizeMultiple: e.sizeMultiple };
+  return { tile: tile ?? (runner.onGpu ? e.preferredTile : CPU_TILE_SCALE * e.preferredTile), overlap: e.tileOverlap, sizeMultiple: e.sizeMultiple };
 }
 
 /** Runs a per-tile function over an 8-bit photo, streaming into a new 8-bit photo. */
