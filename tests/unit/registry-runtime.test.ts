@@ -5,6 +5,8 @@ import { pickVariant, validateManifest, type ModelEntry } from '../../src/engine
 import { IntegrityError, ModelRegistry, sha256Hex, type ModelStore } from '../../src/engine/models/registry.ts';
 import type { OrtModule } from '../../src/engine/runtime/types.ts';
 import { WebRuntime, wasmThreadCount } from '../../src/engine/runtime/web-backend.ts';
+import { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
+import { createPlanar } from '../../src/engine/image.ts';
 import { MODELS_DIR } from '../helpers/models.ts';
 
 async function manifest() {
@@ -100,6 +102,35 @@ describe('backend selection', () => {
     } as unknown as OrtModule;
     return { ort, created };
   }
+
+  it('runs one ONNX call at a time across sessions, as the WebGPU-capable build requires', async () => {
+    let active = 0, most = 0;
+    const ort = {
+      Tensor: class {
+        constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {}
+      },
+      InferenceSession: {
+        async create() {
+          return {
+            run: async (feeds: Record<string, { dims: number[] }>) => {
+              most = Math.max(most, ++active);
+              await new Promise((r) => setTimeout(r, 5));
+              active--;
+              const dims = feeds.input.dims;
+              return { output: { dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) } };
+            },
+            release: async () => {},
+          };
+        },
+      },
+    } as unknown as OrtModule;
+    const entry = { id: 'm', io: { input: 'input', output: 'output', channels: 3 } } as unknown as ModelEntry;
+    const [a, b] = await Promise.all([ModelRunner.create(ort, new Uint8Array(1), entry, {}), ModelRunner.create(ort, new Uint8Array(1), entry, {})]);
+    const tile = createPlanar(4, 4, 3);
+    const outs = await Promise.all([a.run(tile), b.run(tile), a.run(tile), b.run(tile)]);
+    expect(outs).toHaveLength(4);
+    expect(most).toBe(1);
+  });
 
   it('without WebGPU it runs on WASM and says why', async () => {
     const { ort, created } = fakeOrt(true);
