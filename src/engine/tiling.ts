@@ -85,22 +85,32 @@ export interface AxisPlan {
 export function planAxis(length: number, spec: TileSpec): AxisPlan {
   const m = spec.sizeMultiple;
   const padded = roundUp(Math.max(1, length), m);
-  const size = Math.min(roundUp(spec.tile, m), padded);
+  let size = Math.min(roundUp(spec.tile, m), padded);
   if (size === padded) return { padded, size, starts: [0], valid: [[0, padded]] };
   const o = spec.overlap;
   const feather = spec.feather ?? Math.floor(o / 2);
-  const stride = Math.floor((size - 2 * o - feather) / m) * m;
+  const strideOf = (t: number) => Math.floor((t - 2 * o - feather) / m) * m;
   // Two tiles' kept regions may overlap but never three: stride >= (size - 2o) / 2.
-  if (stride <= 0 || 2 * stride < size - 2 * o) {
-    throw new Error(`Tile ${size}px is too small for an overlap of ${o}px; use a larger tile.`);
-  }
-  const starts: number[] = [];
-  for (let s = 0; ; s += stride) {
-    if (s + size >= padded) {
-      starts.push(padded - size); // last tile shifted inward: every tile has the same shape
-      break;
+  const fits = (t: number) => strideOf(t) > 0 && 2 * strideOf(t) >= t - 2 * o;
+  if (!fits(size)) throw new Error(`Tile ${size}px is too small for an overlap of ${o}px; use a larger tile.`);
+  const startsOf = (t: number) => {
+    const starts: number[] = [];
+    for (let s = 0; ; s += strideOf(t)) {
+      if (s + t >= padded) {
+        starts.push(padded - t); // last tile shifted inward: every tile has the same shape
+        return starts;
+      }
+      starts.push(s);
     }
-    starts.push(s);
+  };
+  let starts = startsOf(size);
+  // The same number of tiles, each as small as still covers the photo: the last tile's inward
+  // shift otherwise recomputes up to a whole stride of pixels the previous tile already gave.
+  for (let t = size - m; t > 2 * o && fits(t); t -= m) {
+    const fewer = startsOf(t);
+    if (fewer.length > starts.length) break;
+    size = t;
+    starts = fewer;
   }
   const valid = starts.map((s, k): [number, number] => [
     k === 0 ? 0 : s + o,

@@ -53,6 +53,12 @@ export class RestorationClient {
     return this.api.runtimeInfo();
   }
 
+  /** Prepares every model's session ahead of the first photo; analysis and runs wait on what is under way. */
+  async warmUp(): Promise<void> {
+    await this.info;
+    return this.api.warmUp();
+  }
+
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     await this.info;
     return this.api.analyze(image);

@@ -22,6 +22,8 @@ export interface WorkerInit {
   modelsUrl: string;
   backend?: BackendPreference;
   modelOverrides?: Record<string, string>;
+  /** WASM threads, instead of the runtime's own choice (the bench). */
+  threads?: number;
 }
 
 let service: RestorationService | undefined;
@@ -37,7 +39,7 @@ const api = {
     const ortModule = await import('onnxruntime-web');
     const ort = ((ortModule as { default?: OrtModule }).default ?? ortModule) as OrtModule;
     const registry = new ModelRegistry(browserModelStore(init.modelsUrl));
-    const runtime = new WebRuntime(ort, registry, init.backend ?? 'auto');
+    const runtime = new WebRuntime(ort, registry, init.backend ?? 'auto', undefined, init.threads);
     await runtime.init();
     service = new RestorationService(runtime, registry, stageRegistry, { modelOverrides: init.modelOverrides });
     return runtime.info;
@@ -45,6 +47,11 @@ const api = {
 
   runtimeInfo(): RuntimeInfo {
     return ready().runtime.info;
+  },
+
+  /** Creates and first-runs every model's session in the background (RestorationService.warmUp). */
+  warmUp(): Promise<void> {
+    return ready().warmUp();
   },
 
   analyze(image: RGBAImage): Promise<AnalysisReport> {

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { pickVariant, validateManifest, type ModelEntry } from '../../src/engine/models/manifest.ts';
 import { IntegrityError, ModelRegistry, sha256Hex, type ModelStore } from '../../src/engine/models/registry.ts';
 import type { OrtModule } from '../../src/engine/runtime/types.ts';
-import { WebRuntime } from '../../src/engine/runtime/web-backend.ts';
+import { WebRuntime, wasmThreadCount } from '../../src/engine/runtime/web-backend.ts';
+import { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
+import { createPlanar } from '../../src/engine/image.ts';
 import { MODELS_DIR } from '../helpers/models.ts';
 
 async function manifest() {
@@ -101,6 +103,35 @@ describe('backend selection', () => {
     return { ort, created };
   }
 
+  it('runs one ONNX call at a time across sessions, as the WebGPU-capable build requires', async () => {
+    let active = 0, most = 0;
+    const ort = {
+      Tensor: class {
+        constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {}
+      },
+      InferenceSession: {
+        async create() {
+          return {
+            run: async (feeds: Record<string, { dims: number[] }>) => {
+              most = Math.max(most, ++active);
+              await new Promise((r) => setTimeout(r, 5));
+              active--;
+              const dims = feeds.input.dims;
+              return { output: { dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) } };
+            },
+            release: async () => {},
+          };
+        },
+      },
+    } as unknown as OrtModule;
+    const entry = { id: 'm', io: { input: 'input', output: 'output', channels: 3 } } as unknown as ModelEntry;
+    const [a, b] = await Promise.all([ModelRunner.create(ort, new Uint8Array(1), entry, {}), ModelRunner.create(ort, new Uint8Array(1), entry, {})]);
+    const tile = createPlanar(4, 4, 3);
+    const outs = await Promise.all([a.run(tile), b.run(tile), a.run(tile), b.run(tile)]);
+    expect(outs).toHaveLength(4);
+    expect(most).toBe(1);
+  });
+
   it('without WebGPU it runs on WASM and says why', async () => {
     const { ort, created } = fakeOrt(true);
     const runtime = new WebRuntime(ort, new ModelRegistry(store()), 'auto', async () => ({ available: false, shaderF16: false, reason: 'This browser has no WebGPU.' }));
@@ -146,5 +177,20 @@ describe('backend selection', () => {
     const { ort } = fakeOrt(true);
     new WebRuntime(ort, new ModelRegistry(store()), 'wasm');
     expect((ort.env.wasm as { numThreads: number }).numThreads).toBe(globalThis.crossOriginIsolated ? expect.any(Number) : 1);
+  });
+
+  it('uses a thread per core (at most 8), and the bench can ask for a thread count', () => {
+    expect([1, 2, 4, 16].map((cores) => wasmThreadCount(true, cores))).toEqual([1, 2, 4, 8]);
+    expect(wasmThreadCount(false, 16)).toBe(1);
+    const isolated = Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated');
+    Object.defineProperty(globalThis, 'crossOriginIsolated', { value: true, configurable: true });
+    try {
+      const { ort } = fakeOrt(true);
+      expect(new WebRuntime(ort, new ModelRegistry(store()), 'wasm', undefined, 2).info.threads).toBe(2);
+      expect((ort.env.wasm as { numThreads: number }).numThreads).toBe(2);
+    } finally {
+      if (isolated) Object.defineProperty(globalThis, 'crossOriginIsolated', isolated);
+      else delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    }
   });
 });

@@ -27,6 +27,19 @@ describe('shipped stages through the service', () => {
   const clean = syntheticPhotoRGBA(120, 90, 5);
   const noisy = planarToRGBA(gaussianNoise(rgbaToPlanar(clean), 20, 1));
 
+  it('warm-up makes every model task\'s session once, and later calls reuse it', async () => {
+    const registry = new ModelRegistry(nodeModelStore(MODELS_DIR));
+    const runtime = await NodeRuntime.create(registry, 'wasm', undefined, 1);
+    const made: string[] = [];
+    const create = runtime.createRunner.bind(runtime);
+    runtime.createRunner = (entry, progress) => (made.push(entry.task), create(entry, progress));
+    const svc = new RestorationService(runtime, registry, stageRegistry);
+    await svc.warmUp();
+    expect(made.sort()).toEqual(['colour', 'deblur', 'denoise', 'detect', 'fill']);
+    await svc.runner('fill');
+    expect(made).toHaveLength(5);
+  });
+
   it('classical denoise improves a noisy photo and strength 0 leaves it untouched', async () => {
     const s = await service();
     const [full] = await s.run(noisy, [{ stage: 'denoise', options: { classical: true, strength: 1 } }]);

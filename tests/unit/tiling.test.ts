@@ -53,6 +53,16 @@ describe('tiling', () => {
     for (let k = 1; k < plan.valid.length; k++) expect(plan.valid[k][0]).toBeLessThanOrEqual(plan.valid[k - 1][1]);
   });
 
+  it('shrinks the tiles to the smallest that cover the photo in as many tiles', () => {
+    const plan = planAxis(2122, { tile: 1024, overlap: 80, sizeMultiple: 16 });
+    expect(plan.starts.length).toBe(3);
+    expect(plan.size).toBe(848);
+    expect(plan.size % 16).toBe(0);
+    expect(plan.valid.at(-1)![1]).toBe(2128);
+    for (let k = 1; k < plan.valid.length; k++) expect(plan.valid[k][0]).toBeLessThanOrEqual(plan.valid[k - 1][1]);
+    expect(planAxis(2122, { tile: plan.size - 16, overlap: 80, sizeMultiple: 16 }).starts.length).toBe(4);
+  });
+
   it('refuses a tile too small for its overlap', () => {
     expect(() => planAxis(500, { tile: 32, overlap: 16, sizeMultiple: 2 })).toThrow(/too small/);
   });

@@ -76,6 +76,8 @@ export const sessionSlice: Slice<SessionSlice> = (set, get, store) => ({
       );
       set({ offline: { ...get().offline, state: 'ready' } });
       void analyseAgainWithModels(store);
+      // With the models saved, their sessions are made now rather than when the first photo waits on them.
+      void client().warmUp().catch(() => undefined);
     } catch (e) {
       set({ offline: { ...get().offline, state: 'failed', reason: errorMessage(e) } });
     }

@@ -7,11 +7,25 @@ import { createPlanar, type PlanarImage } from '../image.ts';
 import type { ModelEntry } from '../models/manifest.ts';
 import type { OrtModule } from './types.ts';
 
+/**
+ * One ONNX call at a time, across all sessions: onnxruntime-web's WebGPU-capable build refuses a call
+ * that starts while another is in flight ("Session already started" / "Session mismatch"), which
+ * the background warm-up would otherwise cause alongside a photo's analysis.
+ */
+let inFlight: Promise<unknown> = Promise.resolve();
+function exclusive<T>(call: () => Promise<T>): Promise<T> {
+  const result = inFlight.then(call);
+  inFlight = result.catch(() => undefined);
+  return result;
+}
+
 export class ModelRunner {
   private constructor(
     private ort: OrtModule,
     private session: Ort.InferenceSession,
     readonly entry: ModelEntry,
+    /** Whether the session runs on a GPU (WebGPU) rather than the CPU (WASM, onnxruntime-node). */
+    readonly onGpu = false,
   ) {}
 
   static async create(
@@ -21,8 +35,9 @@ export class ModelRunner {
     options: Ort.InferenceSession.SessionOptions,
   ): Promise<ModelRunner> {
     // A fresh Uint8Array avoids a cross-realm Buffer failing ORT's instanceof check.
-    const session = await ort.InferenceSession.create(new Uint8Array(bytes), options);
-    return new ModelRunner(ort, session, entry);
+    const session = await exclusive(() => ort.InferenceSession.create(new Uint8Array(bytes), options));
+    const ep = options.executionProviders?.[0];
+    return new ModelRunner(ort, session, entry, (typeof ep === 'string' ? ep : ep?.name) === 'webgpu');
   }
 
   /**
@@ -41,7 +56,7 @@ export class ModelRunner {
     };
     if (io.mask) feeds[io.mask] = new this.ort.Tensor('float32', tile.data.slice(imageChannels * plane), [1, 1, tile.height, tile.width]);
     if (io.strength) feeds[io.strength] = new this.ort.Tensor('float32', new Float32Array([strength]), [1]);
-    const results = await this.session.run(feeds);
+    const results = await exclusive(() => this.session.run(feeds));
     const out = results[io.output];
     const [, c, h, w] = out.dims as number[];
     const image = createPlanar(w, h, c);
@@ -54,7 +69,7 @@ export class ModelRunner {
   async runOutputs(inputs: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
     const feeds: Record<string, Ort.Tensor> = {};
     for (const [name, t] of Object.entries(inputs)) feeds[name] = new this.ort.Tensor('float32', t.data, t.dims);
-    const results = await this.session.run(feeds);
+    const results = await exclusive(() => this.session.run(feeds));
     const out: Record<string, { data: Float32Array; dims: number[] }> = {};
     for (const [name, t] of Object.entries(results)) {
       out[name] = { data: (t.data as Float32Array).slice(), dims: [...(t.dims as number[])] };
@@ -64,6 +79,6 @@ export class ModelRunner {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await exclusive(() => this.session.release());
   }
 }

@@ -3,7 +3,7 @@
  * one small API. The Web Worker exposes it with comlink; the CLI and the tests
  * call it directly, so every caller shares the same code path.
  */
-import type { RGBAImage } from '../image.ts';
+import { createPlanar, type RGBAImage } from '../image.ts';
 import { analyzePhoto, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
@@ -77,6 +77,22 @@ export class RestorationService {
         })
       : undefined;
     return { mask: snapToDamage(crop, stroke, { radius, probability }), detector: !!runner };
+  }
+
+  /**
+   * Creates every model's session and runs it once on a small tile, so the first analysis and the
+   * first restore do not pay for it (session creation and the first run's set-up took 12-18 s of
+   * WASM for the five models). Failures are left for the real call to report.
+   */
+  async warmUp(): Promise<void> {
+    // Every task the manifest ships a model for (the fill stage uses two: detect and fill).
+    const tasks = new Set((await this.registry.manifest()).models.filter((m) => !m.testOnly).map((m) => m.task));
+    for (const task of tasks) {
+      const runner = await this.runner(task).catch(() => null);
+      if (!runner) continue;
+      const side = Math.max(32, 2 * runner.entry.sizeMultiple), tile = createPlanar(side, side, runner.entry.io.channels + (runner.entry.io.mask ? 1 : 0));
+      await runner.run(tile).catch(() => undefined);
+    }
   }
 
   /** Runner for a task, created once and reused; null when no model ships for it. */

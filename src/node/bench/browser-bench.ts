@@ -33,6 +33,8 @@ export interface BrowserBenchOptions {
   model?: string;
   seed?: number;
   warmupSide?: number;
+  /** WASM threads instead of the app's choice. */
+  threads?: number;
   /** Rebuild dist/ when it is missing or older than the sources (default true). */
   build?: boolean;
   timeoutMs?: number;
@@ -167,6 +169,7 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<BenchR
     if (opts.model) q.set('model', opts.model);
     if (opts.seed !== undefined) q.set('seed', String(opts.seed));
     if (opts.warmupSide !== undefined) q.set('warmup', String(opts.warmupSide));
+    if (opts.threads !== undefined) q.set('threads', String(opts.threads));
     const url = `${server.url}bench.html?${q}`;
     log(`open ${url}`);
     await page.goto(url);

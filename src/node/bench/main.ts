@@ -49,8 +49,9 @@ async function main() {
   const modelOverrides = parseModelOverrides(q.get('model'));
   const seed = Number(q.get('seed') ?? '1');
   const warmupSide = q.has('warmup') ? Number(q.get('warmup')) : undefined;
+  const threads = q.has('threads') ? Number(q.get('threads')) : undefined;
 
-  const client = new RestorationClient({ modelsUrl: new URL('models/', location.href).href, backend, modelOverrides });
+  const client = new RestorationClient({ modelsUrl: new URL('models/', location.href).href, backend, modelOverrides, threads });
   const info0 = await client.runtimeInfo();
   log(`worker ready: ${info0.runtime} ${info0.backend}, ${info0.threads} threads, crossOriginIsolated=${info0.crossOriginIsolated}`);
   // The client keeps its comlink handle private; the worker's runtimeInfo() reflects fallbacks made while creating sessions.

@@ -18,7 +18,7 @@ import { formatReport, parseStages, type BenchResult } from '../bench/report.ts'
 import { runMain, UsageError } from './setup.ts';
 
 const USAGE = `usage: npm run bench -- [--megapixels 12] [--backend node|wasm|webgpu] [--stages auto|denoise,colour,deblur]
-  [--model task=id[,task=id]] [--seed N] [--threads N (node)] [--precision int8|fp32 (node)]
+  [--model task=id[,task=id]] [--seed N] [--threads N] [--precision int8|fp32 (node)]
   [--timeout SECONDS (browser, default 600)] [--no-build] [--no-warmup] [--json]`;
 
 async function main() {
@@ -74,8 +74,8 @@ async function main() {
       log,
     });
   } else {
-    if (values.models || values.precision || threads !== undefined) {
-      throw new UsageError('--models, --precision and --threads apply to --backend node only');
+    if (values.models || values.precision) {
+      throw new UsageError('--models and --precision apply to --backend node only');
     }
     result = await runBrowserBench({
       megapixels,
@@ -84,6 +84,7 @@ async function main() {
       model: values.model,
       seed,
       warmupSide,
+      threads,
       build: !values['no-build'],
       timeoutMs: Number(values.timeout) * 1000,
       log,
