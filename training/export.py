@@ -206,21 +206,39 @@ def receptive_field(net, size=512):
 
 
 def plan_axis(length, tile, overlap, m):
-    """Mirror of planAxis() in src/engine/tiling.ts with feather 0: (padded, size, starts, valid)."""
+    """Twin of planAxis() in src/engine/tiling.ts with feather 0: (padded, size, starts, valid), or None
+    when the tile is too small for the overlap. Like the engine it takes, of the tile sizes that need no
+    more tiles than `tile` does, the smallest (tests/unit/engine-twins.test.ts holds the two equal)."""
     padded = -(-length // m) * m
     size = min(-(-tile // m) * m, padded)
     if size == padded:
         return padded, size, [0], [(0, padded)]
-    stride = (size - 2 * overlap) // m * m
-    if stride <= 0:
+
+    def stride_of(t):
+        return (t - 2 * overlap) // m * m
+
+    def fits(t):
+        return stride_of(t) > 0 and 2 * stride_of(t) >= t - 2 * overlap
+
+    def starts_of(t):
+        starts, s = [], 0
+        while True:
+            if s + t >= padded:
+                starts.append(padded - t)
+                return starts
+            starts.append(s)
+            s += stride_of(t)
+
+    if not fits(size):
         return None
-    starts, s = [], 0
-    while True:
-        if s + size >= padded:
-            starts.append(padded - size)
+    starts = starts_of(size)
+    t = size - m
+    while t > 2 * overlap and fits(t):
+        fewer = starts_of(t)
+        if len(fewer) > len(starts):
             break
-        starts.append(s)
-        s += stride
+        size, starts = t, fewer
+        t -= m
     valid = [(0 if k == 0 else st + overlap, padded if k == len(starts) - 1 else st + size - overlap)
              for k, st in enumerate(starts)]
     return padded, size, starts, valid
