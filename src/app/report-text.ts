@@ -19,16 +19,11 @@ const VERDICT_LABEL: Record<DefectVerdict['verdict'], string> = {
 export function defectViews(report: AnalysisReport): DefectView[] {
   const proposed = new Set<string>(proposeStages(report).map((p) => p.stage));
   return report.defects.map((d) => {
-    // The colour model judges fading and colour together: its proposal covers both.
-    const stage = d.proposedStage ?? (d.defect === 'fading' ? 'colour' : undefined);
+    // A stage may judge two defects together (colour and fading): its one proposal covers both.
+    const stage = d.proposedStage ?? d.coveredBy;
     const isProposed = !!stage && proposed.has(stage);
     if (d.verdict === 'none' || isProposed) return { verdict: VERDICT_LABEL[d.verdict] ?? d.verdict, reason: d.reason, proposed: isProposed };
-    const why =
-      d.defect === 'fading'
-        ? ' No repair is proposed: the colour model would change this photo little. Tick Colour to try it anyway.'
-        : d.defect === 'resolution'
-          ? ''
-          : ' No repair is proposed for it.';
+    const why = d.unproposedNote ?? (d.defect === 'resolution' ? '' : ' No repair is proposed for it.');
     return { verdict: 'no repair proposed', reason: `${d.reason}${why}`, proposed: false };
   });
 }

@@ -46,7 +46,7 @@ describe('noise estimation (PCA, Chen et al. 2015)', () => {
 
 describe('analyzePhoto / proposeStages', () => {
   it('a clean, well-exposed photo has no defects and gets no stages', () => {
-    const report = analyzePhoto(planarToRGBA(photo(400, 320)));
+    const report = analyzePhoto(planarToRGBA(photo(400, 320)), stageRegistry.all());
     const bad = report.defects.filter((d) => d.verdict !== 'none');
     expect(bad.map((d) => `${d.defect}: ${d.reason}`)).toEqual([]);
     expect(proposeStages(report)).toEqual([]);
@@ -57,7 +57,7 @@ describe('analyzePhoto / proposeStages', () => {
     const n = 400 * 320;
     const lift = [0.25, 0.18, 0.1], gain = [0.65, 0.6, 0.5];
     for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) img.data[c * n + i] = lift[c] + gain[c] * img.data[c * n + i];
-    const report = analyzePhoto(planarToRGBA(img));
+    const report = analyzePhoto(planarToRGBA(img), stageRegistry.all());
     const colour = report.defects.find((d) => d.defect === 'colour')!;
     const fading = report.defects.find((d) => d.defect === 'fading')!;
     expect(colour.verdict).toBe('fixable');
@@ -72,19 +72,19 @@ describe('analyzePhoto / proposeStages', () => {
       const l = 0.299 * img.data[i] + 0.587 * img.data[n + i] + 0.114 * img.data[2 * n + i];
       img.data[i] = img.data[n + i] = img.data[2 * n + i] = l;
     }
-    const report = analyzePhoto(planarToRGBA(img));
+    const report = analyzePhoto(planarToRGBA(img), stageRegistry.all());
     expect(report.measurements.monochrome).toBe(true);
     expect(report.defects.find((d) => d.defect === 'colour')!.verdict).toBe('none');
   });
   it('detects blur and proposes sharpening; detects noise and proposes denoising', () => {
-    const blurred = analyzePhoto(planarToRGBA(gaussianBlur(photo(400, 320), 3)));
+    const blurred = analyzePhoto(planarToRGBA(gaussianBlur(photo(400, 320), 3)), stageRegistry.all());
     const b = blurred.defects.find((d) => d.defect === 'blur')!;
     expect(b.verdict).toBe('fixable');
     expect(blurred.measurements.blurRadiusEstimate).toBeGreaterThan(2);
     expect(blurred.measurements.blurRadiusEstimate).toBeLessThan(4.5);
     expect(proposeStages(blurred).map((s) => s.stage)).toContain('deblur');
 
-    const noisy = analyzePhoto(planarToRGBA(gaussianNoise(midPhoto(), 20, 3)));
+    const noisy = analyzePhoto(planarToRGBA(gaussianNoise(midPhoto(), 20, 3)), stageRegistry.all());
     const nz = noisy.defects.find((d) => d.defect === 'noise')!;
     expect(nz.verdict).toBe('fixable');
     expect(proposeStages(noisy).map((s) => s.stage)).toContain('denoise');
@@ -92,12 +92,12 @@ describe('analyzePhoto / proposeStages', () => {
   });
   it('lists proposals in the order the pipeline runs the stages', () => {
     const verdict = (proposedStage: string) => ({ defect: 'noise' as const, severity: 1, verdict: 'fixable' as const, reason: proposedStage, proposedStage });
-    const report = { ...analyzePhoto(planarToRGBA(photo(64, 64))), defects: ['denoise', 'colour', 'deblur', 'fill'].map(verdict) };
+    const report = { ...analyzePhoto(planarToRGBA(photo(64, 64)), stageRegistry.all()), defects: ['denoise', 'colour', 'deblur', 'fill'].map(verdict) };
     expect(proposeStages(report, stageRegistry.ids()).map((p) => p.stage)).toEqual(['fill', 'colour', 'deblur', 'denoise']);
     expect(stageRegistry.ids()).toEqual(['fill', 'colour', 'deblur', 'denoise']); // ids() lists the stages by meta.order
   });
   it('flags low resolution as partly fixable', () => {
-    const report = analyzePhoto(planarToRGBA(photo(200, 150)));
+    const report = analyzePhoto(planarToRGBA(photo(200, 150)), stageRegistry.all());
     const r = report.defects.find((d) => d.defect === 'resolution')!;
     expect(r.verdict).toBe('partly-fixable');
     expect(r.reason).toContain('150');
@@ -108,7 +108,7 @@ describe('denoise strength proposal', () => {
   it('proposes full strength for clearly noisy photos and keeps some grain on lightly noisy ones', () => {
     const clean = syntheticPhoto(256, 256, 9);
     const strengthAt = (sigma: number) =>
-      proposeStages(analyzePhoto(planarToRGBA(gaussianNoise(clean, sigma, 1)))).find((p) => p.stage === 'denoise')?.strength;
+      proposeStages(analyzePhoto(planarToRGBA(gaussianNoise(clean, sigma, 1)), stageRegistry.all())).find((p) => p.stage === 'denoise')?.strength;
     expect(strengthAt(20)).toBe(1);
     const light = strengthAt(5)!;
     expect(light).toBeGreaterThan(0.55);

@@ -5,6 +5,7 @@ import { buildEditRecord, describeRecord, type EditRecordRegion } from '../../sr
 import { changedText } from '../../src/app/format.ts';
 import { defectViews } from '../../src/app/report-text.ts';
 import { testPattern } from '../helpers/models.ts';
+import { stageRegistry } from '../../src/stages/index.ts';
 
 describe('run summary', () => {
   it('counts the pixels of a small change instead of saying 0%', () => {
@@ -64,7 +65,7 @@ describe('analysis report view', () => {
   });
 
   it('does not promise enlargement of a low-resolution photo', () => {
-    const small = analyzePhoto(testPattern(240, 180, 5));
+    const small = analyzePhoto(testPattern(240, 180, 5), stageRegistry.all());
     const resolution = small.defects.find((d) => d.defect === 'resolution')!;
     expect(resolution.reason).not.toMatch(/can be enlarged/);
     expect(resolution.reason).toMatch(/keeps this size/);

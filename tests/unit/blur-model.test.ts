@@ -6,6 +6,7 @@ import { unsharpMask } from '../../src/engine/classical/sharpen.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { analyzePhoto, proposeStages } from '../../src/engine/analysis/index.ts';
 import { BLUR_BEYOND, sharpeningGain, SHARPEN_GAIN_MIN, withBlurModelVerdict } from '../../src/stages/deblur/analysis.ts';
+import { stageRegistry } from '../../src/stages/index.ts';
 
 /** A stand-in for the deblurring session: it applies `fn` to each tile (strength ignored). */
 function fakeDeblur(fn: (t: PlanarImage) => PlanarImage): ModelRunner {
@@ -26,7 +27,7 @@ describe('blur judged by the deblurring model', () => {
   });
 
   it('a photo the model leaves alone is sharp, whatever the classical estimate; one it sharpens is proposed', () => {
-    const report = analyzePhoto(sharpPhoto());
+    const report = analyzePhoto(sharpPhoto(), stageRegistry.all());
     const alone = withBlurModelVerdict(report, 1.02);
     expect(alone.defects.find((d) => d.defect === 'blur')!.verdict).toBe('none');
     expect(proposeStages(alone).map((p) => p.stage)).not.toContain('deblur');
@@ -37,7 +38,7 @@ describe('blur judged by the deblurring model', () => {
   });
 
   it('past what the model learned, the report says the detail is gone', () => {
-    const report = analyzePhoto(sharpPhoto());
+    const report = analyzePhoto(sharpPhoto(), stageRegistry.all());
     const far = withBlurModelVerdict({ ...report, measurements: { ...report.measurements, blurRadiusEstimate: BLUR_BEYOND + 1 } }, 1.1);
     const blur = far.defects.find((d) => d.defect === 'blur')!;
     expect(blur.verdict).toBe('beyond-repair');

@@ -18,6 +18,7 @@ import { stage as sharpen } from '../../src/stages/deblur/worker.ts';
 import { haloRms } from '../../src/engine/metrics/index.ts';
 import { analyzePhoto } from '../../src/engine/analysis/index.ts';
 import { SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/stages/deblur/analysis.ts';
+import { stageRegistry } from '../../src/stages/index.ts';
 
 /** Flat patches on grey (lone step edges: what a kernel estimate fits to), as in training/smoke.sh. */
 function patches(size: number, seed: number): PlanarImage {
@@ -217,14 +218,14 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
 
   it('the analysis proposes the sharpen stage for trusted shake and names it', () => {
     const shakenRGBA = planarToRGBA(shaken), noisyRGBA = planarToRGBA(noisy);
-    const judged = analyzePhoto(shakenRGBA);
+    const judged = analyzePhoto(shakenRGBA, stageRegistry.all());
     expect(judged.defects.find((d) => d.defect === 'blur')!.verdict).not.toBe('none');
     const report = withCameraShakeVerdict(judged, () => findCameraShake(shakenRGBA));
     const blur = report.defects.find((d) => d.defect === 'blur')!;
     expect(blur.verdict).toBe('fixable');
     expect(blur.proposedStage).toBe('deblur');
     expect(blur.reason).toMatch(/Camera shake: the photo moved about \d+ px/);
-    const plain = analyzePhoto(noisyRGBA);
+    const plain = analyzePhoto(noisyRGBA, stageRegistry.all());
     expect(withCameraShakeVerdict(plain, () => findCameraShake(noisyRGBA))).toEqual(plain);
     // a photo judged sharp is not searched for shake at all (the estimate costs seconds)...
     const judgedSharp = (r: typeof plain, blurRadiusEstimate: number) => ({

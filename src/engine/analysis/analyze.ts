@@ -25,6 +25,10 @@ export interface DefectVerdict {
   reason: string;
   /** What the report calls the defect, for kinds the app does not name itself. */
   label?: string;
+  /** A stage whose proposal also repairs this defect when it does not propose one itself (fading, by the colour stage). */
+  coveredBy?: string;
+  /** What the report adds when no repair is proposed for it (default: that none is). */
+  unproposedNote?: string;
   /** The id of the stage that repairs it (the stages' own analyses and the classical verdicts name it). */
   proposedStage?: string;
   /** 0..1 strength for the stage (denoise: 0.5 + sigma/24; deblur: blur/4; colour: severity). */
@@ -81,8 +85,8 @@ export interface ProposedStage {
 const NOISE_CROP = 1024;
 const THUMB = 512;
 
-const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
-const r1 = (v: number) => Math.round(v * 10) / 10;
+export const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+export const r1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Full-resolution centre crop (<= 1024^2) as four planes: R, G, B and luma, 8-bit scale. */
 function centreCropPlanes(img: RGBAImage): { planes: Float32Array[]; w: number; h: number } {
@@ -167,51 +171,9 @@ export function measurePhoto(img: RGBAImage): Measurements {
   };
 }
 
-function noiseVerdict(m: Measurements): DefectVerdict {
-  const s = m.noiseSigma;
-  const severity = clamp01((s - 2) / 58);
-  const num = `${r1(s)} (8-bit levels)`;
-  if (s < 2) return { defect: 'noise', severity: 0, verdict: 'none', reason: `Noise is negligible: estimated noise level ${num}.` };
-  // The denoiser is blind: at strength 1 it removes the noise it sees, whatever its level. Below 1
-  // it keeps some of the original grain, which suits lightly noisy photos (film look): full
-  // strength from a level of 12 up, tapering to ~0.6 for barely noisy photos.
-  const strength = clamp01(0.5 + s / 24);
-  if (s <= 30) return { defect: 'noise', severity, verdict: 'fixable', reason: `Visible grain/noise, estimated level ${num}; denoising should remove it cleanly.`, proposedStage: 'denoise', suggestedStrength: strength };
-  if (s <= 60) return { defect: 'noise', severity, verdict: 'partly-fixable', reason: `Heavy noise, estimated level ${num}; denoising will help but fine detail under the noise is partly lost.`, proposedStage: 'denoise', suggestedStrength: strength };
-  return { defect: 'noise', severity: 1, verdict: 'beyond-repair', reason: `Extreme noise, estimated level ${num}; most detail is lost. Denoising can smooth it but cannot recover detail.`, proposedStage: 'denoise', suggestedStrength: 1 };
-}
 
-function blurVerdict(m: Measurements): DefectVerdict {
-  const b = m.blurRadiusEstimate;
-  const num = `about ${r1(b)} px`;
-  const severity = clamp01((b - 1) / 9);
-  if (b < 1) return { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp: estimated blur ${num}.` };
-  const strength = clamp01(b / 4);
-  if (b <= 4) return { defect: 'blur', severity, verdict: 'fixable', reason: `Slightly soft: estimated blur ${num}; sharpening can restore crispness.`, proposedStage: 'deblur', suggestedStrength: strength };
-  if (b <= 8) return { defect: 'blur', severity, verdict: 'partly-fixable', reason: `Clearly blurred: estimated blur ${num}; sharpening helps, but fine detail cannot be fully recovered.`, proposedStage: 'deblur', suggestedStrength: strength };
-  return { defect: 'blur', severity: 1, verdict: 'beyond-repair', reason: `Very blurred: estimated blur ${num}; the detail is gone and cannot be restored, only edges can be firmed up.`, proposedStage: 'deblur', suggestedStrength: 1 };
-}
 
-function colourVerdict(m: Measurements): DefectVerdict {
-  if (m.monochrome) return { defect: 'colour', severity: 0, verdict: 'none', reason: 'Black-and-white photo: no colour cast to correct.' };
-  if (m.sepia) return { defect: 'colour', severity: 0, verdict: 'none', reason: `Sepia-toned photo (warm tone of strength ${r1(m.cast)}): the tone is kept as part of the original.` };
-  const c = m.cast;
-  const num = `${r1(c)} (CIELAB a*/b* of the average colour)`;
-  if (c < 7) return { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look balanced: cast ${num}.` };
-  const severity = clamp01((c - 7) / 30);
-  if (c <= 30) return { defect: 'colour', severity, verdict: 'fixable', reason: `Colour cast of strength ${num}; white balance can neutralise it.`, proposedStage: 'colour', suggestedStrength: clamp01(0.4 + severity) };
-  return { defect: 'colour', severity, verdict: 'partly-fixable', reason: `Strong colour cast of strength ${num}, typical of faded dyes; balance can be improved but some colours are lost.`, proposedStage: 'colour', suggestedStrength: 1 };
-}
 
-function fadingVerdict(m: Measurements): DefectVerdict {
-  const range = m.dynamicRange, lift = m.lumaP1;
-  const pct = (v: number) => `${Math.round(v * 100)}%`;
-  const severity = clamp01(Math.max((0.7 - range) / 0.5, (lift - 0.12) / 0.3));
-  if (range >= 0.7 && lift < 0.12) return { defect: 'fading', severity: 0, verdict: 'none', reason: `Good contrast: tones span ${pct(range)} of the range.` };
-  const reason = `Faded: tones span only ${pct(range)} of the range and the darkest tones sit at ${pct(lift)} grey`;
-  if (range >= 0.25) return { defect: 'fading', severity, verdict: 'fixable', reason: `${reason}; levels can restore contrast.`, proposedStage: 'colour', suggestedStrength: clamp01(0.4 + severity) };
-  return { defect: 'fading', severity, verdict: 'partly-fixable', reason: `${reason}; contrast can be stretched but tonal steps (banding) may show.`, proposedStage: 'colour', suggestedStrength: 1 };
-}
 
 function resolutionVerdict(m: Measurements): DefectVerdict {
   const mp = `${m.width}x${m.height} px (${Math.round(m.megapixels * 100) / 100} MP)`;
@@ -222,13 +184,28 @@ function resolutionVerdict(m: Measurements): DefectVerdict {
   };
 }
 
-/** Measures a photo and judges each defect. */
-export function analyzePhoto(img: RGBAImage): AnalysisReport {
+/** A stage's verdicts from the classical measurements alone (a StageImpl's `judge`). */
+export interface ClassicalJudge {
+  judge?(m: Measurements): DefectVerdict[];
+}
+
+/** How the report lists defects, whichever stage judged them (unknown kinds last, in the order given). */
+export const DEFECT_ORDER: readonly string[] = ['colour', 'fading', 'noise', 'blur', 'resolution', 'damage'];
+
+export function inDefectOrder(report: AnalysisReport): AnalysisReport {
+  const rank = (d: DefectVerdict) => (DEFECT_ORDER.includes(d.defect) ? DEFECT_ORDER.indexOf(d.defect) : DEFECT_ORDER.length);
+  return { ...report, defects: [...report.defects].sort((a, b) => rank(a) - rank(b)) };
+}
+
+/**
+ * Measures a photo and judges it: the resolution here, every other defect by the stage that repairs
+ * it (`stages`, each one's `judge`, from the measurements alone; the service then adds what each
+ * stage's models say, through its `analyse`).
+ */
+export function analyzePhoto(img: RGBAImage, stages: readonly ClassicalJudge[] = []): AnalysisReport {
   const measurements = measurePhoto(img);
-  return {
-    measurements,
-    defects: [noiseVerdict(measurements), blurVerdict(measurements), colourVerdict(measurements), fadingVerdict(measurements), resolutionVerdict(measurements)],
-  };
+  const defects = [...stages.flatMap((s) => s.judge?.(measurements) ?? []), resolutionVerdict(measurements)];
+  return inDefectOrder({ measurements, defects });
 }
 
 /**

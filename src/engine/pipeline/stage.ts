@@ -5,7 +5,7 @@
  * worker or the CLI) and `client.tsx` (its options in the UI).
  */
 import type { RGBAImage } from '../image.ts';
-import type { AnalysisReport } from '../analysis/index.ts';
+import type { AnalysisReport, ClassicalJudge } from '../analysis/index.ts';
 import type { ModelEntry } from '../models/manifest.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 
@@ -91,7 +91,8 @@ export interface AnalysisContext {
   model(task: string): Promise<ModelRunner | null>;
 }
 
-export interface StageImpl {
+/** `judge`: the stage's verdicts from the classical measurements alone (analyzePhoto). */
+export interface StageImpl extends ClassicalJudge {
   meta: StageMeta;
   /**
    * The stage's own judgement of the photo: given the classical measurements and what the stages

@@ -4,7 +4,7 @@
  * call it directly, so every caller shares the same code path.
  */
 import { createPlanar, type RGBAImage } from '../image.ts';
-import { analyzePhoto, type AnalysisReport } from '../analysis/index.ts';
+import { analyzePhoto, inDefectOrder, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
 import type { StageRequest } from '../pipeline/stage.ts';
@@ -56,8 +56,9 @@ export class RestorationService {
     // named in `missingModels`, so the app can analyse again once it has it.
     const missing: string[] = [];
     const ctx = { model: (task: string) => this.runner(task).catch(() => (missing.push(task), null)) };
-    let report = analyzePhoto(image);
+    let report = analyzePhoto(image, this.stages.all());
     for (const stage of this.stages.all()) if (stage.analyse) report = await stage.analyse(image, report, ctx);
+    report = inDefectOrder(report);
     return missing.length ? { ...report, missingModels: missing } : report;
   }
 

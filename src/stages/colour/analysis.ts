@@ -10,6 +10,11 @@ import { meanDeltaE00 } from '../../engine/metrics/deltae.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import type { ToneStats } from '../../engine/analysis/tone.ts';
 import type { AnalysisReport, DefectVerdict } from '../../engine/analysis/analyze.ts';
+import { clamp01, r1 as round1, type Measurements } from '../../engine/analysis/analyze.ts';
+import { meta } from './meta.ts';
+
+/** The report's words for fading the colour model would barely change. */
+const UNPROPOSED_FADING = ` No repair is proposed: the colour model would change this photo little. Tick ${meta.label} to try it anyway.`;
 
 /** Below this mean shift (CIEDE2000) the colours count as sound; just-noticeable is about 1-2. */
 export const COLOUR_SHIFT_MIN = 3;
@@ -52,12 +57,12 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   else if (b.toned) colour = { defect: 'colour', severity: 0, verdict: 'none', reason: `Toned print (${toneName(b)}, hue ${Math.round(b.hue)}°): the tone is part of the original and is kept.` };
   else if (acts && plan.castRepair) {
     colour = {
-      defect: 'colour', severity: sev, verdict: shift > 20 ? 'partly-fixable' : 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['cast'],
+      defect: 'colour', severity: sev, verdict: shift > 20 ? 'partly-fixable' : 'fixable', proposedStage: meta.id, suggestedStrength: 1, repairs: ['cast'],
       reason: `Colour cast: the overall colour leans ${toneName(b)} (strength ${r1(b.cast)}); ${repair} take${verbEnding} it towards neutral (${r1(plan.after.cast)})${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
     };
   } else if (acts && plan.mode === 'colour') {
     colour = {
-      defect: 'colour', severity: sev, verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1,
+      defect: 'colour', severity: sev, verdict: 'fixable', proposedStage: meta.id, suggestedStrength: 1,
       reason: `Faded colours: ${repair} would move them by ${r1(shift)} on average (CIEDE2000), keeping the overall hue.`,
     };
   } else colour = { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look sound: no cast to repair (overall colour strength ${r1(b.cast)}).` };
@@ -65,7 +70,7 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
   let fading: DefectVerdict;
   if (plan.faded && plan.strengthCap > 0 && plan.after.p1L <= b.p1L - 3) {
     fading = {
-      defect: 'fading', severity: Math.min(1, (b.p1L - 12) / 25), verdict: 'fixable', proposedStage: 'colour', suggestedStrength: 1, repairs: ['range'],
+      defect: 'fading', severity: Math.min(1, (b.p1L - 12) / 25), verdict: 'fixable', proposedStage: meta.id, suggestedStrength: 1, repairs: ['range'],
       reason: `Faded: the darkest tones sit at ${pct(b.p1L)} instead of near black; ${repair} bring${verbEnding} them to about ${pct(Math.max(TARGET_BLACK_L, plan.after.p1L))}${b.toned ? ' and keeps the tone' : ''}.`,
     };
   } else if (plan.faded) {
@@ -74,7 +79,7 @@ export function withColourPlanVerdict(report: AnalysisReport, j: ColourJudgement
     fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `A dark, low-key photo (whites at ${pct(b.p99L)}, blacks at ${pct(b.p1L)}): dark by nature, not faded.` };
   } else fading = { defect: 'fading', severity: 0, verdict: 'none', reason: `Good contrast: tones span ${pct(b.p1L)} to ${pct(b.p99L)}.` };
   const defects = report.defects.filter((d) => d.defect !== 'colour' && d.defect !== 'fading');
-  return { ...report, defects: [colour, fading, ...defects] };
+  return { ...report, defects: [colour, { ...fading, coveredBy: meta.id }, ...defects] };
 }
 
 /**
@@ -90,10 +95,37 @@ export function withColourModelVerdict(report: AnalysisReport, shift: number): A
       : {
           defect: 'colour', severity, verdict: shift > 20 ? 'partly-fixable' : 'fixable',
           reason: `Faded or tinted colours: the colour model would move them by ${r} on average (CIEDE2000)${shift > 20 ? '; dyes this far gone do not come back fully' : ''}.`,
-          proposedStage: 'colour', suggestedStrength: 1,
+          proposedStage: meta.id, suggestedStrength: 1,
         };
   const defects = report.defects
     .filter((d) => d.defect !== 'colour')
-    .map((d) => (d.defect === 'fading' ? { ...d, proposedStage: undefined, suggestedStrength: undefined } : d));
+    .map((d) => (d.defect === 'fading' ? { ...d, proposedStage: undefined, suggestedStrength: undefined, coveredBy: meta.id, unproposedNote: UNPROPOSED_FADING } : d));
   return { ...report, defects: [verdict, ...defects] };
+}
+
+
+/** Cast and fading judged from the photo's statistics alone: the verdicts the colour plan's (withColourPlanVerdict) replace. */
+export function colourVerdict(m: Measurements): DefectVerdict {
+  if (m.monochrome) return { defect: 'colour', severity: 0, verdict: 'none', reason: 'Black-and-white photo: no colour cast to correct.' };
+  if (m.sepia) return { defect: 'colour', severity: 0, verdict: 'none', reason: `Sepia-toned photo (warm tone of strength ${round1(m.cast)}): the tone is kept as part of the original.` };
+  const c = m.cast;
+  const num = `${round1(c)} (CIELAB a*/b* of the average colour)`;
+  if (c < 7) return { defect: 'colour', severity: 0, verdict: 'none', reason: `Colours look balanced: cast ${num}.` };
+  const severity = clamp01((c - 7) / 30);
+  if (c <= 30) return { defect: 'colour', severity, verdict: 'fixable', reason: `Colour cast of strength ${num}; white balance can neutralise it.`, proposedStage: meta.id, suggestedStrength: clamp01(0.4 + severity) };
+  return { defect: 'colour', severity, verdict: 'partly-fixable', reason: `Strong colour cast of strength ${num}, typical of faded dyes; balance can be improved but some colours are lost.`, proposedStage: meta.id, suggestedStrength: 1 };
+}
+
+export function fadingVerdict(m: Measurements): DefectVerdict {
+  return { ...classicalFading(m), coveredBy: meta.id };
+}
+
+function classicalFading(m: Measurements): DefectVerdict {
+  const range = m.dynamicRange, lift = m.lumaP1;
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  const severity = clamp01(Math.max((0.7 - range) / 0.5, (lift - 0.12) / 0.3));
+  if (range >= 0.7 && lift < 0.12) return { defect: 'fading', severity: 0, verdict: 'none', reason: `Good contrast: tones span ${pct(range)} of the range.` };
+  const reason = `Faded: tones span only ${pct(range)} of the range and the darkest tones sit at ${pct(lift)} grey`;
+  if (range >= 0.25) return { defect: 'fading', severity, verdict: 'fixable', reason: `${reason}; levels can restore contrast.`, proposedStage: meta.id, suggestedStrength: clamp01(0.4 + severity) };
+  return { defect: 'fading', severity, verdict: 'partly-fixable', reason: `${reason}; contrast can be stretched but tonal steps (banding) may show.`, proposedStage: meta.id, suggestedStrength: 1 };
 }

@@ -1,6 +1,6 @@
 import { applyColourPlan, colourCorrector, planForPhoto } from '../../engine/colour/colour-plan.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
-import { judgeColour, withColourPlanVerdict } from './analysis.ts';
+import { colourVerdict, fadingVerdict, judgeColour, withColourPlanVerdict } from './analysis.ts';
 import { meta } from './meta.ts';
 
 /**
@@ -10,6 +10,7 @@ import { meta } from './meta.ts';
  */
 export const stage: StageImpl = {
   meta,
+  judge: (m) => [colourVerdict(m), fadingVerdict(m)],
   async analyse(image, report, ctx) {
     return withColourPlanVerdict(report, await judgeColour(image, await ctx.model(meta.modelTask!)));
   },

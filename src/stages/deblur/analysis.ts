@@ -16,6 +16,8 @@ import { NO_PROGRESS } from '../../engine/tiling.ts';
 import type { CameraShake } from '../../engine/classical/camera-shake.ts';
 import type { AnalysisReport, DefectVerdict } from '../../engine/analysis/analyze.ts';
 import { gradientEnergy } from '../../engine/analysis/sharpness.ts';
+import { clamp01, r1, type Measurements } from '../../engine/analysis/analyze.ts';
+import { meta } from './meta.ts';
 
 /** Side of the centre crop the model sees (cost: ~0.25 s of int8 WASM at 28k MACs/pixel). */
 const CROP = 512;
@@ -53,26 +55,26 @@ export function withBlurModelVerdict(report: AnalysisReport, gain: number): Anal
   let verdict: DefectVerdict;
   if (sigma > BLUR_BEYOND) {
     verdict = {
-      defect: 'blur', severity: 1, verdict: 'beyond-repair', proposedStage: 'deblur', suggestedStrength: 1,
+      defect: 'blur', severity: 1, verdict: 'beyond-repair', proposedStage: meta.id, suggestedStrength: 1,
       reason: `Very blurred (estimated blur about ${s} px): beyond what the deblurring model learned. It can firm up edges, but the lost detail cannot be restored.`,
     };
   } else if (gain < SHARPEN_GAIN_MIN) {
     verdict = { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp enough: the deblurring model would change its edges by a factor of only ${g}.` };
   } else if (sigma > BLUR_PARTLY) {
     verdict = {
-      defect: 'blur', severity, verdict: 'partly-fixable', proposedStage: 'deblur', suggestedStrength: 1,
+      defect: 'blur', severity, verdict: 'partly-fixable', proposedStage: meta.id, suggestedStrength: 1,
       reason: `Clearly blurred (estimated blur about ${s} px; the model would strengthen edges ${g}x): it gets sharper, but the finest detail does not come back.`,
     };
   } else if (gain < SOFT_GAIN_MAX) {
     // As soft as old lenses and prints often are (docs/real-photo-bench.md): unsure it is blur at
     // all, the stage does less.
     verdict = {
-      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'deblur', suggestedStrength: Math.round(Math.min(1, Math.max(0.3, (gain - 1) / (SOFT_GAIN_MAX - 1))) * 20) / 20,
+      defect: 'blur', severity, verdict: 'fixable', proposedStage: meta.id, suggestedStrength: Math.round(Math.min(1, Math.max(0.3, (gain - 1) / (SOFT_GAIN_MAX - 1))) * 20) / 20,
       reason: `Slightly soft, as old lenses and prints often are: the deblurring model would strengthen edges ${g}x. Proposed at reduced strength; softness that belongs to the photo is better left alone.`,
     };
   } else {
     verdict = {
-      defect: 'blur', severity, verdict: 'fixable', proposedStage: 'deblur', suggestedStrength: 1,
+      defect: 'blur', severity, verdict: 'fixable', proposedStage: meta.id, suggestedStrength: 1,
       reason: `Soft or slightly blurred: the deblurring model would strengthen edges ${g}x; it can restore crispness.`,
     };
   }
@@ -106,8 +108,21 @@ export function withCameraShakeVerdict(report: AnalysisReport, findShake: () => 
   const shake = findShake();
   if (!shake?.deconvolve) return report;
   const verdict: DefectVerdict = {
-    defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: 'deblur', suggestedStrength: 1,
+    defect: 'blur', severity: Math.min(1, shake.checks.spread / 6), verdict: 'fixable', proposedStage: meta.id, suggestedStrength: 1,
     reason: `Camera shake: the photo moved about ${shake.lengthPx} px during the exposure. The shake measured in the photo can be undone by deconvolution.`,
   };
   return withBlurVerdict(report, verdict);
+}
+
+
+/** Blur judged from the classical size estimate alone (sharpness.ts): the verdict the model's, when it ships, replaces. */
+export function blurVerdict(m: Measurements): DefectVerdict {
+  const b = m.blurRadiusEstimate;
+  const num = `about ${r1(b)} px`;
+  const severity = clamp01((b - 1) / 9);
+  if (b < 1) return { defect: 'blur', severity: 0, verdict: 'none', reason: `The photo is sharp: estimated blur ${num}.` };
+  const strength = clamp01(b / 4);
+  if (b <= 4) return { defect: 'blur', severity, verdict: 'fixable', reason: `Slightly soft: estimated blur ${num}; sharpening can restore crispness.`, proposedStage: meta.id, suggestedStrength: strength };
+  if (b <= 8) return { defect: 'blur', severity, verdict: 'partly-fixable', reason: `Clearly blurred: estimated blur ${num}; sharpening helps, but fine detail cannot be fully recovered.`, proposedStage: meta.id, suggestedStrength: strength };
+  return { defect: 'blur', severity: 1, verdict: 'beyond-repair', reason: `Very blurred: estimated blur ${num}; the detail is gone and cannot be restored, only edges can be firmed up.`, proposedStage: meta.id, suggestedStrength: 1 };
 }

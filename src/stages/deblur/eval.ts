@@ -100,7 +100,7 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
   const counts: Partial<Record<Verdict, number>> = {};
   const gains: number[] = [];
   for (const im of set.images) {
-    let report = analyzePhoto(im.blurred);
+    let report = analyzePhoto(im.blurred, [sharpenStage]);
     if (runner) {
       const gain = await sharpeningGain(im.blurred, runner);
       gains.push(gain);

@@ -4,7 +4,7 @@ import { deconvolveShake, findCameraShake } from '../../engine/classical/camera-
 import { runStageModel } from '../../engine/pipeline/stage-model.ts';
 import { runTiledRGBA, type ModelViews } from '../../engine/pipeline/tiled-model.ts';
 import type { StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
-import { sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from './analysis.ts';
+import { blurVerdict, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from './analysis.ts';
 import { meta } from './meta.ts';
 
 const SIGMA = 1.2;
@@ -24,6 +24,7 @@ export const DEBLUR_VIEWS: ModelViews = 2;
  */
 export const stage: StageImpl = {
   meta,
+  judge: (m) => [blurVerdict(m)],
   async analyse(image, report, ctx) {
     const deblur = await ctx.model(meta.modelTask!);
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));

@@ -3,6 +3,7 @@ import { NLM_RECEPTIVE_FIELD, nonLocalMeans } from '../../engine/classical/denoi
 import { runStageModel } from '../../engine/pipeline/stage-model.ts';
 import { runTiledRGBA } from '../../engine/pipeline/tiled-model.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
+import { noiseVerdict } from './analysis.ts';
 import { meta } from './meta.ts';
 
 /** Noise level assumed when no analysis is available (8-bit units). */
@@ -10,6 +11,7 @@ const DEFAULT_SIGMA = 15;
 
 export const stage: StageImpl = {
   meta,
+  judge: (m) => [noiseVerdict(m)],
   async run(input, options, ctx) {
     const viaModel = await runStageModel(input, meta.modelTask!, options.strength, ctx);
     if (viaModel) return viaModel;

@@ -8,6 +8,7 @@ import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../../e
 import { detectDamage } from '../../engine/damage/detect.ts';
 import { damageCertainty } from '../../engine/damage/certainty.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import { meta } from './meta.ts';
 import type { DefectVerdict } from '../../engine/analysis/analyze.ts';
 
 export interface DamageSample {
@@ -62,7 +63,7 @@ export function damageVerdict(s: DamageSample, noiseSigma = 0): DefectVerdict {
       };
     }
     return {
-      defect: 'damage', severity: Math.min(1, s.defectShare * 10), verdict: 'fixable', proposedStage: 'fill', suggestedStrength: 1,
+      defect: 'damage', severity: Math.min(1, s.defectShare * 10), verdict: 'fixable', proposedStage: meta.id, suggestedStrength: 1,
       reason: `Found ${what}. The detector is unsure (bright details and grain can look like damage to it), so its finds are shown for you to check and are not applied until you keep them; mark what it missed with the brush.`,
     };
   }
@@ -73,10 +74,10 @@ export function damageVerdict(s: DamageSample, noiseSigma = 0): DefectVerdict {
   const severity = Math.min(1, Math.max(s.defectShare * 20, s.missingShare * 4));
   const what = parts.join(' and ');
   if (s.missingShare > 0.25) {
-    return { defect: 'damage', severity: 1, verdict: 'beyond-repair', reason: `Found ${what}. So much of the photo is gone that a fill can only invent it; it is offered, not applied, and marked as invented.`, proposedStage: 'fill', suggestedStrength: 1 };
+    return { defect: 'damage', severity: 1, verdict: 'beyond-repair', reason: `Found ${what}. So much of the photo is gone that a fill can only invent it; it is offered, not applied, and marked as invented.`, proposedStage: meta.id, suggestedStrength: 1 };
   }
   if (gone) {
-    return { defect: 'damage', severity, verdict: 'partly-fixable', reason: `Found ${what}. Scratches and specks are filled from their surroundings; missing areas are filled only when you confirm, and marked as invented.`, proposedStage: 'fill', suggestedStrength: 1 };
+    return { defect: 'damage', severity, verdict: 'partly-fixable', reason: `Found ${what}. Scratches and specks are filled from their surroundings; missing areas are filled only when you confirm, and marked as invented.`, proposedStage: meta.id, suggestedStrength: 1 };
   }
-  return { defect: 'damage', severity, verdict: 'fixable', reason: `Found ${what}; they can be filled from their surroundings.`, proposedStage: 'fill', suggestedStrength: 1 };
+  return { defect: 'damage', severity, verdict: 'fixable', reason: `Found ${what}; they can be filled from their surroundings.`, proposedStage: meta.id, suggestedStrength: 1 };
 }
