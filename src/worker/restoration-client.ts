@@ -9,7 +9,7 @@ import type { AnalysisReport } from '../engine/analysis/index.ts';
 import type { PipelineProgress, StageResult } from '../engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../engine/pipeline/stage.ts';
 import type { RuntimeInfo } from '../engine/runtime/types.ts';
-import type { HeldLayers, LayerSpec, ReviewDecisions } from '../engine/review/index.ts';
+import type { HeldLayers, LayerSpec, ReviewDecisions, ReviewedStage, ReviewRegion } from '../engine/review/index.ts';
 import type { ModelDownload } from '../engine/service/restoration-service.ts';
 import type { RestoreWorkerApi, WorkerInit } from './restore.worker.ts';
 
@@ -68,6 +68,13 @@ export class RestorationClient {
   async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
     await this.info;
     return this.untilCancelled(() => this.api.snapStroke(crop, stroke, radius));
+  }
+
+  /** The review's regions of a run's stages, found in the worker (they scan every pixel of each change map). */
+  async findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number): Promise<ReviewRegion[]> {
+    await this.info;
+    // Copies: the page keeps its change maps (they are saved with the project).
+    return this.untilCancelled(() => this.api.findRegions(stages.map(({ stage, changeMap, control }) => ({ stage, changeMap, control })), width, height));
   }
 
   /**

@@ -11,7 +11,7 @@ import { browserModelStore } from '../engine/models/browser-store.ts';
 import { ModelRegistry } from '../engine/models/registry.ts';
 import type { StageResult } from '../engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../engine/pipeline/stage.ts';
-import type { HeldLayers, LayerSpec, ReviewDecisions } from '../engine/review/index.ts';
+import type { HeldLayers, LayerSpec, ReviewDecisions, ReviewedStage, ReviewRegion } from '../engine/review/index.ts';
 import type { OrtModule, RuntimeInfo } from '../engine/runtime/types.ts';
 import { WebRuntime, type BackendPreference } from '../engine/runtime/web-backend.ts';
 import { RestorationService, type RunCallbacks } from '../engine/service/restoration-service.ts';
@@ -89,6 +89,10 @@ const api = {
     );
     await Promise.all(deliveries);
     if (keep) ready().holdReview(keep, { original: image, images: outputs });
+  },
+
+  findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number): ReviewRegion[] {
+    return ready().findRegions(stages, width, height);
   },
 
   holdReview(key: string, parts: Partial<HeldLayers>): void {

@@ -1,7 +1,7 @@
 /** Saved projects: reopening, listing, deleting. */
 import { decodePhoto } from '../decode.ts';
 import { inputNotes } from '../../engine/io/sniff.ts';
-import { normalizeDecisions, runRegions, type ReviewDecisions } from '../../engine/review/index.ts';
+import { normalizeDecisions, type ReviewDecisions } from '../../engine/review/index.ts';
 import {
   currentProjectId,
   deleteEverything as wipeStorage,
@@ -47,7 +47,7 @@ export const projectsSlice: Slice<ProjectsSlice> = (set, get, store) => ({
       const stored = doc.result;
       if (stored && pixels.length === stored.stages.length && pixels.every((p) => p.image.width === image.width && p.image.height === image.height)) {
         const outcomes = stored.stages.map((st, i): StageOutcome => ({ ...st, image: pixels[i].image, changeMap: pixels[i].changeMap }));
-        const regions = runRegions(reviewedStages(outcomes), image.width, image.height);
+        const regions = await client().findRegions(reviewedStages(outcomes), image.width, image.height);
         // Shown composed with the saved decisions; the worker is sent the layers once, here.
         const shown = await composed(image, { outcomes, regions }, decisions);
         if (gen !== currentGeneration()) return;

@@ -2,13 +2,13 @@
 import { CancelledError } from '../../worker/restoration-client.ts';
 import type { PipelineProgress, StageResult } from '../../engine/pipeline/pipeline.ts';
 import type { StageRequest } from '../../engine/pipeline/stage.ts';
-import { emptyDecisions, runRegions } from '../../engine/review/index.ts';
+import { emptyDecisions } from '../../engine/review/index.ts';
 import { stageUIs } from '../../stages/ui.ts';
 import { client, fallBackToWasm, runtimeInfo } from '../client.ts';
 import { requestPersistence } from '../persistence/projects.ts';
 import { composed, keptAs, newLayersKey } from './review.ts';
 import { persist } from './save.ts';
-import { changedShare, currentGeneration, errorMessage, freshReview, nextGeneration, reviewedStages, summary } from './shared.ts';
+import { currentGeneration, errorMessage, freshReview, nextGeneration, reviewedStages, summary } from './shared.ts';
 import type { RunSlice, RunState, Slice, StageOutcome, StageProgress } from './types.ts';
 
 export const runSlice: Slice<RunSlice> = (set, get, store) => ({
@@ -80,11 +80,12 @@ export const runSlice: Slice<RunSlice> = (set, get, store) => ({
           image: r.image,
           changeMap: r.changeMap,
           ms: Math.round(r.ms),
-          changed: changedShare(r.changeMap),
+          changed: r.changed,
         }),
       );
       keptAs(outcomes, keep);
-      const regions = runRegions(reviewedStages(outcomes), photo.image.width, photo.image.height);
+      const regions = await client().findRegions(reviewedStages(outcomes), photo.image.width, photo.image.height);
+      if (gen !== currentGeneration()) return;
       // Found missing areas wait for the user's OK: what is shown is the composed review, not the raw run.
       const shown = await composed(photo.image, { outcomes, regions }, emptyDecisions());
       if (gen !== currentGeneration()) return;

@@ -35,12 +35,6 @@ export function choicesFrom(report: AnalysisReport): Record<string, StageChoice>
   return choices;
 }
 
-export function changedShare(map: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < map.length; i++) if (map[i] > 2) n++;
-  return map.length ? n / map.length : 0;
-}
-
 export function summary(o: Omit<StageOutcome, 'image' | 'changeMap'>): ResultSummary {
   return { stage: o.stage, method: o.method, model: o.model?.id, detail: o.detail, ms: o.ms, changed: o.changed };
 }

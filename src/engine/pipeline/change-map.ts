@@ -19,3 +19,10 @@ export function changeMap(before: RGBAImage, after: RGBAImage): Uint8Array {
   }
   return out;
 }
+
+/** Share of the pixels a stage changed by more than 2/255 (its change map's entries over 2). */
+export function changedShare(map: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < map.length; i++) if (map[i] > 2) n++;
+  return map.length ? n / map.length : 0;
+}

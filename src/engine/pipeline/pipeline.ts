@@ -8,13 +8,15 @@ import type { RGBAImage } from '../image.ts';
 import type { AnalysisReport } from '../analysis/index.ts';
 import type { ModelEntry } from '../models/manifest.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
-import { changeMap } from './change-map.ts';
+import { changedShare, changeMap } from './change-map.ts';
 import type { StageImpl, StageOptions, StageOutput, StageRequest } from './stage.ts';
 
 export interface StageResult extends StageOutput {
   stage: string;
   options: StageOptions;
   changeMap: Uint8Array;
+  /** Share of the pixels changed by more than 2/255. */
+  changed: number;
   ms: number;
 }
 
@@ -101,13 +103,8 @@ export async function runPipeline(
       req.mask,
     );
     if (out.image === current) throw new Error(`Stage ${req.stage} returned its input instead of a new image.`);
-    const result: StageResult = {
-      ...out,
-      stage: req.stage,
-      options,
-      changeMap: out.changeMap ?? changeMap(current, out.image),
-      ms: performance.now() - t0,
-    };
+    const map = out.changeMap ?? changeMap(current, out.image);
+    const result: StageResult = { ...out, stage: req.stage, options, changeMap: map, changed: changedShare(map), ms: performance.now() - t0 };
     results.push(result);
     hooks.onStage?.(result);
     current = out.image;

@@ -34,7 +34,7 @@ export function reviewLayers(original: RGBAImage, stages: ReviewedStage[], marki
 }
 
 /** Every region of a run, largest change first within each stage, plus the damage the user marked. */
-export function runRegions(stages: ReviewedStage[], width: number, height: number, marked: ReviewRegion[] = []): ReviewRegion[] {
+export function runRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number, marked: ReviewRegion[] = []): ReviewRegion[] {
   const found = stages.flatMap((s) =>
     s.control === 'mask'
       ? damageMapRegions(s.stage, s.changeMap, width, height, 'run').sort(byImportance)

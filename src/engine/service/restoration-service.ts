@@ -12,7 +12,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { damageProbabilities } from '../damage/detect.ts';
 import { probabilityNearStroke, snapToDamage } from '../damage/snap.ts';
-import { composeHeld, type HeldLayers, type LayerSpec, type ReviewDecisions, type ReviewRegion } from '../review/index.ts';
+import { composeHeld, runRegions, type HeldLayers, type LayerSpec, type ReviewDecisions, type ReviewedStage, type ReviewRegion } from '../review/index.ts';
 
 export interface ModelDownload {
   modelId: string;
@@ -111,6 +111,11 @@ export class RestorationService {
       p.catch(() => this.runners.delete(task));
     }
     return p;
+  }
+
+  /** The review's regions of a run (runRegions), from its stages' change maps: full-resolution work kept off the page. */
+  findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number): ReviewRegion[] {
+    return runRegions(stages, width, height);
   }
 
   /**
