@@ -35,6 +35,10 @@ export class RestorationClient {
   private rejectPending = new Set<(e: Error) => void>();
   /** The review whose layers this worker holds, and whether it has its regions too. */
   private held?: { key: string; regions: boolean };
+  /** Each photo's handle; the worker holds one photo, the one named in `opened`. */
+  private handles = new WeakMap<RGBAImage, string>();
+  private opened?: string;
+  private nextHandle = 0;
 
   constructor(private init: WorkerInit) {
     this.start();
@@ -45,6 +49,7 @@ export class RestorationClient {
     this.api = Comlink.wrap<RestoreWorkerApi>(this.worker);
     this.info = this.api.init(this.init);
     this.held = undefined;
+    this.opened = undefined;
   }
 
   /** The runtime in use now: a session may have fallen back from WebGPU since start-up. */
@@ -59,9 +64,23 @@ export class RestorationClient {
     return this.api.warmUp();
   }
 
+  /**
+   * The photo's handle in the worker, sending the photo first if the worker does not hold it (a
+   * new photo, or a worker started afresh): the photo crosses to the worker once, not per call.
+   */
+  private async open(image: RGBAImage): Promise<string> {
+    let handle = this.handles.get(image);
+    if (!handle) this.handles.set(image, (handle = `photo-${++this.nextHandle}`));
+    if (this.opened !== handle) {
+      await this.api.open(handle, image);
+      this.opened = handle;
+    }
+    return handle;
+  }
+
   async analyze(image: RGBAImage): Promise<AnalysisReport> {
     await this.info;
-    return this.api.analyze(image);
+    return this.api.analyze(await this.open(image));
   }
 
   /** The damage under a brush stroke, on a crop around it (see engine/damage/snap.ts). */
@@ -124,7 +143,9 @@ export class RestorationClient {
     });
     const cancelled = new Promise<never>((_, reject) => (this.rejectRun = reject));
     try {
-      await Promise.race([this.api.run(image, requests, callbacks, analysis, keep), cancelled]);
+      // The analysed photo runs from the worker's copy; a crop (a redo, a marked fill) travels with the call.
+      const source = this.handles.has(image) ? this.open(image) : Promise.resolve(image);
+      await Promise.race([source.then((s) => this.api.run(s, requests, callbacks, analysis, keep)), cancelled]);
       if (keep) this.held = { key: keep, regions: false };
       return results;
     } finally {

@@ -17,6 +17,9 @@ import { WebRuntime, type BackendPreference } from '../engine/runtime/web-backen
 import { RestorationService, type RunCallbacks } from '../engine/service/restoration-service.ts';
 import { stageRegistry } from '../stages/index.ts';
 
+/** What a call naming a photo this worker does not hold fails with (a fresh worker after a cancel): the client sends it again. */
+const UNKNOWN_PHOTO = 'Photo not open in this worker';
+
 export interface WorkerInit {
   /** Absolute URL of the models folder (same origin). */
   modelsUrl: string;
@@ -27,6 +30,13 @@ export interface WorkerInit {
 }
 
 let service: RestorationService | undefined;
+/** The photo the page has open: sent once, then named by its handle (the analysis and every run use this very copy). */
+let photo: { handle: string; image: RGBAImage } | undefined;
+
+function openPhoto(handle: string): RGBAImage {
+  if (photo?.handle !== handle) throw new Error(`${UNKNOWN_PHOTO}: ${handle}`);
+  return photo.image;
+}
 
 function ready(): RestorationService {
   if (!service) throw new Error('Worker not initialised');
@@ -54,8 +64,13 @@ const api = {
     return ready().warmUp();
   },
 
-  analyze(image: RGBAImage): Promise<AnalysisReport> {
-    return ready().analyze(image);
+  /** Keeps the page's photo here under `handle` (replacing the one before). */
+  open(handle: string, image: RGBAImage): void {
+    photo = { handle, image };
+  },
+
+  analyze(handle: string): Promise<AnalysisReport> {
+    return ready().analyze(openPhoto(handle));
   },
 
   async snapStroke(crop: RGBAImage, stroke: Uint8Array, radius: number): Promise<{ mask: Uint8Array; detector: boolean }> {
@@ -67,7 +82,9 @@ const api = {
    * Runs the stages; each stage result is transferred as soon as it is done. With `keep`, the input
    * and the stage outputs stay here as the layers of that review (`composeReview`); else they are dropped.
    */
-  async run(image: RGBAImage, requests: StageRequest[], callbacks: RunCallbacks, analysis?: AnalysisReport, keep?: string): Promise<void> {
+  async run(source: string | RGBAImage, requests: StageRequest[], callbacks: RunCallbacks, analysis?: AnalysisReport, keep?: string): Promise<void> {
+    // The open photo by its handle, or a crop sent with the call (a redone region, a marked fill).
+    const image = typeof source === 'string' ? openPhoto(source) : source;
     // Callbacks travel on their own port, unordered with this call's reply: wait until every
     // stage result has been delivered before reporting the run as finished.
     const deliveries: Array<unknown> = [];

@@ -16,7 +16,7 @@ import { NodeRuntime } from '../../src/engine/runtime/node-backend.ts';
 import { RestorationService } from '../../src/engine/service/restoration-service.ts';
 import { buildEditRecord } from '../../src/app/export/record.ts';
 import { stageRegistry } from '../../src/stages/index.ts';
-import { stage as vignette } from '../fixtures/stages/vignette/worker.ts';
+import { runsSawFinding, stage as vignette } from '../fixtures/stages/vignette/worker.ts';
 import { MODELS_DIR } from '../helpers/models.ts';
 
 // The one registry line.
@@ -50,8 +50,13 @@ describe('a new stage is a folder and a registry line', () => {
     expect(ids).toEqual(registry.ids().filter((id) => ids.includes(id)));
     expect(registry.ids().indexOf('vignette')).toBe(registry.ids().indexOf('colour') + 1);
 
+    // Run first on the analysed photo, the stage gets what its analysis kept; after another stage, it does not.
+    runsSawFinding.length = 0;
+    await service.run(photo, [{ stage: 'vignette', options: { strength: 1 } }], {}, analysis);
+    expect(runsSawFinding).toEqual([{ falloff: expect.any(Number) }]);
     const requests = [{ stage: 'vignette', options: { strength: 1 } }, { stage: 'colour', options: { strength: 1 } }];
     const results = await service.run(photo, requests, {}, analysis);
+    expect(runsSawFinding[1]).toBeUndefined();
     expect(results.map((r) => r.stage)).toEqual(['colour', 'vignette']);
     const lifted = results[1];
     expect(lifted.changeMap.some((v) => v > 0)).toBe(true);

@@ -47,11 +47,10 @@ export function kernelLength(k: BlurKernel): number {
 }
 
 /**
- * Recent estimates by the content of the crop they were made on. Keyed by pixels, not by object:
- * the worker's analysis and its restore each get their own copy of the photo (structured clone),
- * and the stage must not estimate again what the analysis already did. An entry is a few kB (a
- * 25 x 25 kernel), so many are kept: `npm run eval` walks a whole set once per method and again for
- * the analysis, and with 4 it estimated every photo three to four times.
+ * Recent estimates by the content of the crop they were made on. The app hands the analysis'
+ * estimate to the stage through its context; this serves the evaluation, which restores each photo
+ * of a set once per method from fresh copies. An entry is a few kB (a 25 x 25 kernel), so many are
+ * kept: with 4, `npm run eval` estimated every photo three to four times.
  */
 const recent = new Map<string, CameraShake>();
 const RECENT_MAX = 128;

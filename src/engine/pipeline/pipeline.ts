@@ -35,6 +35,8 @@ export interface PipelineHooks {
   onStage?(r: StageResult): void;
   shouldStop?(): boolean;
   analysis?: AnalysisReport;
+  /** What each stage's analysis of `original` kept, by stage id. */
+  findings?: ReadonlyMap<string, unknown>;
 }
 
 export class StageRegistry {
@@ -99,6 +101,7 @@ export async function runPipeline(
           hooks.onProgress?.({ stage: req.stage, stageIndex: i, stageCount: ordered.length, done, total }),
         shouldStop: () => hooks.shouldStop?.() ?? false,
         analysis: hooks.analysis,
+        finding: current === original && hooks.findings?.has(req.stage) ? { value: hooks.findings.get(req.stage) } : undefined,
       },
       req.mask,
     );

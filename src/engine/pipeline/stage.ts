@@ -60,6 +60,8 @@ export interface StageContext {
   /** True once a cancel was requested; long loops check it between tiles. */
   shouldStop(): boolean;
   analysis?: AnalysisReport;
+  /** What this stage's analysis kept, when the stage runs on the very photo that was analysed (no stage before it changed it). */
+  finding?: { value: unknown };
 }
 
 /** A context outside a pipeline run (analysis, evaluation): one runner (or none), no progress, no cancel. */
@@ -89,6 +91,8 @@ export interface StageOutput {
 export interface AnalysisContext {
   /** Model runner for a task, or null when none ships or it could not be loaded (then it is named in the report). */
   model(task: string): Promise<ModelRunner | null>;
+  /** Keeps what the stage found (the camera shake's kernel) for its run on this same photo (`StageContext.finding`). */
+  keep(finding: unknown): void;
 }
 
 /** `judge`: the stage's verdicts from the classical measurements alone (analyzePhoto). */

@@ -36,6 +36,8 @@ export type ServiceAnalysis = AnalysisReport & { missingModels?: string[] };
 
 export class RestorationService {
   private runners = new Map<string, Promise<ModelRunner | null>>();
+  /** What the stages' analyses of a photo kept, for its run: by the photo itself, which the worker holds for both. */
+  private findings = new WeakMap<RGBAImage, Map<string, unknown>>();
   private stopRequested = false;
   /** The layers of the run under review, so each decision sends only the decisions. */
   private held?: { key: string; original: RGBAImage; images: RGBAImage[]; regions?: ReviewRegion[] };
@@ -55,9 +57,13 @@ export class RestorationService {
     // A model that ships but could not be loaded (offline before it was ever saved) is left out and
     // named in `missingModels`, so the app can analyse again once it has it.
     const missing: string[] = [];
-    const ctx = { model: (task: string) => this.runner(task).catch(() => (missing.push(task), null)) };
+    const model = (task: string) => this.runner(task).catch(() => (missing.push(task), null));
+    const kept = new Map<string, unknown>();
+    this.findings.set(image, kept);
     let report = analyzePhoto(image, this.stages.all());
-    for (const stage of this.stages.all()) if (stage.analyse) report = await stage.analyse(image, report, ctx);
+    for (const stage of this.stages.all()) {
+      if (stage.analyse) report = await stage.analyse(image, report, { model, keep: (finding) => kept.set(stage.meta.id, finding) });
+    }
     report = inDefectOrder(report);
     return missing.length ? { ...report, missingModels: missing } : report;
   }
@@ -153,6 +159,7 @@ export class RestorationService {
       onStage: callbacks.onStage,
       shouldStop: () => this.stopRequested,
       analysis: analysis ?? (await this.analyze(image)),
+      findings: this.findings.get(image),
     });
   }
 }

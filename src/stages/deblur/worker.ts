@@ -1,6 +1,6 @@
 import { blendInto, mixRGBA, type RGBAImage } from '../../engine/image.ts';
 import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sharpen.ts';
-import { deconvolveShake, findCameraShake } from '../../engine/classical/camera-shake.ts';
+import { deconvolveShake, findCameraShake, type CameraShake } from '../../engine/classical/camera-shake.ts';
 import { runStageModel } from '../../engine/pipeline/stage-model.ts';
 import { runTiledRGBA, type ModelViews } from '../../engine/pipeline/tiled-model.ts';
 import type { StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
@@ -28,10 +28,15 @@ export const stage: StageImpl = {
   async analyse(image, report, ctx) {
     const deblur = await ctx.model(meta.modelTask!);
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
-    return withCameraShakeVerdict(report, () => findCameraShake(image));
+    return withCameraShakeVerdict(report, () => {
+      const shake = findCameraShake(image);
+      ctx.keep(shake);
+      return shake;
+    });
   },
   async run(input, options, ctx) {
-    const shake = findCameraShake(input, () => ctx.shouldStop());
+    // The analysis' estimate when this stage runs on the photo it analysed; else one of its own.
+    const shake = ctx.finding ? (ctx.finding.value as CameraShake | null) : findCameraShake(input, () => ctx.shouldStop());
     if (shake?.deconvolve) {
       const image = await deconvolveShake(input, shake.kernel, options.strength, ctx);
       return { image, method: 'classical', detail: `deconvolution by the camera shake estimated in the photo (about ${shake.lengthPx} px)` };
