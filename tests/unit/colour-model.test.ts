@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image.ts';
-import { applyCurves, isGrey, predictCurves, resizeArea, type CurveCorrection } from '../../src/engine/colour/model-correction.ts';
+import { applyCurves, isGrey, predictCurves, resizeArea, type CurveCorrection } from '../../src/stages/colour/model-correction.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { proposeStages } from '../../src/engine/analysis/index.ts';
 import { withColourModelVerdict } from '../../src/stages/colour/analysis.ts';

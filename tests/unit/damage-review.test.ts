@@ -3,7 +3,7 @@ import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image
 import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
 import { damageProbabilities, detectDamage, fillMaskOf } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { addFillGrain, fillCrops, fillMasked } from '../../src/engine/damage/fill.ts';
+import { addFillGrain, fillCrops, fillMasked } from '../../src/stages/fill/fill-masked.ts';
 import { mirrorPlanar } from '../../src/engine/image.ts';
 import {
   composeReview, cutRect, damageRegions, decideRegion, decideStage, emptyDecisions, isAccepted, reviewLayers, runRegions, withMarked,

@@ -9,7 +9,7 @@ import { createPlanar, createRGBA, rgbaToPlanar } from '../../src/engine/image.t
 import { planAxis } from '../../src/engine/tiling.ts';
 import { haloRms } from '../../src/engine/metrics/index.ts';
 import { estimateWeight, useEstimate } from '../../src/engine/classical/deconvolution.ts';
-import { applyCurves } from '../../src/engine/colour/model-correction.ts';
+import { applyCurves } from '../../src/stages/colour/model-correction.ts';
 import { classifyDamage } from '../../src/engine/damage/detect.ts';
 
 const twins = JSON.parse(readFileSync(new URL('../fixtures/engine-twins.json', import.meta.url), 'utf8'));

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRGBA, rgbaToPlanar, planarToRGBA, type RGBAImage } from '../../src/engine/image.ts';
-import { applyCurves } from '../../src/engine/colour/model-correction.ts';
+import { applyCurves } from '../../src/stages/colour/model-correction.ts';
 import { toneStats } from '../../src/engine/analysis/tone.ts';
 import { damageCertainty } from '../../src/engine/damage/certainty.ts';
 import { damageVerdict } from '../../src/stages/fill/analysis.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planarToRGBA, rgbaToPlanar, thumbnailPlanar } from '../../src/engine/image.ts';
 import { applyColourCorrection, computeColourCorrection } from '../../src/engine/classical/colour.ts';
-import { applyColourPlan, colourCorrector, planForPhoto } from '../../src/engine/colour/colour-plan.ts';
+import { applyColourPlan, colourCorrector, planForPhoto } from '../../src/stages/colour/plan.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { syntheticPhotoRGBA } from '../../src/engine/degradations/synthetic.ts';

@@ -1,11 +1,11 @@
 /**
- * Colour and fading judged by what the colour stage would do (engine/colour/colour-plan.ts): the
+ * Colour and fading judged by what the colour stage would do (plan.ts): the
  * plan is made on a thumbnail with the model's correction (or the classical one), and the report
  * names what it measured: the tone kept, a cast and its repair, lifted blacks. A photo the plan
  * would barely change is left alone, whatever its statistics (a sunset is warm on purpose).
  */
 import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
-import { colourCorrector, planForPhoto, TARGET_BLACK_L, type ColourPlan } from '../../engine/colour/colour-plan.ts';
+import { colourCorrector, planForPhoto, TARGET_BLACK_L, type ColourPlan } from './plan.ts';
 import { meanDeltaE00 } from '../../engine/metrics/deltae.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import type { ToneStats } from '../../engine/analysis/tone.ts';

@@ -1,10 +1,10 @@
-import { applyColourPlan, colourCorrector, planForPhoto } from '../../engine/colour/colour-plan.ts';
+import { applyColourPlan, colourCorrector, planForPhoto } from './plan.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { colourVerdict, fadingVerdict, judgeColour, withColourPlanVerdict } from './analysis.ts';
 import { meta } from './meta.ts';
 
 /**
- * Faded colour and casts, within the plan's guards (engine/colour/colour-plan.ts): toned and grey
+ * Faded colour and casts, within the plan's guards (plan.ts): toned and grey
  * prints keep their tone, casts are repaired only towards neutral, lifted blacks come down
  * without crushing, and a photo that is not faded keeps its brightness.
  */

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectDamageClassical, type DamageMasks } from '../../engine/classical/tophat-damage.ts';
 import { detectDamage } from '../../engine/damage/detect.ts';
-import { fillMasked } from '../../engine/damage/fill.ts';
+import { fillMasked } from './fill-masked.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
 import { psnr, ssim } from '../../engine/metrics/index.ts';

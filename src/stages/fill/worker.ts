@@ -1,7 +1,7 @@
 import { damageMap } from '../../engine/damage/damage-map.ts';
 import { dilate } from '../../engine/classical/tophat-damage.ts';
 import { detectDamage, fillMaskOf } from '../../engine/damage/detect.ts';
-import { fillMasked } from '../../engine/damage/fill.ts';
+import { fillMasked } from './fill-masked.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { damageVerdict, sampleDamage } from './analysis.ts';
 import { meta } from './meta.ts';

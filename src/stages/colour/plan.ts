@@ -12,10 +12,10 @@
  *   median tone and clip almost nothing; a photo whose blacks are not lifted is not faded, even
  *   when it is dark (a low-key photo), and its mean lightness may move only a little.
  */
-import { hueDistance, labSample, newlyClippedShare, toneStatsOf, type ToneStats } from '../analysis/tone.ts';
-import { applyColourCorrection, computeColourCorrection } from '../classical/colour.ts';
-import { cloneRGBA, createPlanar, thumbnailPlanar, type RGBAImage } from '../image.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
+import { hueDistance, labSample, newlyClippedShare, toneStatsOf, type ToneStats } from '../../engine/analysis/tone.ts';
+import { applyColourCorrection, computeColourCorrection } from '../../engine/classical/colour.ts';
+import { cloneRGBA, createPlanar, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { applyCurves, predictCurves } from './model-correction.ts';
 
 export type ColourMode = 'tone' | 'colour' | 'neutral';

@@ -6,8 +6,8 @@
  * 24-megapixel photo costs about as much as copying it. A grey photo gets one curve and
  * one gain for all three channels, so it stays grey: the model never adds colour.
  */
-import { cloneRGBA, createPlanar, thumbnailPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
+import { cloneRGBA, createPlanar, thumbnailPlanar, type PlanarImage, type RGBAImage } from '../../engine/image.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 
 export interface CurveCorrection {
   /** [3][knots] */

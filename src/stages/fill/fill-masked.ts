@@ -4,12 +4,12 @@
  * damage (with context around them), so a few specks on a 24-megapixel photo cost
  * a few small runs, and no pixel outside the mask can change.
  */
-import { cloneRGBA, createPlanar, mirrorPlanar, type PlanarImage, type Rect, type RGBAImage } from '../image.ts';
-import { inpaintTelea } from '../classical/telea.ts';
-import { maskRegions } from '../mask-regions.ts';
-import type { ModelRunner } from '../runtime/model-runner.ts';
-import { planarSink, planarSource, runTiled } from '../tiling.ts';
-import { modelTileSpec } from '../pipeline/tiled-model.ts';
+import { cloneRGBA, createPlanar, mirrorPlanar, type PlanarImage, type Rect, type RGBAImage } from '../../engine/image.ts';
+import { inpaintTelea } from '../../engine/classical/telea.ts';
+import { maskRegions } from '../../engine/mask-regions.ts';
+import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
+import { planarSink, planarSource, runTiled } from '../../engine/tiling.ts';
+import { modelTileSpec } from '../../engine/pipeline/tiled-model.ts';
 
 /** Context around each group of damage that the fill reads (never writes). */
 export const FILL_CONTEXT = 32;
