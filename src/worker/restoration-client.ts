@@ -89,11 +89,18 @@ export class RestorationClient {
     return this.untilCancelled(() => this.api.snapStroke(crop, stroke, radius));
   }
 
-  /** The review's regions of a run's stages, found in the worker (they scan every pixel of each change map). */
-  async findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number): Promise<ReviewRegion[]> {
+  /**
+   * The review's regions of a run's stages, found in the worker (they scan every pixel of each change
+   * map). With the key of the layers the worker holds (a run that kept them), it keeps the regions
+   * with them, so composing that review need not send them back.
+   */
+  async findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number, key?: string): Promise<ReviewRegion[]> {
     await this.info;
     // Copies: the page keeps its change maps (they are saved with the project).
-    return this.untilCancelled(() => this.api.findRegions(stages.map(({ stage, changeMap, control }) => ({ stage, changeMap, control })), width, height));
+    const maps = stages.map(({ stage, changeMap, control }) => ({ stage, changeMap, control }));
+    const regions = await this.untilCancelled(() => this.api.findRegions(maps, width, height, key));
+    if (key && this.held?.key === key) this.held.regions = true;
+    return regions;
   }
 
   /**

@@ -108,8 +108,8 @@ const api = {
     if (keep) ready().holdReview(keep, { original: image, images: outputs });
   },
 
-  findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number): ReviewRegion[] {
-    return ready().findRegions(stages, width, height);
+  findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number, key?: string): ReviewRegion[] {
+    return ready().findRegions(stages, width, height, key);
   },
 
   holdReview(key: string, parts: Partial<HeldLayers>): void {

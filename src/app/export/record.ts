@@ -88,7 +88,7 @@ function describeRegions(regions: EditRecordRegion[]): string {
 export function describeRecord(r: EditRecord): string {
   const stages = r.stages
     .map((s) => {
-      // detail says what else went in (the sharpen stage may mix deconvolution into the model's result)
+      // detail says what else went in (the deblur stage may mix deconvolution into the model's result)
       const how = `${s.method === 'model' && s.model ? `model ${s.model.id} ${s.model.version}` : 'classical method'}${s.detail ? `: ${s.detail}` : ''}`;
       return `${s.label} (${how}, strength ${pct(s.strength)}, ${pct(s.changedShare)} of pixels changed)`;
     })

@@ -84,7 +84,7 @@ export const runSlice: Slice<RunSlice> = (set, get, store) => ({
         }),
       );
       keptAs(outcomes, keep);
-      const regions = await client().findRegions(reviewedStages(outcomes), photo.image.width, photo.image.height);
+      const regions = await client().findRegions(reviewedStages(outcomes), photo.image.width, photo.image.height, keep);
       if (gen !== currentGeneration()) return;
       // Found missing areas wait for the user's OK: what is shown is the composed review, not the raw run.
       const shown = await composed(photo.image, { outcomes, regions }, emptyDecisions());

@@ -1,7 +1,7 @@
 /**
  * Camera shake: find it (a blind kernel estimate on a full-resolution centre crop, trusted only
  * where `useEstimate` passes) and undo it (deconvolution by that kernel with a total-variation prior, tile by tile).
- * The sharpen stage takes this path instead of the blind net when the estimate is trusted.
+ * The deblur stage takes this path instead of the blind net when the estimate is trusted.
  */
 import { blendInto, createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import { runTiledRGBA } from '../pipeline/tiled-model.ts';
@@ -31,7 +31,7 @@ export interface CameraShake {
   checks: KernelChecks;
   /** Whether the estimate is trusted (`useEstimate`; `weight` 1): deconvolve by it rather than run the blind net. */
   deconvolve: boolean;
-  /** Share of the sharpen stage's result taken from deconvolution by it (`estimateWeight`): 1 when trusted, 0 for the net alone, between for a kernel that may be shake. */
+  /** Share of the deblur stage's result taken from deconvolution by it (`estimateWeight`): 1 when trusted, 0 for the net alone, between for a kernel that may be shake. */
   weight: number;
   /** Length of the shake, px: the kernel's longest extent. */
   lengthPx: number;

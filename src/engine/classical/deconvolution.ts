@@ -18,7 +18,7 @@ export interface BlurKernel {
 
 /** Mirrored border (px) around a deconvolved plane, so the FFT's wrap-around does not ring into it. */
 export const WIENER_PAD = 32;
-/** Gradient weight of the deconvolution the sharpen stage applies (the study's --lam). */
+/** Gradient weight of the deconvolution the deblur stage applies (the study's --lam). */
 export const WIENER_LAMBDA = 0.01;
 
 export function deltaKernel(size = 1): BlurKernel {
@@ -136,7 +136,7 @@ function cropFromGrid(full: Float64Array, grid: ReturnType<typeof deconvolutionG
 }
 
 /**
- * Weight of the total-variation prior the sharpen stage deconvolves camera shake with
+ * Weight of the total-variation prior the deblur stage deconvolves camera shake with
  * (`tvDeconvolvePlanes`), chosen on the calibration photos (32 CBSD432 photos, seed 7; never a test
  * set): within a few hundredths of a dB of the best weight, with less halo, and above Wiener on both.
  * Reproduce: training/tools/tv_weight_study.py on the calibration sets; numbers in docs/models/deblur.md.
@@ -340,7 +340,7 @@ export function useEstimate(c: KernelChecks, limits = ESTIMATE_LIMITS): boolean 
 }
 
 /**
- * How much of the sharpen stage's result comes from deconvolution by the estimate: 1 where
+ * How much of the deblur stage's result comes from deconvolution by the estimate: 1 where
  * `useEstimate` trusts it, `ESTIMATE_LIMITS.halfway.weight` where the kernel might be shake or
  * defocus, 0 elsewhere (the net alone).
  */

@@ -8,6 +8,7 @@
  * never past the stroke.
  */
 import type { RGBAImage } from '../image.ts';
+import { dilate } from '../classical/tophat-damage.ts';
 
 /** A stroke pixel is damage from this detector probability (its own threshold is 0.5). */
 export const SNAP_PROBABILITY = 0.2;
@@ -182,24 +183,7 @@ export function snapToDamage(img: RGBAImage, stroke: Uint8Array, opts: SnapOptio
     }
   }
   // Grown by a pixel (3x3), kept inside the stroke.
-  for (let y = bounds.y0; y < bounds.y1; y++) {
-    for (let x = bounds.x0; x < bounds.x1; x++) {
-      const i = y * width + x;
-      if (!stroke[i]) continue;
-      let hit = 0;
-      for (let dy = -1; dy <= 1 && !hit; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx >= 0 && xx < width && core[yy * width + xx]) {
-            hit = 1;
-            break;
-          }
-        }
-      }
-      out[i] = hit;
-    }
-  }
+  const grown = dilate(core, width, height);
+  for (let i = 0; i < out.length; i++) out[i] = stroke[i] & grown[i];
   return out;
 }

@@ -74,7 +74,7 @@ export interface StageOutput {
   /** How it was done, for the review and the edit record. */
   method: 'model' | 'classical';
   model?: Pick<ModelEntry, 'id' | 'version'>;
-  /** How, in a few words, where `method` alone does not say (the sharpen stage's deconvolution of camera shake). */
+  /** How, in a few words, where `method` alone does not say (the deblur stage's deconvolution of camera shake). */
   detail?: string;
   /** Mask-driven stages: the pixels they were allowed to change. */
   mask?: Uint8Array;

@@ -119,9 +119,14 @@ export class RestorationService {
     return p;
   }
 
-  /** The review's regions of a run (runRegions), from its stages' change maps: full-resolution work kept off the page. */
-  findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number): ReviewRegion[] {
-    return runRegions(stages, width, height);
+  /**
+   * The review's regions of a run (runRegions), from its stages' change maps: full-resolution work
+   * kept off the page. With the key of the layers held here, they are held with them too.
+   */
+  findRegions(stages: Pick<ReviewedStage, 'stage' | 'changeMap' | 'control'>[], width: number, height: number, key?: string): ReviewRegion[] {
+    const regions = runRegions(stages, width, height);
+    if (key && this.held?.key === key) this.held.regions = regions;
+    return regions;
   }
 
   /**

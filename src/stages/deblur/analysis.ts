@@ -97,7 +97,7 @@ export const SHAKE_SEARCH_MIN_BLUR = 0.3;
 
 /**
  * Trusted camera shake (classical/camera-shake.ts: a kernel `useEstimate` trusts) overrides the
- * blur verdict: the sharpen stage deconvolves it by the measured kernel, which undoes shake the net
+ * blur verdict: the deblur stage deconvolves it by the measured kernel, which undoes shake the net
  * and the classical size estimate would call too large. The estimate costs seconds, so only photos
  * judged blurred, or measurably blurred by the classical estimate, are searched (`findShake` is
  * called for them alone); a sharp photo is not.

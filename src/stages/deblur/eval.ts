@@ -10,7 +10,7 @@ import { rgbaToPlanar, type RGBAImage } from '../../engine/image.ts';
 import { haloRms, psnr, ssim } from '../../engine/metrics/index.ts';
 import { standaloneContext } from '../../engine/pipeline/stage.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
-import { DEBLUR_VIEWS, stage as sharpenStage, unsharpPath } from './worker.ts';
+import { DEBLUR_VIEWS, stage as deblurStage, unsharpPath } from './worker.ts';
 import { deconvolveShake, findCameraShake, type DeconvolutionPrior } from '../../engine/classical/camera-shake.ts';
 import { runStageModel } from '../../engine/pipeline/stage-model.ts';
 import type { ModelViews } from '../../engine/pipeline/tiled-model.ts';
@@ -45,10 +45,10 @@ export interface DeblurMethod {
 }
 
 function viaStage(name: string, runner: ModelRunner | null, strength: number): DeblurMethod {
-  return { name, restore: async (img) => (await sharpenStage.run(img, { strength, classical: !runner }, standaloneContext(runner))).image };
+  return { name, restore: async (img) => (await deblurStage.run(img, { strength, classical: !runner }, standaloneContext(runner))).image };
 }
 
-/** The sharpen stage's classical method (unsharp mask, sigma 1.2) at full strength. */
+/** The deblur stage's classical method (unsharp mask, sigma 1.2) at full strength. */
 export const classicalUnsharp: DeblurMethod = { name: 'classical:unsharp', restore: (img) => unsharpPath(img, 1, standaloneContext(null)) };
 
 /** Deconvolution by the estimated kernel on every photo (no gate), with `prior`; its time excludes the estimate when a method before it estimated on the same photo. */
@@ -100,7 +100,7 @@ export async function blurVerdicts(set: BlurSet, runner: ModelRunner | null) {
   const counts: Partial<Record<Verdict, number>> = {};
   const gains: number[] = [];
   for (const im of set.images) {
-    let report = analyzePhoto(im.blurred, [sharpenStage]);
+    let report = analyzePhoto(im.blurred, [deblurStage]);
     if (runner) {
       const gain = await sharpeningGain(im.blurred, runner);
       gains.push(gain);

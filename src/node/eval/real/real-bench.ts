@@ -117,9 +117,9 @@ export async function benchPhoto(service: RestorationService, image: RGBAImage, 
   const fill = results.find((r) => r.stage === 'fill');
   const share = (m: Uint8Array) => m.reduce((s, v) => s + (v ? 1 : 0), 0) / m.length;
   const shares = fill ? { defect: share(classMask(fill.changeMap, 'defect')), missing: share(classMask(fill.changeMap, 'missing')) } : { defect: 0, missing: 0 };
-  const sharpen = results.find((r) => r.stage === 'deblur');
-  const sharpenInput = sharpen ? (results[results.indexOf(sharpen) - 1]?.image ?? image) : undefined;
-  const halo = sharpen ? haloRms(rgbaToPlanar(sharpen.image), rgbaToPlanar(sharpenInput!)) : undefined;
+  const deblur = results.find((r) => r.stage === 'deblur');
+  const deblurInput = deblur ? (results[results.indexOf(deblur) - 1]?.image ?? image) : undefined;
+  const halo = deblur ? haloRms(rgbaToPlanar(deblur.image), rgbaToPlanar(deblurInput!)) : undefined;
   const verdict = (d: string) => analysis.defects.find((v) => v.defect === d);
   const damageSample = analysis.defects.find((d) => d.defect === 'damage');
   const rules = checkRules({
