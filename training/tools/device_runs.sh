@@ -5,6 +5,8 @@
 # RUNS picks the set, each entry NAME:CONFIG:WORKERS[:INIT] (INIT is a checkpoint name in the pack):
 #   RUNS=detect (default): detect-gpu, detect-gpu-wide (both warm from 1.1.1), detect-gpu-w20 (from scratch)
 #   RUNS=deblur: deblur-gpu (1.2.0 warm, large batches), deblur-gpu-w32 (from scratch, width 32)
+#   RUNS=detect-real: detect-gpu-real, -full, -tex (real-print damage and hard negatives, warm from 1.1.1)
+#   RUNS=detect-bright: the same with crack networks and creases alone (-full, -lo: shape, LR)
 #   or the entries themselves, e.g. RUNS="detect-gpu:detect-gpu:6:detect-scene"
 # Check the road first with MIN=0.5 (about 1.5 min) before a long run: a first attempt once lost
 # its whole run to worker processes that hung (data/parallel.py).
@@ -16,9 +18,14 @@ MIN=${MIN:-7}; PACK=${PACK:-.gpu}; DEV=${DEV:-cuda}; OUT=${OUT:-/tmp/device-out}
 case "${RUNS:-detect}" in
   detect) RUNS="detect-gpu:detect-gpu:4:detect-scene detect-gpu-wide:detect-gpu-wide:4:detect-scene detect-gpu-w20:detect-gpu-w20:5" ;;
   deblur) RUNS="deblur-gpu:deblur-gpu:6:deblur-wide deblur-gpu-w32:deblur-gpu-w32:7" ;;
+  detect-real) RUNS="detect-gpu-real:detect-gpu-real:5:detect-scene detect-gpu-real-full:detect-gpu-real-full:5:detect-scene detect-gpu-real-tex:detect-gpu-real-tex:5:detect-scene" ;;
+  detect-bright) RUNS="detect-gpu-bright:detect-gpu-bright:5:detect-scene detect-gpu-bright-full:detect-gpu-bright-full:5:detect-scene detect-gpu-bright-lo:detect-gpu-bright-lo:5:detect-scene" ;;
 esac
 mkdir -p "$OUT"; export PYTHONUNBUFFERED=1
 $PY -c "import torch, numpy, cv2; print(torch.__version__, numpy.__version__, cv2.__version__, torch.cuda.is_available())"
+# every damage kind and texture drawn first: a library that differs there (OpenCV 5 once refused float
+# text) fails in seconds rather than inside the runs' workers
+$PY training/tools/check_damage_draws.py || exit 2
 R=$PACK/runs
 NAMES=(); PIDS=()
 for spec in $RUNS; do

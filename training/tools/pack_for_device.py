@@ -46,7 +46,9 @@ def main():
         name, path = spec.split('=', 1)
         ck = read_checkpoint(path)
         out = os.path.join(args.out, name + '.pth')
-        torch.save({'model': half_weights(ck['model']), 'step': ck.get('step'), 'elapsed': ck.get('elapsed')}, out)
+        # the config names the arch: a frozen teacher (train.missing_teacher) is rebuilt from it
+        torch.save({'model': half_weights(ck['model']), 'step': ck.get('step'), 'elapsed': ck.get('elapsed'),
+                    'config': ck.get('config')}, out)
         print(f'{out}: {os.path.getsize(out) / 2**20:.1f} MiB')
     report_trip_size(args.out)
 

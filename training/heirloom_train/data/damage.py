@@ -474,9 +474,12 @@ def true_lines(img, rng):
         for _ in range(_i(rng, 1, 4)):
             text = ''.join(_GLYPHS[_i(rng, 0, len(_GLYPHS) - 1)] for _ in range(_i(rng, 3, 18)))
             scale = _u(rng, 0.3, 1.2)
-            col = tuple(float(v) for v in ([_u(rng, 0.0, 0.2)] * 3 if rng.uniform() < 0.6 else [_u(rng, 0.85, 1.0)] * 3))
-            cv2.putText(out, text, (int(_u(rng, 0, 0.7) * w), int(_u(rng, 0.05, 1.0) * h)), _i(rng, 0, 4), scale, col,
-                        1 if rng.uniform() < 0.7 else 2, cv2.LINE_AA)
+            col = [_u(rng, 0.0, 0.2)] * 3 if rng.uniform() < 0.6 else [_u(rng, 0.85, 1.0)] * 3
+            # drawn as 8-bit coverage, then laid on: OpenCV 5 draws text on 8-bit images only
+            cover = np.zeros((h, w), np.uint8)
+            cv2.putText(cover, text, (int(_u(rng, 0, 0.7) * w), int(_u(rng, 0.05, 1.0) * h)), _i(rng, 0, 4), scale,
+                        255, 1 if rng.uniform() < 0.7 else 2, cv2.LINE_AA)
+            out = _composite(out, cover.astype(np.float32) / 255, col)
     else:
         c = _canvas(h, w)
         y0, slope, sag, gap = _u(rng, 0.05, 0.7) * h, _u(rng, -0.2, 0.2), _u(rng, 0, 0.15) * h, _u(rng, 3, 15)
