@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runNodeBench } from '../../src/node/bench/node-bench.ts';
-import { formatReport } from '../../src/node/bench/report.ts';
+import { formatReport, nodeReferenceOf } from '../../src/node/bench/report.ts';
 import { benchPhoto, benchPhotoSize } from '../../src/node/bench/bench-photo.ts';
 
 describe('bench: synthetic photo', () => {
@@ -14,6 +14,22 @@ describe('bench: synthetic photo', () => {
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
     expect(Buffer.from(a.data).equals(Buffer.from(c.data))).toBe(false);
     expect(a.data[3]).toBe(255);
+  });
+
+  it('carries print damage over about the asked share of its pixels, and camera shake', () => {
+    const pixelsThatDiffer = (x: Uint8ClampedArray, y: Uint8ClampedArray) => {
+      let n = 0;
+      for (let p = 0; p < x.length; p += 4) if (x[p] !== y[p] || x[p + 1] !== y[p + 1] || x[p + 2] !== y[p + 2]) n++;
+      return n / (x.length / 4);
+    };
+    const damaged = benchPhoto(0.3, { seed: 2 });
+    const share = pixelsThatDiffer(damaged.data, benchPhoto(0.3, { seed: 2, damage: 0 }).data);
+    expect(share).toBeGreaterThan(0.008);
+    expect(share).toBeLessThan(0.012);
+    expect(pixelsThatDiffer(damaged.data, benchPhoto(0.3, { seed: 2, damage: 0.03 }).data)).toBeGreaterThan(0.015);
+    // the streak changes the photo where it is not damaged, and without it the photo is another one
+    const sharp = benchPhoto(0.3, { seed: 2, damage: 0, shake: 0 });
+    expect(pixelsThatDiffer(sharp.data, benchPhoto(0.3, { seed: 2, damage: 0, shake: 9 }).data)).toBeGreaterThan(0.2);
   });
 });
 
@@ -49,5 +65,12 @@ describe('bench: node', () => {
     // JSON-safe and printable.
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     expect(formatReport(r).join('\n')).toMatch(/denoise .* MP\/s/);
+    // A browser run's report gives each time as a ratio to the node reference's (here the run itself, at half its time).
+    const ref = nodeReferenceOf({ ...r, analyzeMs: r.analyzeMs / 2, stages: r.stages.map((s) => ({ ...s, ms: s.ms / 2 })) });
+    const withRef = formatReport({ ...r, nodeReference: ref }).join('\n');
+    expect(withRef).toMatch(/analyze .* 2\.00x node/);
+    expect(withRef).toMatch(/denoise .* 2\.00x node/);
+    expect(withRef).toMatch(/node reference: onnxruntime-node/);
+    expect(formatReport(r).join('\n')).not.toMatch(/x node/);
   }, 60_000); // a hang guard, not a speed target: 9-13 s here, 21 s once with two evaluations running beside it
 });

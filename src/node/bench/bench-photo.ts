@@ -5,9 +5,11 @@
  *
  * Content: a sky-like vertical gradient and a horizon, low-frequency colour waves,
  * hard-edged shapes (discs, boxes, a stripe band: edges for the sharpness measures),
- * fine separable texture (fabric/foliage stand-in), a mild fade and warm cast, and
- * seeded Gaussian noise (sigma `noise` in 8-bit units) so that the analysis has
- * something to propose. Every value is a function of (width, height, seed).
+ * fine separable texture (fabric/foliage stand-in), a mild fade and warm cast,
+ * camera shake (a horizontal streak of `shake` px), seeded Gaussian noise (sigma
+ * `noise` in 8-bit units) and, on top, print damage (bright scratches and dark and
+ * light specks over about `damage` of the pixels), so that the analysis has every
+ * stage to propose. Every value is a function of (width, height, seed).
  */
 import type { RGBAImage } from '../../engine/image.ts';
 import { lowbias32 } from '../../engine/degradations/rng.ts';
@@ -18,6 +20,10 @@ export interface BenchPhotoOptions {
   noise?: number;
   /** 0 = full contrast, 0.3 = washed out towards a warm grey. */
   fade?: number;
+  /** Length in px of the horizontal camera-shake streak (default: the short side / 300; 0 = sharp). */
+  shake?: number;
+  /** Share of the pixels under scratches and specks (default 0.01; 0 = undamaged). */
+  damage?: number;
 }
 
 /** Width and height of a 3:2 photo of about `megapixels` (even sides). */
@@ -45,6 +51,7 @@ export function makeBenchPhoto(width: number, height: number, opts: BenchPhotoOp
   const sigma = opts.noise ?? 14;
   const fade = opts.fade ?? 0.18;
   let s = lowbias32(seed ^ 0x2545f491);
+  const shake = Math.max(0, Math.round(opts.shake ?? Math.min(width, height) / 300));
   const u = () => (s = lowbias32(s + 0x9e3779b9)) / 4294967296;
   const data = new Uint8ClampedArray(width * height * 4);
   const minSide = Math.min(width, height);
@@ -82,6 +89,7 @@ export function makeBenchPhoto(width: number, height: number, opts: BenchPhotoOp
   const fadeTo = [200, 185, 160];
   const keep = 1 - fade;
   const row = [new Float32Array(width), new Float32Array(width), new Float32Array(width)];
+  const streakBuf = new Float32Array(width);
 
   for (let y = 0; y < height; y++) {
     const sky = y < horizon;
@@ -113,6 +121,7 @@ export function makeBenchPhoto(width: number, height: number, opts: BenchPhotoOp
         }
       }
     }
+    if (shake > 1) for (let c = 0; c < 3; c++) streak(row[c], shake, streakBuf);
     // Fade, cast, noise; write 8-bit.
     let p = y * width * 4;
     const rowKey = lowbias32((y ^ keyR) >>> 0);
@@ -124,7 +133,56 @@ export function makeBenchPhoto(width: number, height: number, opts: BenchPhotoOp
       data[p + 3] = 255;
     }
   }
-  return { width, height, data };
+  const img = { width, height, data };
+  addPrintDamage(img, opts.damage ?? 0.01, u);
+  return img;
+}
+
+/** A horizontal box blur of `len` px along a row (camera shake), edges clamped. */
+function streak(r: Float32Array, len: number, buf: Float32Array) {
+  const w = r.length, lo = Math.floor((len - 1) / 2);
+  buf.set(r);
+  let sum = 0;
+  for (let k = -lo; k < len - lo; k++) sum += buf[Math.min(w - 1, Math.max(0, k))];
+  for (let x = 0; x < w; x++) {
+    r[x] = sum / len;
+    sum += buf[Math.min(w - 1, x + len - lo)] - buf[Math.max(0, x - lo)];
+  }
+}
+
+/**
+ * Bright scratches (random walks across the photo, 1-3 px wide at 12 MP) and dark and light specks,
+ * drawn until about `share` of the pixels are covered: what a scanned print's surface adds.
+ */
+function addPrintDamage(img: RGBAImage, share: number, u: () => number) {
+  const { width, height, data } = img;
+  if (!(share > 0)) return;
+  const target = share * width * height, unit = Math.max(1, Math.min(width, height) / 1400);
+  let covered = 0;
+  const dot = (cx: number, cy: number, r: number, v: number) => {
+    const x0 = Math.max(0, Math.floor(cx - r)), x1 = Math.min(width - 1, Math.ceil(cx + r));
+    const y0 = Math.max(0, Math.floor(cy - r)), y1 = Math.min(height - 1, Math.ceil(cy + r));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) continue;
+        const p = (y * width + x) * 4;
+        if (data[p] !== v || data[p + 1] !== v) covered++;
+        data[p] = data[p + 1] = data[p + 2] = v;
+      }
+    }
+  };
+  while (covered < 0.8 * target) {
+    // a scratch: a slowly turning walk a third to all of the long side
+    let x = u() * width, y = u() * height, a = 2 * Math.PI * u();
+    const steps = Math.round((0.3 + 0.7 * u()) * Math.max(width, height)), r = (0.5 + u()) * unit, v = 225 + Math.round(25 * u());
+    for (let k = 0; k < steps && covered < 0.8 * target; k++) {
+      dot(x, y, r, v);
+      a += 0.05 * (u() - 0.5);
+      x += Math.cos(a); y += Math.sin(a);
+      if (x < 0 || y < 0 || x >= width || y >= height) break;
+    }
+  }
+  while (covered < target) dot(u() * width, u() * height, (1 + 3 * u()) * unit, u() < 0.5 ? 20 + Math.round(30 * u()) : 240);
 }
 
 /** The bench photo for a megapixel count. */

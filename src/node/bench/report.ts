@@ -68,6 +68,19 @@ export interface BenchResult {
   /** Wall time of the whole bench, start-up included. */
   wallMs: number;
   env: Record<string, unknown>;
+  /** The same photo and stages through onnxruntime-node in the same bench run (browser backends). */
+  nodeReference?: NodeReference;
+}
+
+export interface NodeReference {
+  threads: unknown;
+  analyzeMs: number;
+  stages: Array<{ stage: string; ms: number }>;
+  totalMs: number;
+}
+
+export function nodeReferenceOf(r: BenchResult): NodeReference {
+  return { threads: r.runtime.threads, analyzeMs: r.analyzeMs, stages: r.stages.map((s) => ({ stage: s.stage, ms: s.ms })), totalMs: r.total.ms };
 }
 
 export const round = (v: number, digits = 2) => {
@@ -131,15 +144,19 @@ export function formatReport(r: BenchResult): string[] {
   if (r.proposals) lines.push(`proposed: ${r.proposals.map((p) => `${p.stage}@${round(p.strength)}`).join(', ') || '(nothing)'}`);
   if (r.stagesNote) lines.push(`note: ${r.stagesNote}`);
   lines.push(`generate ${fmtMs(r.generateMs)}, warm-up ${fmtMs(r.warmupMs)}`);
-  lines.push(`analyze  ${fmtMs(r.analyzeMs).padStart(9)}  ${mpPerSec(r.width * r.height, r.analyzeMs).toFixed(2).padStart(8)} MP/s`);
+  const ref = r.nodeReference;
+  // "  2.1x node (12.3 s)": this time over onnxruntime-node's for the same work in the same run
+  const vsNode = (ms: number, refMs?: number) => (refMs ? `  ${(ms / refMs).toFixed(2)}x node (${fmtMs(refMs)})` : '');
+  lines.push(`analyze  ${fmtMs(r.analyzeMs).padStart(9)}  ${mpPerSec(r.width * r.height, r.analyzeMs).toFixed(2).padStart(8)} MP/s${vsNode(r.analyzeMs, ref?.analyzeMs)}`);
   for (const s of r.stages) {
     const how = s.method === 'model' ? `model ${s.model}` : 'classical';
     lines.push(
       `${s.stage.padEnd(8)} ${fmtMs(s.ms).padStart(9)}  ${s.mpPerSec.toFixed(2).padStart(8)} MP/s  ${how}, strength ${round(s.strength)}` +
-        `${s.tiles !== undefined ? `, ${s.tiles} tiles` : ''}`,
+        `${s.tiles !== undefined ? `, ${s.tiles} tiles` : ''}${vsNode(s.ms, ref?.stages.find((x) => x.stage === s.stage)?.ms)}`,
     );
   }
-  lines.push(`total    ${fmtMs(r.total.ms).padStart(9)}  ${r.total.mpPerSec.toFixed(2).padStart(8)} MP/s  (pipeline ${fmtMs(r.total.pipelineMs)}, ${r.total.pipelineMpPerSec.toFixed(2)} MP/s)`);
+  lines.push(`total    ${fmtMs(r.total.ms).padStart(9)}  ${r.total.mpPerSec.toFixed(2).padStart(8)} MP/s  (pipeline ${fmtMs(r.total.pipelineMs)}, ${r.total.pipelineMpPerSec.toFixed(2)} MP/s)${vsNode(r.total.ms, ref?.totalMs)}`);
+  if (ref) lines.push(`node reference: onnxruntime-node, ${ref.threads} threads, same photo, stages and model files`);
   const m = r.memory;
   lines.push(
     `peak RSS ${m.peakRssMB.toFixed(0)} MB (${m.sampler}, ${m.samples} samples)` +

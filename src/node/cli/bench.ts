@@ -8,18 +8,21 @@
  * - wasm|webgpu: the built app's bench page (bench.html) in headless Chromium,
  *                through the same worker and RestorationClient as the app; peak
  *                memory is summed over the whole Chromium process tree.
+ * With a browser backend the same photo is then run through onnxruntime-node in
+ * this process (same stages, thread count and model files), and each stage's
+ * time is also given as a ratio to it; --no-node skips that second run.
  * Progress and the summary go to stderr/stdout as text; with --json the last
  * stdout line is one JSON object with everything.
  */
 import { parseArgs } from 'node:util';
 import { runBrowserBench } from '../bench/browser-bench.ts';
 import { runNodeBench } from '../bench/node-bench.ts';
-import { formatReport, parseStages, type BenchResult } from '../bench/report.ts';
+import { formatReport, nodeReferenceOf, parseStages, type BenchResult } from '../bench/report.ts';
 import { runMain, UsageError } from './setup.ts';
 
 const USAGE = `usage: npm run bench -- [--megapixels 12] [--backend node|wasm|webgpu] [--stages auto|denoise,colour,deblur]
   [--model task=id[,task=id]] [--seed N] [--threads N] [--precision int8|fp32 (node)]
-  [--timeout SECONDS (browser, default 600)] [--no-build] [--no-warmup] [--json]`;
+  [--timeout SECONDS (browser, default 600)] [--no-build] [--no-warmup] [--no-node (browser)] [--json]`;
 
 async function main() {
   const { values } = parseArgs({
@@ -35,6 +38,7 @@ async function main() {
       timeout: { type: 'string', default: '600' },
       'no-build': { type: 'boolean', default: false },
       'no-warmup': { type: 'boolean', default: false },
+      'no-node': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -89,6 +93,21 @@ async function main() {
       timeoutMs: Number(values.timeout) * 1000,
       log,
     });
+  }
+  if (backend !== 'node' && !values['no-node']) {
+    // The reference: the same photo and stages through onnxruntime-node, as many threads as the page had.
+    log('reference: the same photo through onnxruntime-node');
+    const ref = await runNodeBench({
+      megapixels,
+      backend: 'node',
+      stages: result.stages.map((s) => s.stage),
+      model: values.model,
+      threads: Number(result.runtime.threads) || threads,
+      seed,
+      warmupSide,
+      log,
+    });
+    result = { ...result, nodeReference: nodeReferenceOf(ref) };
   }
   for (const line of formatReport(result)) console.log(line);
   if (values.json) console.log(JSON.stringify(result));
