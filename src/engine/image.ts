@@ -128,7 +128,11 @@ export function cropPlanar(img: PlanarImage, x: number, y: number, w: number, h:
 
 /** Downscales by an integer box filter so the long side is at most `maxSide` (for analysis thumbnails). */
 export function thumbnailPlanar(img: RGBAImage, maxSide: number): PlanarImage {
-  const f = Math.max(1, Math.ceil(Math.max(img.width, img.height) / maxSide));
+  return shrinkPlanar(img, Math.max(1, Math.ceil(Math.max(img.width, img.height) / maxSide)));
+}
+
+/** Downscales by the whole factor `f` with a box filter; a last partial block of rows or columns is dropped. */
+export function shrinkPlanar(img: RGBAImage, f: number): PlanarImage {
   const w = Math.max(1, Math.floor(img.width / f));
   const h = Math.max(1, Math.floor(img.height / f));
   const out = createPlanar(w, h, 3);

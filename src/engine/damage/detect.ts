@@ -3,7 +3,7 @@
  * classical top-hat detector otherwise. Both give a defect mask, a missing mask and a
  * per-pixel confidence; the fill stage turns them into a damage map (damage-map.ts).
  */
-import { createPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
+import { createPlanar, planarToRGBA, shrinkPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import { detectDamageClassical, dilate } from '../classical/tophat-damage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
@@ -52,8 +52,63 @@ function unmirroredSink(out: PlanarImage, view: number, weight: number): RowSink
   };
 }
 
-/** The detector's two probability planes (defect, missing) over the whole photo, averaged over `views`. */
-export async function damageProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS) {
+/**
+ * The longest side at which the detector sees a photo. It learnt damage as it looks on photos of
+ * 320-800 px; a scan of many megapixels shows the same print's cracks and specks several times as
+ * wide, and at full resolution the detector misses them: on CBSD68's mixed set enlarged 2x, defect-or-
+ * missing F1 0.68 at full resolution against 0.79 shrunk back by 2 (training/tools/detector_scale_study.py,
+ * docs/models/detect.md). A larger photo is shrunk by the smallest whole factor that brings it to this
+ * (a box filter) and the probabilities are enlarged back; that also keeps the detector's time the same
+ * from a few megapixels up (a 12 MP scan is seen at 1414 x 943).
+ */
+export const DETECT_MAX_SIDE = 1600;
+
+/** The whole factor by which the detector sees a photo of this size shrunk (1: as it is). */
+export function detectShrink(width: number, height: number): number {
+  return Math.max(1, Math.ceil(Math.max(width, height) / DETECT_MAX_SIDE));
+}
+
+/**
+ * The detector's two probability planes (defect, missing) over the whole photo, averaged over `views`,
+ * at the photo's resolution; computed on the photo shrunk by `shrink` (default: `detectShrink`).
+ */
+export async function damageProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS, shrink = detectShrink(img.width, img.height)) {
+  if (shrink <= 1) return probabilitiesAsItIs(img, runner, opts, views);
+  const small = planarToRGBA(shrinkPlanar(img, shrink));
+  return enlargeProbabilities(await probabilitiesAsItIs(small, runner, opts, views), shrink, img.width, img.height);
+}
+
+/**
+ * Bilinear enlargement by a whole factor, pixel centres aligned (a shrunk pixel covers `f` x `f` photo
+ * pixels from the top left; the photo's last partial block reads the last row or column). Python twin:
+ * enlarge in training/tools/detector_scale_study.py.
+ */
+export function enlargeProbabilities(p: PlanarImage, f: number, width: number, height: number): PlanarImage {
+  const out = createPlanar(width, height, p.channels);
+  const w = p.width, h = p.height;
+  const x0 = new Int32Array(width), x1 = new Int32Array(width), tx = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const u = Math.min(w - 1, Math.max(0, (x + 0.5) / f - 0.5));
+    x0[x] = Math.floor(u);
+    x1[x] = Math.min(w - 1, x0[x] + 1);
+    tx[x] = u - x0[x];
+  }
+  for (let y = 0; y < height; y++) {
+    const v = Math.min(h - 1, Math.max(0, (y + 0.5) / f - 0.5));
+    const y0 = Math.floor(v), y1 = Math.min(h - 1, y0 + 1), ty = v - y0;
+    for (let c = 0; c < p.channels; c++) {
+      const a = c * w * h + y0 * w, b = c * w * h + y1 * w, o = c * width * height + y * width;
+      for (let x = 0; x < width; x++) {
+        const top = p.data[a + x0[x]] * (1 - tx[x]) + p.data[a + x1[x]] * tx[x];
+        const bottom = p.data[b + x0[x]] * (1 - tx[x]) + p.data[b + x1[x]] * tx[x];
+        out.data[o + x] = top * (1 - ty) + bottom * ty;
+      }
+    }
+  }
+  return out;
+}
+
+async function probabilitiesAsItIs(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions, views: number) {
   const probs = createPlanar(img.width, img.height, 2);
   for (let v = 0; v < views; v++) {
     const onTile = opts.onTile && ((done: number, total: number) => opts.onTile!(v * total + done, views * total));

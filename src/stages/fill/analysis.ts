@@ -1,11 +1,12 @@
 /**
  * How damaged a photo is, measured with the trained detector on two samples so it
- * stays cheap on a 24-megapixel scan: a full-resolution centre crop (thin scratches
- * and specks vanish when a photo is shrunk) and a thumbnail of the whole photo
- * (tears and holes are large, and may be anywhere).
+ * stays cheap on a 24-megapixel scan: a centre crop at the detector's own scale (the
+ * photo as it is up to DETECT_MAX_SIDE; thin scratches and specks vanish when a photo
+ * is shrunk further) and a thumbnail of the whole photo (tears and holes are large,
+ * and may be anywhere).
  */
-import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
-import { detectDamage } from '../../engine/damage/detect.ts';
+import { cropRGBA, planarToRGBA, shrinkPlanar, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
+import { detectDamage, detectShrink } from '../../engine/damage/detect.ts';
 import { damageCertainty } from '../../engine/damage/certainty.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { meta } from './meta.ts';
@@ -26,10 +27,13 @@ const THUMB = 768;
 const share = (m: Uint8Array) => m.reduce((n, v) => n + v, 0) / Math.max(1, m.length);
 
 export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promise<DamageSample> {
-  const w = Math.min(CROP, img.width), h = Math.min(CROP, img.height);
-  const x0 = (img.width - w) >> 1, y0 = (img.height - h) >> 1;
-  const centre = await detectDamage(cropRGBA(img, x0, y0, w, h), detector);
-  const whole = await detectDamage(planarToRGBA(thumbnailPlanar(img, THUMB)), detector);
+  // Sampled on the photo as the fill's detector sees it (a large scan shrunk: engine/damage/detect.ts).
+  const shrink = detectShrink(img.width, img.height);
+  const seen = shrink > 1 ? planarToRGBA(shrinkPlanar(img, shrink)) : img;
+  const w = Math.min(CROP, seen.width), h = Math.min(CROP, seen.height);
+  const x0 = (seen.width - w) >> 1, y0 = (seen.height - h) >> 1;
+  const centre = await detectDamage(cropRGBA(seen, x0, y0, w, h), detector);
+  const whole = await detectDamage(planarToRGBA(thumbnailPlanar(seen, THUMB)), detector);
   const found = centre.defect.map((v, i) => v | centre.missing[i]);
   const { sure } = damageCertainty(found, (i) => centre.confidence[i], w, h);
   return { defectShare: share(centre.defect), missingShare: share(whole.missing), sure };
