@@ -61,7 +61,8 @@ export async function probeWebGpu(gpu: GpuLike | undefined = (globalThis.navigat
 
 /**
  * One thread per core, at most 8. Leaving a core to the page was measured on a 2-core machine
- * (back-to-back browser benches, 1 MP): no faster on the whole path, and the warm-up took longer.
+ * (back-to-back browser benches, 1 MP): no faster on the whole path, and the warm-up took longer;
+ * one thread against two on 3 MP is in docs/speed.md (two win every stage).
  */
 export function wasmThreadCount(isolated: boolean, cores = globalThis.navigator?.hardwareConcurrency ?? 1): number {
   // Without cross-origin isolation there is no SharedArrayBuffer, so ORT runs single-threaded.
