@@ -56,7 +56,7 @@ function unmirroredSink(out: PlanarImage, view: number, weight: number): RowSink
  * The longest side at which the detector sees a photo. It learnt damage as it looks on photos of
  * 320-800 px; a scan of many megapixels shows the same print's cracks and specks several times as
  * wide, and at full resolution the detector misses them: on CBSD68's mixed set enlarged 2x, defect-or-
- * missing F1 0.68 at full resolution against 0.79 shrunk back by 2 (training/tools/detector_scale_study.py,
+ * missing F1 0.560 at full resolution against 0.696 shrunk back by 2 (training/tools/detector_scale_study.py,
  * docs/models/detect.md). A larger photo is shrunk by the smallest whole factor that brings it to this
  * (a box filter) and the probabilities are enlarged back; that also keeps the detector's time the same
  * from a few megapixels up (a 12 MP scan is seen at 1414 x 943).
@@ -80,8 +80,8 @@ export async function damageProbabilities(img: RGBAImage, runner: ModelRunner, o
 
 /**
  * Bilinear enlargement by a whole factor, pixel centres aligned (a shrunk pixel covers `f` x `f` photo
- * pixels from the top left; the photo's last partial block reads the last row or column). Python twin:
- * enlarge in training/tools/detector_scale_study.py.
+ * pixels from the top left; the photo's last partial block reads the last row or column). The study
+ * tool's `enlarge` (training/tools/detector_scale_study.py) does the same; no fixture holds them together.
  */
 export function enlargeProbabilities(p: PlanarImage, f: number, width: number, height: number): PlanarImage {
   const out = createPlanar(width, height, p.channels);

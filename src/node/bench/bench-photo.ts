@@ -22,7 +22,7 @@ export interface BenchPhotoOptions {
   fade?: number;
   /** Length in px of the horizontal camera-shake streak (default: the short side / 300; 0 = sharp). */
   shake?: number;
-  /** Share of the pixels under scratches and specks (default 0.01; 0 = undamaged). */
+  /** Share of the pixels under scratches and specks (default 0.01, at most 0.2; 0 = undamaged). */
   damage?: number;
 }
 
@@ -157,7 +157,8 @@ function streak(r: Float32Array, len: number, buf: Float32Array) {
 function addPrintDamage(img: RGBAImage, share: number, u: () => number) {
   const { width, height, data } = img;
   if (!(share > 0)) return;
-  const target = share * width * height, unit = Math.max(1, Math.min(width, height) / 1400);
+  // a share near 1 would never be reached once walks mostly land on covered pixels
+  const target = Math.min(share, 0.2) * width * height, unit = Math.max(1, Math.min(width, height) / 1400);
   let covered = 0;
   const dot = (cx: number, cy: number, r: number, v: number) => {
     const x0 = Math.max(0, Math.floor(cx - r)), x1 = Math.min(width - 1, Math.ceil(cx + r));
