@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA } from '../../src/engine/image.ts';
 import { DETECT_MAX_SIDE, damageProbabilities, detectDamage, detectShrink, enlargeProbabilities } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
+import { sampleDamage } from '../../src/stages/fill/analysis.ts';
+import { stage as fillStage } from '../../src/stages/fill/worker.ts';
+import type { StageContext } from '../../src/engine/pipeline/stage.ts';
 
 describe('the detector on large photos', () => {
   it('shrinks a photo by the smallest whole factor that brings its long side to DETECT_MAX_SIDE', () => {
@@ -19,6 +22,44 @@ describe('the detector on large photos', () => {
     expect(Array.from(big.data.subarray(6, 12))).toEqual([0.75, 1, 1.5, 2, 2.5, 2.75]);
     expect(big.data[0]).toBe(0); // clamped at the border
     expect(big.data[23]).toBe(5);
+  });
+
+  it('the fill reuses the analysis\' detection of a large photo and finds the same damage', async () => {
+    let calls = 0;
+    const entry = { id: 'stand-in', version: '1.0.0', preferredTile: 256, tileOverlap: 16, sizeMultiple: 4 };
+    const bright = {
+      entry,
+      run: async (t: { width: number; height: number; data: Float32Array }) => {
+        calls++;
+        const n = t.width * t.height, out = createPlanar(t.width, t.height, 2);
+        for (let i = 0; i < n; i++) out.data[i] = t.data[i] > 0.8 ? 1 : 0;
+        return out;
+      },
+    } as unknown as ModelRunner;
+    const W = DETECT_MAX_SIDE + 400, H = 300; // seen shrunk 2x, whole
+    const img = createRGBA(W, H);
+    for (let i = 0; i < W * H; i++) {
+      const x = i % W, v = x >= 700 && x < 708 ? 250 : 60;
+      img.data.set([v, v, v, 255], 4 * i);
+    }
+    const kept: unknown[] = [];
+    await fillStage.analyse!(img, { defects: [], measurements: { noiseSigma: 0 } } as never, { model: async () => bright, keep: (f) => kept.push(f) });
+    expect(kept).toHaveLength(1);
+    const sample = await sampleDamage(img, bright);
+    expect(sample.defectShare).toBeGreaterThan(0);
+    const ctx = (finding?: { value: unknown }): StageContext => ({
+      runner: async (task) => (task === 'detect' ? bright : null), progress: () => {}, shouldStop: () => false, finding,
+    });
+    const fresh = await fillStage.run(img, { strength: 1 }, ctx());
+    calls = 0;
+    const reused = await fillStage.run(img, { strength: 1 }, ctx({ value: kept[0] }));
+    expect(calls).toBe(0);
+    expect(reused.mask).toEqual(fresh.mask);
+    expect(reused.mask!.reduce((a, v) => a + v, 0)).toBeGreaterThan(H * 8);
+    // another model's finding is not used
+    const other = { value: { ...(kept[0] as object), model: { id: 'other', version: '1.0.0' } } };
+    await fillStage.run(img, { strength: 1 }, ctx(other));
+    expect(calls).toBeGreaterThan(0);
   });
 
   it('runs the detector on the shrunk photo and finds a crack where the photo has it', async () => {

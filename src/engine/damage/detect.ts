@@ -26,6 +26,14 @@ export interface DetectOptions extends TiledRunOptions {
   threshold?: number;
   /** Hysteresis: a group of damage is kept only if one of its pixels reaches this (default: the manifest's). */
   seedThreshold?: number;
+  /** The detector's probabilities for this very photo, already computed (the analysis keeps them): the model is not run again. */
+  seen?: SeenProbabilities;
+}
+
+/** The detector's two probability planes at the scale it saw the photo (`detectShrink`), not yet enlarged back. */
+export interface SeenProbabilities {
+  probabilities: PlanarImage;
+  shrink: number;
 }
 
 /**
@@ -73,9 +81,26 @@ export function detectShrink(width: number, height: number): number {
  * at the photo's resolution; computed on the photo shrunk by `shrink` (default: `detectShrink`).
  */
 export async function damageProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS, shrink = detectShrink(img.width, img.height)) {
-  if (shrink <= 1) return probabilitiesAsItIs(img, runner, opts, views);
-  const small = planarToRGBA(shrinkPlanar(img, shrink));
-  return enlargeProbabilities(await probabilitiesAsItIs(small, runner, opts, views), shrink, img.width, img.height);
+  return atPhotoScale(await seenProbabilities(img, runner, opts, views, shrink), img.width, img.height);
+}
+
+/** The photo as the detector sees it: shrunk by `shrink` (a box filter), or as it is. */
+export function seenPhoto(img: RGBAImage, shrink = detectShrink(img.width, img.height)): RGBAImage {
+  return shrink > 1 ? planarToRGBA(shrinkPlanar(img, shrink)) : img;
+}
+
+/** The detector's probabilities at the scale it sees the photo, averaged over `views`. */
+export async function seenProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS, shrink = detectShrink(img.width, img.height)): Promise<SeenProbabilities> {
+  return { probabilities: await probabilitiesAsItIs(seenPhoto(img, shrink), runner, opts, views), shrink };
+}
+
+/** Seen probabilities enlarged back to a `width` x `height` photo; they must have been computed on a photo of that size. */
+export function atPhotoScale(seen: SeenProbabilities, width: number, height: number): PlanarImage {
+  const { probabilities: p, shrink } = seen;
+  if (p.width !== Math.max(1, Math.floor(width / shrink)) || p.height !== Math.max(1, Math.floor(height / shrink))) {
+    throw new Error(`Damage probabilities of ${p.width} x ${p.height} (shrunk ${shrink}x) do not belong to a ${width} x ${height} photo.`);
+  }
+  return shrink > 1 ? enlargeProbabilities(p, shrink, width, height) : p;
 }
 
 /**
@@ -108,11 +133,20 @@ export function enlargeProbabilities(p: PlanarImage, f: number, width: number, h
   return out;
 }
 
+/**
+ * On the CPU, a photo the detector sees at up to this many pixels runs as a single tile: a 12 MP scan
+ * seen at 1414 x 943 would otherwise be two overlapping tiles, each recomputing the other's 80 px
+ * overlap. (About the memory of the CPU's 1024 px tile; on a GPU, memory is the limit, so its tile stays.)
+ */
+export const CPU_ONE_TILE_PIXELS = 1_700_000;
+
 async function probabilitiesAsItIs(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions, views: number) {
   const probs = createPlanar(img.width, img.height, 2);
+  const oneTile = !runner.onGpu && img.width * img.height <= CPU_ONE_TILE_PIXELS;
+  const spec = modelTileSpec(runner, oneTile ? Math.max(img.width, img.height, runner.entry.preferredTile) : undefined);
   for (let v = 0; v < views; v++) {
     const onTile = opts.onTile && ((done: number, total: number) => opts.onTile!(v * total + done, views * total));
-    await runTiled(rgbaSource(img, v), modelTileSpec(runner), (t) => runner.run(t), unmirroredSink(probs, v, 1 / views), { ...opts, onTile });
+    await runTiled(rgbaSource(img, v), spec, (t) => runner.run(t), unmirroredSink(probs, v, 1 / views), { ...opts, onTile });
   }
   return probs;
 }
@@ -123,11 +157,17 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
     const { defect, missing } = detectDamageClassical(img);
     return { defect, missing, confidence: new Float32Array(n).fill(1), method: 'classical' };
   }
+  const probs = opts.seen ? atPhotoScale(opts.seen, img.width, img.height) : await damageProbabilities(img, runner, opts);
+  return { ...classifySeeded(probs, runner, opts), method: 'model' };
+}
+
+/** `classifyDamage` at the detector's threshold, then its hysteresis (`keepSeededGroups`), both as the model's entry sets them. */
+export function classifySeeded(probs: PlanarImage, runner: ModelRunner, opts: Pick<DetectOptions, 'threshold' | 'seedThreshold'> = {}): Omit<DetectedDamage, 'method'> {
   const t = opts.threshold ?? runner.entry.threshold ?? DEFAULT_DAMAGE_THRESHOLD;
-  const { defect, missing, confidence } = classifyDamage(await damageProbabilities(img, runner, opts), t);
+  const found = classifyDamage(probs, t);
   const seed = opts.seedThreshold ?? runner.entry.seedThreshold ?? t;
-  if (seed > t) keepSeededGroups(defect, missing, confidence, img.width, img.height, seed);
-  return { defect, missing, confidence, method: 'model' };
+  if (seed > t) keepSeededGroups(found.defect, found.missing, found.confidence, probs.width, probs.height, seed);
+  return found;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
- * How damaged a photo is, measured with the trained detector on two samples so it
- * stays cheap on a 24-megapixel scan: a centre crop at the detector's own scale (the
- * photo as it is up to DETECT_MAX_SIDE; thin scratches and specks vanish when a photo
- * is shrunk further) and a thumbnail of the whole photo (tears and holes are large,
- * and may be anywhere).
+ * How damaged a photo is, measured with the trained detector on the photo as the fill's detector
+ * sees it (a large scan shrunk: engine/damage/detect.ts). Where that fits in WHOLE_MAX_PIXELS (every
+ * photo up to 1,024 px, and every large scan, seen at 1,600 px or less) the detector runs once over
+ * all of it, and the fill's own detection reuses the result. Otherwise it samples, so that the
+ * analysis stays cheap: a centre crop at the detector's scale (thin scratches and specks vanish when
+ * a photo is shrunk further) and a thumbnail of the whole photo (tears and holes are large, and may
+ * be anywhere).
  */
-import { cropRGBA, planarToRGBA, shrinkPlanar, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
-import { detectDamage, detectShrink } from '../../engine/damage/detect.ts';
+import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
+import { classifySeeded, detectDamage, seenPhoto, seenProbabilities, type DetectedDamage, type SeenProbabilities } from '../../engine/damage/detect.ts';
 import { damageCertainty } from '../../engine/damage/certainty.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { meta } from './meta.ts';
@@ -19,24 +21,45 @@ export interface DamageSample {
   missingShare: number;
   /** Whether the detector is sure the photo is damaged (engine/damage/certainty.ts), on the centre crop. */
   sure?: boolean;
+  /** The detector's probabilities over the whole photo, when it saw all of it: the fill reuses them. */
+  seen?: SeenProbabilities;
 }
 
 const CROP = 1024;
 const THUMB = 768;
+/** The most pixels the detector sees whole in the analysis: no more than the crop and the thumbnail it replaces. */
+export const WHOLE_MAX_PIXELS = CROP * CROP + THUMB * THUMB;
 
 const share = (m: Uint8Array) => m.reduce((n, v) => n + v, 0) / Math.max(1, m.length);
 
+type Found = Omit<DetectedDamage, 'method'>;
+
+/** The pixels of `found` (a `width`-wide photo's) inside a rectangle. */
+function cropFound(found: Found, width: number, x0: number, y0: number, w: number, h: number): Found {
+  const take = <T extends Uint8Array | Float32Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(w * h);
+    for (let y = 0; y < h; y++) out.set(a.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w) as T, y * w);
+    return out;
+  };
+  return { defect: take(found.defect), missing: take(found.missing), confidence: take(found.confidence) };
+}
+
 export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promise<DamageSample> {
-  // Sampled on the photo as the fill's detector sees it (a large scan shrunk: engine/damage/detect.ts).
-  const shrink = detectShrink(img.width, img.height);
-  const seen = shrink > 1 ? planarToRGBA(shrinkPlanar(img, shrink)) : img;
+  const seen = seenPhoto(img);
   const w = Math.min(CROP, seen.width), h = Math.min(CROP, seen.height);
   const x0 = (seen.width - w) >> 1, y0 = (seen.height - h) >> 1;
-  const centre = await detectDamage(cropRGBA(seen, x0, y0, w, h), detector);
-  const whole = await detectDamage(planarToRGBA(thumbnailPlanar(seen, THUMB)), detector);
+  let centre: Found, whole: Found, kept: SeenProbabilities | undefined;
+  if (seen.width * seen.height <= WHOLE_MAX_PIXELS) {
+    kept = await seenProbabilities(img, detector);
+    whole = classifySeeded(kept.probabilities, detector);
+    centre = w === seen.width && h === seen.height ? whole : cropFound(whole, seen.width, x0, y0, w, h);
+  } else {
+    centre = await detectDamage(cropRGBA(seen, x0, y0, w, h), detector);
+    whole = await detectDamage(planarToRGBA(thumbnailPlanar(seen, THUMB)), detector);
+  }
   const found = centre.defect.map((v, i) => v | centre.missing[i]);
   const { sure } = damageCertainty(found, (i) => centre.confidence[i], w, h);
-  return { defectShare: share(centre.defect), missingShare: share(whole.missing), sure };
+  return { defectShare: share(centre.defect), missingShare: share(whole.missing), sure, seen: kept };
 }
 
 const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(2) : Math.round(v * 100)}%`;

@@ -1,6 +1,7 @@
 import { damageMap } from '../../engine/damage/damage-map.ts';
 import { dilate } from '../../engine/classical/tophat-damage.ts';
-import { detectDamage, fillMaskOf } from '../../engine/damage/detect.ts';
+import { detectDamage, fillMaskOf, type SeenProbabilities } from '../../engine/damage/detect.ts';
+import type { ModelEntry } from '../../engine/models/manifest.ts';
 import { fillMasked } from './fill-masked.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
 import { damageVerdict, sampleDamage } from './analysis.ts';
@@ -18,7 +19,9 @@ export const stage: StageImpl = {
   async analyse(image, report, ctx) {
     const detector = await ctx.model('detect');
     if (!detector) return report;
-    return { ...report, defects: [...report.defects, damageVerdict(await sampleDamage(image, detector), report.measurements.noiseSigma)] };
+    const sample = await sampleDamage(image, detector);
+    if (sample.seen) ctx.keep({ model: detector.entry, seen: sample.seen } satisfies DetectorFinding);
+    return { ...report, defects: [...report.defects, damageVerdict(sample, report.measurements.noiseSigma)] };
   },
   async run(input, _options, ctx, userMask) {
     const { width, height } = input;
@@ -31,9 +34,13 @@ export const stage: StageImpl = {
       mask = userMask.map((v) => (v ? 1 : 0));
       map = damageMap(mask, new Uint8Array(n));
     } else {
-      const found = await detectDamage(input, await ctx.runner('detect'), {
+      const detector = await ctx.runner('detect');
+      const kept = ctx.finding?.value as DetectorFinding | undefined;
+      const found = await detectDamage(input, detector, {
         onTile: (d, t) => ctx.progress(d, 2 * t),
         shouldStop: () => ctx.shouldStop(),
+        // The analysis' detection of this same photo, by this same model.
+        seen: kept && detector && kept.model.id === detector.entry.id && kept.model.version === detector.entry.version ? kept.seen : undefined,
       });
       detectedBy = found.method;
       mask = fillMaskOf(found, width, height);
@@ -57,6 +64,12 @@ export const stage: StageImpl = {
     };
   },
 };
+
+/** What the analysis keeps for the run: the detector's probabilities over the whole photo and which model gave them. */
+interface DetectorFinding {
+  model: Pick<ModelEntry, 'id' | 'version'>;
+  seen: SeenProbabilities;
+}
 
 /** `cls` grown by a pixel into pixels that are not of the other class. */
 function dilateClass(cls: Uint8Array, other: Uint8Array, w: number, h: number): Uint8Array {
