@@ -64,4 +64,24 @@ describe('the sharpen stage where the kernel may be shake', () => {
     b.data.set([100, 100, 0, 7]);
     expect([...mixRGBA(a, b, 0.25).data]).toEqual([25, 100, 150, 255]);
   });
+
+  it('runs the net on two views of a photo up to DEBLUR_TWO_VIEWS_MAX_PIXELS and on one past it', async () => {
+    const { stage, deblurViews, DEBLUR_TWO_VIEWS_MAX_PIXELS } = await import('../../src/stages/deblur/worker.ts');
+    possibleShake.weight = 0; // the blind net alone
+    let calls = 0;
+    const net = {
+      entry: { id: 'stand-in', version: '1.0.0', preferredTile: 4096, tileOverlap: 8, sizeMultiple: 8 },
+      run: async (t: { width: number; height: number; data: Float32Array }) => (calls++, t),
+    } as never;
+    const count = async (w: number, h: number) => {
+      calls = 0;
+      await stage.run(createRGBA(w, h), { strength: 1 }, standaloneContext(net));
+      return calls;
+    };
+    expect(deblurViews(2000, 2000)).toBe(2);
+    expect(deblurViews(2000, 2001)).toBe(1);
+    expect(2000 * 2000).toBe(DEBLUR_TWO_VIEWS_MAX_PIXELS);
+    expect(await count(96, 80)).toBe(2); // one tile, as it is and mirrored
+    expect(await count(2048, 2000)).toBe(1);
+  });
 });

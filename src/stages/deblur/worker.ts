@@ -18,6 +18,18 @@ const SIGMA = 1.2;
 export const DEBLUR_VIEWS: ModelViews = 2;
 
 /**
+ * Past this many pixels the net sees one view: on a 12 MP scan the second view costs about 50 s of
+ * WASM for those few hundredths of a dB (docs/speed.md), where on a photo of a few megapixels it
+ * costs seconds.
+ */
+export const DEBLUR_TWO_VIEWS_MAX_PIXELS = 4_000_000;
+
+/** How many views of each tile the net sees on a photo of this size. */
+export function deblurViews(width: number, height: number): ModelViews {
+  return width * height <= DEBLUR_TWO_VIEWS_MAX_PIXELS ? DEBLUR_VIEWS : 1;
+}
+
+/**
  * Camera shake whose kernel the estimate can trust is deconvolved by that kernel (the blind net
  * recovers little of it); any other blur goes to the blind net, or without one to an unsharp mask.
  * A kernel that may be shake or defocus (`CameraShake.weight` between 0 and 1) gets both, mixed.
@@ -43,7 +55,7 @@ export const stage: StageImpl = {
     }
     const mixed = !!shake && shake.weight > 0;
     const first = mixed ? halfOfProgress(ctx, 0) : ctx;
-    const blind = (await runStageModel(input, meta.modelTask!, options.strength, first, DEBLUR_VIEWS))
+    const blind = (await runStageModel(input, meta.modelTask!, options.strength, first, deblurViews(input.width, input.height)))
       ?? { image: await unsharpPath(input, options.strength, first), method: 'classical' as const };
     if (!mixed) return blind;
     const deconvolved = await deconvolveShake(input, shake.kernel, options.strength, halfOfProgress(ctx, 1));
