@@ -5,7 +5,7 @@ import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
 import {
   deltaKernel, ESTIMATE_LIMITS, estimateWeight, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
 } from '../../src/engine/classical/deconvolution.ts';
-import { cleanKernel, EDGE_SHARE, estimateKernel, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
+import { cleanKernel, EDGE_SHARE, estimateKernel, nthSmallest, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
 import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage } from '../../src/engine/image.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
@@ -64,22 +64,37 @@ function deconvolved(img: PlanarImage, k: BlurKernel): PlanarImage {
 }
 
 describe('fft2', () => {
-  it('matches a direct DFT and inverts exactly', () => {
-    const W = 8, H = 4, x = Float64Array.from({ length: W * H }, (_, i) => Math.sin(i * 1.3) + i / 50);
-    const spec = fft2(x, W, H);
-    for (const [u, v] of [[0, 0], [3, 1], [7, 3]]) {
-      let re = 0, im = 0;
-      for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
-        const a = -2 * Math.PI * ((u * xx) / W + (v * y) / H);
-        re += x[y * W + xx] * Math.cos(a); im += x[y * W + xx] * Math.sin(a);
+  it('matches a direct DFT at every frequency and inverts exactly', () => {
+    // the transforms compute half the columns and mirror the rest: every bin is checked
+    for (const [W, H] of [[8, 4], [2, 8], [16, 2], [4, 4]]) {
+      const x = Float64Array.from({ length: W * H }, (_, i) => Math.sin(i * 1.3) + i / 50);
+      const spec = fft2(x, W, H);
+      for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) {
+        let re = 0, im = 0;
+        for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
+          const a = -2 * Math.PI * ((u * xx) / W + (v * y) / H);
+          re += x[y * W + xx] * Math.cos(a); im += x[y * W + xx] * Math.sin(a);
+        }
+        expect(spec.data[2 * (v * W + u)]).toBeCloseTo(re, 10);
+        expect(spec.data[2 * (v * W + u) + 1]).toBeCloseTo(im, 10);
       }
-      expect(spec.data[2 * (v * W + u)]).toBeCloseTo(re, 10);
-      expect(spec.data[2 * (v * W + u) + 1]).toBeCloseTo(im, 10);
+      const back = ifft2Real(spec);
+      for (let i = 0; i < x.length; i++) expect(back[i]).toBeCloseTo(x[i], 12);
     }
-    const back = ifft2Real(fft2(x, W, H));
-    for (let i = 0; i < x.length; i++) expect(back[i]).toBeCloseTo(x[i], 12);
     expect(nextPow2(513)).toBe(1024);
     expect(() => fft2(new Float64Array(12), 6, 2)).toThrow(/powers of two/);
+  });
+});
+
+describe('nthSmallest', () => {
+  it('gives what a sort would put at each index, ties and zeros included', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (const n of [1, 2, 5, 64, 1000]) {
+      const a = Float64Array.from({ length: n }, () => (rand() < 0.3 ? 0 : Math.round(rand() * 20) / 4));
+      const sorted = a.slice().sort();
+      for (const k of [0, n >> 1, n - 1, Math.floor(n * 0.9)]) expect(nthSmallest(a.slice(), k)).toBe(sorted[k]);
+    }
   });
 });
 

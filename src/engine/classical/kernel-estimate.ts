@@ -87,21 +87,32 @@ function resizeLinear(p: Plane, width: number, height: number): Plane {
  * disk of radius 2, mirrored borders); denoise.ts's bilateral skips outside neighbours instead.
  */
 function bilateral(p: Plane, sigmaColor = 0.5, sigmaSpace = 2): Plane {
-  const { width: w, height: h } = p, r = 2;
-  const taps: { dx: number; dy: number; w: number }[] = [];
-  for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (dx * dx + dy * dy <= r * r) taps.push({ dx, dy, w: Math.exp(-(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace)) });
+  const { width: w, height: h } = p, r = 2, src = p.data;
+  const dxs: number[] = [], dys: number[] = [], ws: number[] = [];
+  for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (dx * dx + dy * dy <= r * r) { dxs.push(dx); dys.push(dy); ws.push(Math.exp(-(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace))); }
+  const taps = dxs.length, offsets = Int32Array.from(dxs, (dx, t) => dys[t] * w + dx), tapW = Float64Array.from(ws);
   const cc = -1 / (2 * sigmaColor * sigmaColor);
   const data = new Float64Array(w * h);
   for (let y = 0; y < h; y++) {
+    const inner = y >= r && y < h - r;
     for (let x = 0; x < w; x++) {
-      const v = p.data[y * w + x];
-      let s = 0, ws = 0;
-      for (const t of taps) {
-        const q = p.data[reflectIndex(y + t.dy, h) * w + reflectIndex(x + t.dx, w)];
-        const wt = t.w * Math.exp(cc * (q - v) * (q - v));
-        s += wt * q; ws += wt;
+      const i = y * w + x, v = src[i];
+      let s = 0, sw = 0;
+      if (inner && x >= r && x < w - r) {
+        // away from the border: the same taps, in the same order, without mirroring
+        for (let t = 0; t < taps; t++) {
+          const q = src[i + offsets[t]];
+          const wt = tapW[t] * Math.exp(cc * (q - v) * (q - v));
+          s += wt * q; sw += wt;
+        }
+      } else {
+        for (let t = 0; t < taps; t++) {
+          const q = src[reflectIndex(y + dys[t], h) * w + reflectIndex(x + dxs[t], w)];
+          const wt = tapW[t] * Math.exp(cc * (q - v) * (q - v));
+          s += wt * q; sw += wt;
+        }
       }
-      data[y * w + x] = s / ws;
+      data[i] = s / sw;
     }
   }
   return { width: w, height: h, data };
@@ -110,22 +121,21 @@ function bilateral(p: Plane, sigmaColor = 0.5, sigmaSpace = 2): Plane {
 /** Osher-Rudin shock filter (periodic borders): steepens edges into steps, the sharp guess the kernel is fitted to. */
 function shock(p: Plane, iterations = 3, dt = 0.5): Plane {
   const { width: w, height: h } = p;
-  let I = p.data.slice();
-  const next = new Float64Array(w * h);
+  let I = p.data.slice(), next = new Float64Array(w * h);
   for (let it = 0; it < iterations; it++) {
     for (let y = 0; y < h; y++) {
       const u = ((y - 1 + h) % h) * w, c = y * w, d = ((y + 1) % h) * w;
       for (let x = 0; x < w; x++) {
-        const l = (x - 1 + w) % w, r = (x + 1) % w;
+        const l = x === 0 ? w - 1 : x - 1, r = x === w - 1 ? 0 : x + 1;
         const v = I[c + x];
         const Ix = (I[c + r] - I[c + l]) / 2, Iy = (I[d + x] - I[u + x]) / 2;
         const Ixx = I[c + r] - 2 * v + I[c + l], Iyy = I[d + x] - 2 * v + I[u + x];
         const Ixy = (I[d + r] - I[d + l] - I[u + r] + I[u + l]) / 4;
         const second = Ixx * Ix * Ix + 2 * Ixy * Ix * Iy + Iyy * Iy * Iy;
-        next[c + x] = v - Math.sign(second) * Math.hypot(Ix, Iy) * dt;
+        next[c + x] = v - Math.sign(second) * Math.sqrt(Ix * Ix + Iy * Iy) * dt;
       }
     }
-    I = next.slice();
+    [I, next] = [next, I];
   }
   return { width: w, height: h, data: I };
 }
@@ -158,22 +168,38 @@ export const EDGE_SHARE: number = SHARED.kernelEdgeShare;
  */
 function keepStrongestEdges(gx: Float64Array, gy: Float64Array, share: number) {
   const n = gx.length, perBin = Math.floor(Math.floor(share * n) / 4) + 1;
-  const bins = new Uint8Array(n), mag = new Float64Array(n);
-  const byBin: number[][] = [[], [], [], []];
+  const bins = new Uint8Array(n), mag = new Float64Array(n), counts = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const a = Math.atan2(gy[i], gx[i]);
-    bins[i] = Math.min(Math.floor((((a % Math.PI) + Math.PI) % Math.PI) / (Math.PI / 4)), 3);
+    const b = Math.min(Math.floor((((a % Math.PI) + Math.PI) % Math.PI) / (Math.PI / 4)), 3);
+    bins[i] = b;
+    counts[b]++;
     mag[i] = Math.hypot(gx[i], gy[i]);
-    byBin[bins[i]].push(mag[i]);
   }
-  const thresholds = byBin.map((m) => {
-    if (!m.length) return Infinity;
-    const s = Float64Array.from(m).sort();
-    return s[s.length - Math.min(perBin, s.length)];
-  });
+  const byBin = counts.map((c) => new Float64Array(c)), fill = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) byBin[bins[i]][fill[bins[i]]++] = mag[i];
+  const thresholds = byBin.map((m) => (m.length ? nthSmallest(m, m.length - Math.min(perBin, m.length)) : Infinity));
   for (let i = 0; i < n; i++) {
     if (mag[i] < thresholds[bins[i]]) gx[i] = gy[i] = 0;
   }
+}
+
+/** The value a sort would put at index `k` (Hoare's quickselect, average linear time); reorders `a`. */
+export function nthSmallest(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** Shifts a kernel (bilinearly, zeros outside) so its centre of mass is its middle pixel. */
