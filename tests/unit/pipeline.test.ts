@@ -48,6 +48,27 @@ describe('pipeline', () => {
     expect(results[2].image.data[(3 * 12 + 4) * 4]).toBe(100 + 20 + 15 + 10);
   });
 
+  it('hands a stage its analysis\' finding on the analysed photo, and after earlier stages only if it survives them', async () => {
+    const seen: Record<string, unknown> = {};
+    const noting = (id: string, order: number): StageImpl => ({
+      meta: meta(id, order),
+      async run(input, _options, ctx) {
+        seen[id] = ctx.finding?.value;
+        const image = cloneRGBA(input);
+        image.data[0] ^= 1;
+        return { image, method: 'classical' };
+      },
+    });
+    const registry = new StageRegistry([noting('first', 1), noting('pixels', 2), noting('blur', 3)]);
+    const findings = new Map([
+      ['first', { value: 'f', survivesEarlierStages: false }],
+      ['pixels', { value: 'p', survivesEarlierStages: false }],
+      ['blur', { value: 'b', survivesEarlierStages: true }],
+    ]);
+    await runPipeline(testPattern(8, 8, 1), [{ stage: 'first' }, { stage: 'pixels' }, { stage: 'blur' }], registry, { runner: async () => null, findings });
+    expect(seen).toEqual({ first: 'f', pixels: undefined, blur: 'b' });
+  });
+
   it('refuses unknown and duplicate stages', () => {
     const registry = new StageRegistry([boxStage('a', 1, 1, [])]);
     expect(() => orderRequests(registry, [{ stage: 'b' }])).toThrow(/Unknown stage "b"/);

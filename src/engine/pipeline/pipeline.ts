@@ -9,7 +9,7 @@ import type { AnalysisReport } from '../analysis/index.ts';
 import type { ModelEntry } from '../models/manifest.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { changedShare, changeMap } from './change-map.ts';
-import type { StageImpl, StageOptions, StageOutput, StageRequest } from './stage.ts';
+import type { KeptFinding, StageImpl, StageOptions, StageOutput, StageRequest } from './stage.ts';
 
 export interface StageResult extends StageOutput {
   stage: string;
@@ -36,7 +36,7 @@ export interface PipelineHooks {
   shouldStop?(): boolean;
   analysis?: AnalysisReport;
   /** What each stage's analysis of `original` kept, by stage id. */
-  findings?: ReadonlyMap<string, unknown>;
+  findings?: ReadonlyMap<string, KeptFinding>;
 }
 
 export class StageRegistry {
@@ -101,7 +101,7 @@ export async function runPipeline(
           hooks.onProgress?.({ stage: req.stage, stageIndex: i, stageCount: ordered.length, done, total }),
         shouldStop: () => hooks.shouldStop?.() ?? false,
         analysis: hooks.analysis,
-        finding: current === original && hooks.findings?.has(req.stage) ? { value: hooks.findings.get(req.stage) } : undefined,
+        finding: findingFor(hooks.findings?.get(req.stage), current === original),
       },
       req.mask,
     );
@@ -116,3 +116,8 @@ export async function runPipeline(
 }
 
 export type { ModelEntry };
+
+/** The analysis' finding for a stage about to run, if it still holds for the photo the stage gets. */
+function findingFor(kept: KeptFinding | undefined, unchanged: boolean): { value: unknown } | undefined {
+  return kept && (unchanged || kept.survivesEarlierStages) ? { value: kept.value } : undefined;
+}

@@ -60,7 +60,7 @@ export interface StageContext {
   /** True once a cancel was requested; long loops check it between tiles. */
   shouldStop(): boolean;
   analysis?: AnalysisReport;
-  /** What this stage's analysis kept, when the stage runs on the very photo that was analysed (no stage before it changed it). */
+  /** What this stage's analysis kept, when the stage runs on the very photo that was analysed (and no stage before it changed it, unless the finding survives that: `AnalysisContext.keep`). */
   finding?: { value: unknown };
 }
 
@@ -91,8 +91,18 @@ export interface StageOutput {
 export interface AnalysisContext {
   /** Model runner for a task, or null when none ships or it could not be loaded (then it is named in the report). */
   model(task: string): Promise<ModelRunner | null>;
-  /** Keeps what the stage found (the camera shake's kernel) for its run on this same photo (`StageContext.finding`). */
-  keep(finding: unknown): void;
+  /**
+   * Keeps what the stage found for its run on this same photo (`StageContext.finding`): by default only
+   * while no earlier stage has changed the photo's pixels; with `survivesEarlierStages`, also after
+   * (a camera shake's kernel: filling scratches and correcting colour leave the blur as it was).
+   */
+  keep(finding: unknown, opts?: { survivesEarlierStages?: boolean }): void;
+}
+
+/** A finding the analysis kept, and whether it still holds once earlier stages have changed the photo. */
+export interface KeptFinding {
+  value: unknown;
+  survivesEarlierStages: boolean;
 }
 
 /** `judge`: the stage's verdicts from the classical measurements alone (analyzePhoto). */

@@ -7,7 +7,7 @@ import { createPlanar, type RGBAImage } from '../image.ts';
 import { analyzePhoto, inDefectOrder, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
-import type { StageRequest } from '../pipeline/stage.ts';
+import type { KeptFinding, StageRequest } from '../pipeline/stage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { damageProbabilities } from '../damage/detect.ts';
@@ -37,7 +37,7 @@ export type ServiceAnalysis = AnalysisReport & { missingModels?: string[] };
 export class RestorationService {
   private runners = new Map<string, Promise<ModelRunner | null>>();
   /** What the stages' analyses of a photo kept, for its run: by the photo itself, which the worker holds for both. */
-  private findings = new WeakMap<RGBAImage, Map<string, unknown>>();
+  private findings = new WeakMap<RGBAImage, Map<string, KeptFinding>>();
   private stopRequested = false;
   /** The layers of the run under review, so each decision sends only the decisions. */
   private held?: { key: string; original: RGBAImage; images: RGBAImage[]; regions?: ReviewRegion[] };
@@ -58,11 +58,11 @@ export class RestorationService {
     // named in `missingModels`, so the app can analyse again once it has it.
     const missing: string[] = [];
     const model = (task: string) => this.runner(task).catch(() => (missing.push(task), null));
-    const kept = new Map<string, unknown>();
+    const kept = new Map<string, KeptFinding>();
     this.findings.set(image, kept);
     let report = analyzePhoto(image, this.stages.all());
     for (const stage of this.stages.all()) {
-      if (stage.analyse) report = await stage.analyse(image, report, { model, keep: (finding) => kept.set(stage.meta.id, finding) });
+      if (stage.analyse) report = await stage.analyse(image, report, { model, keep: (value, opts) => kept.set(stage.meta.id, { value, survivesEarlierStages: !!opts?.survivesEarlierStages }) });
     }
     report = inDefectOrder(report);
     return missing.length ? { ...report, missingModels: missing } : report;

@@ -42,12 +42,15 @@ export const stage: StageImpl = {
     if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
     return withCameraShakeVerdict(report, () => {
       const shake = findCameraShake(image);
-      ctx.keep(shake);
+      // The blur is the exposure's: the fill and colour stages before this one leave it as it was, and the
+      // stage then acts on the very estimate the report described.
+      ctx.keep(shake, { survivesEarlierStages: true });
       return shake;
     });
   },
   async run(input, options, ctx) {
-    // The analysis' estimate when this stage runs on the photo it analysed; else one of its own.
+    // The analysis' estimate when this stage runs on the photo it analysed (after the fill and colour
+    // stages too); else one of its own.
     const shake = ctx.finding ? (ctx.finding.value as CameraShake | null) : findCameraShake(input, () => ctx.shouldStop());
     if (shake?.deconvolve) {
       const image = await deconvolveShake(input, shake.kernel, options.strength, ctx);
