@@ -4,7 +4,7 @@ face, and the share of pixels it flags on photos that carry no (or little) physi
 
 python3 training/tools/real_mask_eval.py --checkpoint training/runs/detect-scene/final.pth \
     --photos ../shared/datasets/real-old --masks src/node/eval/real-masks \
-    [--flag-share ../shared/datasets/test/RNI6 ../shared/datasets/real-old] [--threshold 0.5] [--views 4]
+    [--flag-share ../shared/datasets/test/RNI6 ../shared/datasets/real-old] [--threshold 0.5] [--views 4] [--scale 1]
 
 For each mask in --masks (white = damage) whose photo of the same name is in --photos: the detector's
 automatic mask (defect | missing, by the engine's rule: src/engine/damage/detect.ts, probabilities
@@ -110,6 +110,9 @@ def main():
     ap.add_argument('--threshold', type=float, default=0.5)
     ap.add_argument('--views', type=int, default=DETECT_VIEWS, choices=(1, 2, 4))
     ap.add_argument('--tolerance', type=int, default=2, help='px of slack around a hand-drawn mask')
+    ap.add_argument('--scale', type=float, default=1.0,
+                    help='show the detector each photo resized by this factor (area down, cubic up); its '
+                         'probabilities are resized back bilinearly')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--save', help='write each masked photo\'s flagged mask (PNG) to this folder')
     ap.add_argument('--write-sets', metavar='OUT', help='write the photos as npm run eval sets and stop')
@@ -124,7 +127,15 @@ def main():
 
     def classes(path):
         x = read_rgb(path).astype(np.float64) / 255.0
-        return classify_damage(detector_views(det, x, args.views, net.size_multiple), args.threshold)
+        if args.scale == 1:
+            return classify_damage(detector_views(det, x, args.views, net.size_multiple), args.threshold)
+        # the detector sees the photo resized; its probabilities come back to the photo's size
+        h, w = x.shape[:2]
+        size = (max(1, round(w * args.scale)), max(1, round(h * args.scale)))
+        seen = cv2.resize(x, size, interpolation=cv2.INTER_AREA if args.scale < 1 else cv2.INTER_CUBIC).clip(0, 1)
+        p = detector_views(det, seen, args.views, net.size_multiple)
+        p = np.stack([cv2.resize(c.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) for c in p])
+        return classify_damage(p, args.threshold)
 
     def flagged(path):
         d, m = classes(path)
@@ -173,6 +184,7 @@ def main():
               f"max {100 * v.max():.3f}% ({worst}); as defects mean {100 * dv.mean():.3f}%  median "
               f"{100 * np.median(dv):.3f}%  max {100 * dv.max():.3f}% ({dworst})")
     print(json.dumps({'checkpoint': os.path.abspath(args.checkpoint), 'threshold': args.threshold, 'views': args.views,
+                      'scale': args.scale,
                       'tolerance': args.tolerance, 'masked': per_photo, 'flag_share': shares}))
 
 

@@ -11,7 +11,7 @@ import { estimateKernel } from './kernel-estimate.ts';
 
 /**
  * Side of the centre crop the kernel is estimated on (full resolution: blur is measured in photo
- * pixels). 768 px: Kodak24's size, where the gate was checked, and about 4 s of single-threaded
+ * pixels). 768 px: Kodak24's size, where the gate was checked, and about 2-4 s of single-threaded
  * JavaScript (a 1024 px crop doubles the FFT grids' area).
  */
 export const SHAKE_CROP = 768;
