@@ -136,7 +136,7 @@ export function enlargeProbabilities(p: PlanarImage, f: number, width: number, h
 /**
  * On the CPU, a photo the detector sees at up to this many pixels runs as a single tile: a 12 MP scan
  * seen at 1414 x 943 would otherwise be two overlapping tiles, each recomputing the other's 80 px
- * overlap. (About the memory of the CPU's 1024 px tile; on a GPU, memory is the limit, so its tile stays.)
+ * overlap. (About the memory of the detector's 1,280 px CPU tile; on a GPU, memory is the limit, so its tile stays.)
  */
 export const CPU_ONE_TILE_PIXELS = 1_700_000;
 

@@ -1,7 +1,7 @@
 /**
  * How damaged a photo is, measured with the trained detector on the photo as the fill's detector
  * sees it (a large scan shrunk: engine/damage/detect.ts). Where that fits in WHOLE_MAX_PIXELS (every
- * photo up to 1,024 px, and every large scan, seen at 1,600 px or less) the detector runs once over
+ * photo up to 1,024 px; 3:2 scans of 12 and 24 MP, seen at 1.33 and 1.5 MP) the detector runs once over
  * all of it, and the fill's own detection reuses the result. Otherwise it samples, so that the
  * analysis stays cheap: a centre crop at the detector's scale (thin scratches and specks vanish when
  * a photo is shrunk further) and a thumbnail of the whole photo (tears and holes are large, and may
