@@ -190,6 +190,27 @@ for b in deep.middle[-3:]:  # the new blocks learn from here: trainable, and not
 print('grown net = trained net')
 PYEOF
 
+echo "== the detector's crack-like negatives weigh more (train.negative_weight)"
+"$PY" - "$HERE" <<'PYEOF'
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.tasks import DetectTask
+task = DetectTask.__new__(DetectTask)
+x = torch.full((1, 3, 32, 32), 0.3)
+x[:, :, :, 10] = 0.9            # a thin bright line of the photo's own
+x[:, :, 20:23, 25:28] = 0.9     # and a bright speck that is damage
+y = torch.zeros(1, 2, 32, 32)
+y[:, 0, 20:23, 25:28] = 1
+task.cfg = {'train': {}}
+assert task.negative_weights(x, y) is None
+task.cfg = {'train': {'negative_weight': {'gain': 4, 'size': 7}}}
+w = task.negative_weights(x, y)
+assert abs(float(w[0, 0, 5, 10]) - 5) < 1e-5, 'the photo\'s bright line weighs 1 + gain'
+assert float(w[0, 0, 5, 3]) == 1 and float(w[0, 0, 21, 26]) == 1, 'flat paper and the damage itself weigh 1'
+assert bool((w[:, 1] == 1).all()), 'the missing channel is not reweighted'
+print('negative weights ok')
+PYEOF
+
 echo "== damage sets (the one damage definition): every protocol, reproducible per seed, masks where damage is"
 for proto in mixed thin holes; do write_twice damage $proto make_damage_set.py --protocol $proto; done
 same_twice damage

@@ -152,12 +152,30 @@ class DetectTask(_HeldOutTask):
         if self.cfg['train'].get('missing_teacher'):
             with torch.no_grad():
                 y = torch.cat([y[:, :1], torch.sigmoid(self.missing_teacher(device)(x)[:, 1:])], 1)
-        bce = F.binary_cross_entropy_with_logits(logits, y)
+        bce = F.binary_cross_entropy_with_logits(logits, y, weight=self.negative_weights(x, y))
         # soft Dice per class over the batch: the damage is a few % of pixels, BCE alone under-calls it
         p = torch.sigmoid(logits)
         inter = (p * y).sum(dim=(0, 2, 3))
         dice = 1 - (2 * inter + 1) / (p.sum(dim=(0, 2, 3)) + y.sum(dim=(0, 2, 3)) + 1)
         return bce + 0.5 * dice.mean()
+
+    def negative_weights(self, x, y):
+        """Per-pixel BCE weights, or None. With ``train.negative_weight: {gain, size}``, a pixel that is not a
+        defect weighs 1 + gain x its crack-likeness: the white top-hat of the input's luma (luma less its
+        opening by a size x size square: bright lines and specks narrower than that), scaled to [0, 1] per
+        crop. The detector's false alarms on real prints are the photos' own thin bright lines and
+        highlights; this makes calling them damage cost more than calling flat paper damage."""
+        cfg = self.cfg['train'].get('negative_weight')
+        if not cfg:
+            return None
+        k = int(cfg.get('size', 7))
+        luma = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
+        opened = F.max_pool2d(-F.max_pool2d(-luma, k, 1, k // 2), k, 1, k // 2)
+        tophat = (luma - opened).clamp(min=0)
+        tophat = tophat / tophat.amax(dim=(2, 3), keepdim=True).clamp(min=1e-3)
+        w = torch.ones_like(y)
+        w[:, :1] = 1 + float(cfg.get('gain', 4)) * tophat * (1 - y[:, :1])
+        return w
 
     def validate(self, net, val_imgs, device, threshold=0.5):
         det = HeirloomDamageDetector(net).to(device)
