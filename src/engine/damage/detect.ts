@@ -91,7 +91,12 @@ export function seenPhoto(img: RGBAImage, shrink = detectShrink(img.width, img.h
 
 /** The detector's probabilities at the scale it sees the photo, averaged over `views`. */
 export async function seenProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS, shrink = detectShrink(img.width, img.height)): Promise<SeenProbabilities> {
-  return { probabilities: await probabilitiesAsItIs(seenPhoto(img, shrink), runner, opts, views), shrink };
+  return probabilitiesOfSeen(seenPhoto(img, shrink), shrink, runner, opts, views);
+}
+
+/** The same, for a photo already shrunk by `shrink` (`seenPhoto`). */
+export async function probabilitiesOfSeen(seen: RGBAImage, shrink: number, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS): Promise<SeenProbabilities> {
+  return { probabilities: await probabilitiesAsItIs(seen, runner, opts, views), shrink };
 }
 
 /** Seen probabilities enlarged back to a `width` x `height` photo; they must have been computed on a photo of that size. */

@@ -8,7 +8,7 @@
  * be anywhere).
  */
 import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
-import { classifySeeded, detectDamage, seenPhoto, seenProbabilities, type DetectedDamage, type SeenProbabilities } from '../../engine/damage/detect.ts';
+import { classifySeeded, detectDamage, detectShrink, probabilitiesOfSeen, seenPhoto, type DetectedDamage, type SeenProbabilities } from '../../engine/damage/detect.ts';
 import { damageCertainty } from '../../engine/damage/certainty.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { meta } from './meta.ts';
@@ -45,12 +45,12 @@ function cropFound(found: Found, width: number, x0: number, y0: number, w: numbe
 }
 
 export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promise<DamageSample> {
-  const seen = seenPhoto(img);
+  const shrink = detectShrink(img.width, img.height), seen = seenPhoto(img, shrink);
   const w = Math.min(CROP, seen.width), h = Math.min(CROP, seen.height);
   const x0 = (seen.width - w) >> 1, y0 = (seen.height - h) >> 1;
   let centre: Found, whole: Found, kept: SeenProbabilities | undefined;
   if (seen.width * seen.height <= WHOLE_MAX_PIXELS) {
-    kept = await seenProbabilities(img, detector);
+    kept = await probabilitiesOfSeen(seen, shrink, detector);
     whole = classifySeeded(kept.probabilities, detector);
     centre = w === seen.width && h === seen.height ? whole : cropFound(whole, seen.width, x0, y0, w, h);
   } else {
