@@ -81,7 +81,7 @@ export function detectShrink(width: number, height: number): number {
  * at the photo's resolution; computed on the photo shrunk by `shrink` (default: `detectShrink`).
  */
 export async function damageProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS, shrink = detectShrink(img.width, img.height)) {
-  return atPhotoScale(await seenProbabilities(img, runner, opts, views, shrink), img.width, img.height);
+  return atPhotoScale(await probabilitiesOfSeen(seenPhoto(img, shrink), shrink, runner, opts, views), img.width, img.height);
 }
 
 /** The photo as the detector sees it: shrunk by `shrink` (a box filter), or as it is. */
@@ -89,12 +89,7 @@ export function seenPhoto(img: RGBAImage, shrink = detectShrink(img.width, img.h
   return shrink > 1 ? planarToRGBA(shrinkPlanar(img, shrink)) : img;
 }
 
-/** The detector's probabilities at the scale it sees the photo, averaged over `views`. */
-export async function seenProbabilities(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS, shrink = detectShrink(img.width, img.height)): Promise<SeenProbabilities> {
-  return probabilitiesOfSeen(seenPhoto(img, shrink), shrink, runner, opts, views);
-}
-
-/** The same, for a photo already shrunk by `shrink` (`seenPhoto`). */
+/** The detector's probabilities, averaged over `views`, on a photo already shrunk by `shrink` (`seenPhoto`). */
 export async function probabilitiesOfSeen(seen: RGBAImage, shrink: number, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS): Promise<SeenProbabilities> {
   return { probabilities: await probabilitiesAsItIs(seen, runner, opts, views), shrink };
 }
@@ -138,17 +133,13 @@ export function enlargeProbabilities(p: PlanarImage, f: number, width: number, h
   return out;
 }
 
-/**
- * On the CPU, a photo the detector sees at up to this many pixels runs as a single tile: a 12 MP scan
- * seen at 1414 x 943 would otherwise be two overlapping tiles, each recomputing the other's 80 px
- * overlap. (About the memory of the detector's 1,280 px CPU tile; on a GPU, memory is the limit, so its tile stays.)
- */
-export const CPU_ONE_TILE_PIXELS = 1_700_000;
-
 async function probabilitiesAsItIs(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions, views: number) {
   const probs = createPlanar(img.width, img.height, 2);
-  const oneTile = !runner.onGpu && img.width * img.height <= CPU_ONE_TILE_PIXELS;
-  const spec = modelTileSpec(runner, oneTile ? Math.max(img.width, img.height, runner.entry.preferredTile) : undefined);
+  // On the CPU a photo with no more pixels than a tile runs as one tile, whatever its shape: a 12 MP scan
+  // seen at 1414 x 943 would otherwise be two tiles, each recomputing the other's 80 px overlap. On a
+  // GPU memory is the limit, so its tile stays.
+  const tile = modelTileSpec(runner);
+  const spec = !runner.onGpu && img.width * img.height <= tile.tile ** 2 ? { ...tile, tile: Math.max(img.width, img.height) } : tile;
   for (let v = 0; v < views; v++) {
     const onTile = opts.onTile && ((done: number, total: number) => opts.onTile!(v * total + done, views * total));
     await runTiled(rgbaSource(img, v), spec, (t) => runner.run(t), unmirroredSink(probs, v, 1 / views), { ...opts, onTile });
