@@ -3,8 +3,8 @@
  * with `vite preview` (which sends the COOP/COEP headers that give ORT its
  * threads), opens bench.html, relays its progress and waits for
  * window.__benchResult, sampling the memory of the whole Chromium process tree
- * (/proc VmRSS and Pss summed over the browser and all its descendants) every
- * 200 ms, and the page's JS heap over CDP.
+ * (/proc VmRSS summed over the browser and all its descendants every 200 ms, Pss
+ * every 2 s), and the page's JS heap over CDP.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -17,6 +17,9 @@ import { round, type BenchResult } from './report.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHROMIUM = process.env.HEIRLOOM_CHROMIUM ?? '/usr/bin/chromium';
+
+/** How often the memory sampler also reads Pss (see the sampler). */
+const PSS_EVERY = 10;
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -136,10 +139,13 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<BenchR
     log(`chromium ${browser.version()} pid ${roots.join(',')} (${args.join(' ')})`);
 
     const mem = { peakRss: 0, peakPss: 0, peakHeap: 0, samples: 0, processes: 0 };
-    const sample = () => {
+    // Reading Pss (smaps_rollup) makes the kernel walk every mapping of every process; read every time,
+    // it took enough of two cores to slow the models measurably (docs/speed.md). VmRSS is cheap and read
+    // every time; Pss every PSS_EVERY-th time and at the end.
+    const sample = (withPss = mem.samples % PSS_EVERY === 0) => {
       let rss = 0, pss = 0, processes = 0;
       for (const r of roots) {
-        const m = treeMemory(r);
+        const m = treeMemory(r, withPss);
         rss += m.rssBytes;
         pss += m.pssBytes;
         processes += m.processes;
@@ -203,7 +209,7 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<BenchR
       await new Promise((r) => setTimeout(r, 1000));
     }
     clearInterval(timer);
-    sample();
+    sample(true);
 
     const peakRssMB = round(mem.peakRss / 2 ** 20, 1);
     return {
@@ -213,7 +219,7 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<BenchR
         peakRssMB,
         peakPssMB: round(mem.peakPss / 2 ** 20, 1),
         peakPageJsHeapMB: round(mem.peakHeap / 2 ** 20, 1),
-        sampler: `sum of /proc VmRSS over the Chromium process tree (up to ${mem.processes} processes) every ${opts.sampleMs ?? 200} ms`,
+        sampler: `sum of /proc VmRSS over the Chromium process tree (up to ${mem.processes} processes) every ${opts.sampleMs ?? 200} ms, Pss every ${PSS_EVERY}th time`,
         samples: mem.samples,
       },
       wallMs: round(performance.now() - wall0, 1),
