@@ -3,7 +3,7 @@ import { createPlanar, createRGBA, type RGBAImage } from '../../src/engine/image
 import { classMask, damageClassOf, damageConfidenceOf, damageMap, encodeDamage } from '../../src/engine/damage/damage-map.ts';
 import { damageProbabilities, detectDamage, fillMaskOf } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { addFillGrain, fillCrops, fillMasked } from '../../src/stages/fill/fill-masked.ts';
+import { addFillGrain, COARSE_THIN_DEPTH, FILL_VIEWS_BUDGET, fillCrops, fillMasked, thinGroups } from '../../src/stages/fill/fill-masked.ts';
 import { mirrorPlanar } from '../../src/engine/image.ts';
 import {
   composeReview, cutRect, damageRegions, decideRegion, decideStage, emptyDecisions, isAccepted, reviewLayers, runRegions, withMarked,
@@ -148,6 +148,54 @@ describe('fill', () => {
     const out = await fillStage.run(img, { strength: 1 }, classical, defect);
     expect(out.mask).toEqual(defect);
     expect(Array.from(out.changeMap!).every((v, i) => (defect[i] ? v === encodeDamage('defect', 1) : v === 0))).toBe(true);
+  });
+});
+
+describe('fill on a large photo with damage all over it', () => {
+  // 3300 x 1300 (the detector shrinks it 3x): a 2 px line every 50 px, whose crops add up to the whole
+  // photo, and one 36 x 40 px hole, too deep for the shrunk fill. The stand-in model fills with mid grey.
+  const LW = 3300, LH = 1300;
+  const photo = createRGBA(LW, LH);
+  const lines = new Uint8Array(LW * LH), hole = new Uint8Array(LW * LH);
+  for (let y = 0; y < LH; y++) for (let x = 0; x < LW; x++) {
+    const i = y * LW + x;
+    if (x % 50 < 2 && y > 20 && y < LH - 20) lines[i] = 1;
+    if (x >= 1008 && x < 1044 && y >= 600 && y < 640) hole[i] = 1;
+    photo.data.fill(lines[i] || hole[i] ? 0 : 200, 4 * i, 4 * i + 3);
+    photo.data[4 * i + 3] = 255;
+  }
+  const mask = lines.map((v, i) => v | hole[i]);
+  const grey = () => {
+    const seen: number[] = [];
+    const runner = {
+      entry: { preferredTile: 512, tileOverlap: 16, sizeMultiple: 8 },
+      run: async (t: { width: number; height: number }) => {
+        seen.push(t.width * t.height);
+        return { ...createPlanar(t.width, t.height, 3), data: new Float32Array(3 * t.width * t.height).fill(0.5) };
+      },
+    } as unknown as ModelRunner;
+    return { runner, pixels: () => seen.reduce((a, b) => a + b, 0) };
+  };
+
+  it('fills thin damage on the photo as the detector sees it, holes at full resolution, nothing else', async () => {
+    expect(fillCrops(mask, LW, LH).reduce((a, c) => a + (c.x1 - c.x0) * (c.y1 - c.y0), 0)).toBeGreaterThan(FILL_VIEWS_BUDGET);
+    const thin = thinGroups(mask, LW, LH, 3 * COARSE_THIN_DEPTH);
+    expect(thin.reduce((a, v) => a + v, 0)).toBe(lines.reduce((a, v) => a + v, 0));
+    const full = grey(), coarse = grey();
+    const asPainted = await fillMasked(photo, mask, full.runner);
+    const out = await fillMasked(photo, mask, coarse.runner, { coarseThin: true });
+    // a pass over the whole photo at full resolution, against four views of the shrunk one plus the hole's crop
+    expect(full.pixels()).toBeGreaterThan(LW * LH);
+    expect(coarse.pixels()).toBeLessThan(0.6 * full.pixels());
+    for (let i = 0; i < LW * LH; i++) {
+      if (!mask[i]) {
+        if (out.data[4 * i] !== 200 || asPainted.data[4 * i] !== 200) throw new Error(`unmasked pixel ${i} changed`);
+      } else if (hole[i]) {
+        expect(out.data[4 * i]).toBe(128);
+      } else if (out.data[4 * i] < 128 || out.data[4 * i] > 200) {
+        throw new Error(`line pixel ${i} filled with ${out.data[4 * i]}`);
+      }
+    }
   });
 });
 

@@ -13,8 +13,7 @@ export const CPU_TILE_SCALE = 2;
 /**
  * And on the CPU a tile is at least this many overlaps wide, so a model with a wide overlap (the
  * deblurrer's and the detector's 80 px: 1,280 px tiles) does not spend a third of its time on
- * recomputed borders. 12 MP bench photo, WASM, the deblur stage alone: 1,024 px tiles (20, 1.48x the
- * photo's pixels) 43.6 s, 1,280 px (12, 1.34x) 38.8 s, peak memory 1,846 -> 2,098 MB (docs/speed.md).
+ * recomputed borders; larger tiles were no faster and cost much more memory (docs/speed.md).
  */
 export const CPU_TILE_OVERLAPS = 16;
 

@@ -53,6 +53,7 @@ export const stage: StageImpl = {
     const image = await fillMasked(input, mask, runner, {
       onCrop: (d, t) => ctx.progress(userMask ? d : t + d, userMask ? t : 2 * t),
       shouldStop: () => ctx.shouldStop(),
+      coarseThin: !userMask,
     });
     return {
       image,
