@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA } from '../../src/engine/image.ts';
-import { DETECT_MAX_SIDE, damageProbabilities, detectDamage, detectShrink, enlargeProbabilities } from '../../src/engine/damage/detect.ts';
+import { DETECT_MAX_SIDE, DETECT_VIEWS, damageProbabilities, detectDamage, detectShrink, enlargeProbabilities } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
-import { sampleDamage } from '../../src/stages/fill/analysis.ts';
+import { ONE_VIEW_MIN_PIXELS, sampleDamage } from '../../src/stages/fill/analysis.ts';
 import { stage as fillStage } from '../../src/stages/fill/worker.ts';
 import type { StageContext } from '../../src/engine/pipeline/stage.ts';
 
@@ -60,6 +60,42 @@ describe('the detector on large photos', () => {
     const other = { value: { ...(kept[0] as object), model: { id: 'other', version: '1.0.0' } } };
     await fillStage.run(img, { strength: 1 }, ctx(other));
     expect(calls).toBeGreaterThan(0);
+  });
+
+  it('on a scan over ONE_VIEW_MIN_PIXELS the analysis looks once and the fill adds the other views', async () => {
+    let calls = 0;
+    // a stand-in whose answer depends on where in the tile a pixel is, so that the mirrored views differ
+    const graded = {
+      entry: { id: 'stand-in', version: '1.0.0', preferredTile: 256, tileOverlap: 16, sizeMultiple: 4 },
+      run: async (t: { width: number; height: number; data: Float32Array }) => {
+        calls++;
+        const n = t.width * t.height, out = createPlanar(t.width, t.height, 2);
+        for (let i = 0; i < n; i++) out.data[i] = t.data[i] > 0.8 ? 0.5 + (0.4 * (i % t.width)) / t.width : 0;
+        return out;
+      },
+    } as unknown as ModelRunner;
+    const W = 2600, H = 1540; // 4.0 MP, seen shrunk 2x, whole
+    expect(W * H).toBeGreaterThanOrEqual(ONE_VIEW_MIN_PIXELS);
+    const img = createRGBA(W, H);
+    for (let i = 0; i < W * H; i++) {
+      const x = i % W, v = (x >= 700 && x < 708) || (x >= 1900 && x < 1912) ? 250 : 60;
+      img.data.set([v, v, v, 255], 4 * i);
+    }
+    const kept: { seen: { views: number } }[] = [];
+    await fillStage.analyse!(img, { defects: [], measurements: { noiseSigma: 0 } } as never, { model: async () => graded, keep: (f) => kept.push(f as never) });
+    const looks = calls;
+    expect(kept[0].seen.views).toBe(1);
+    const ctx = (finding?: { value: unknown }): StageContext => ({
+      runner: async (task) => (task === 'detect' ? graded : null), progress: () => {}, shouldStop: () => false, finding,
+    });
+    calls = 0;
+    const fresh = await fillStage.run(img, { strength: 1 }, ctx());
+    expect(calls).toBe(DETECT_VIEWS * looks);
+    calls = 0;
+    const completed = await fillStage.run(img, { strength: 1 }, ctx({ value: kept[0] }));
+    expect(calls).toBe((DETECT_VIEWS - 1) * looks);
+    expect(completed.mask).toEqual(fresh.mask);
+    expect(completed.mask!.reduce((a, v) => a + v, 0)).toBeGreaterThan(H * 8);
   });
 
   it('runs the detector on the shrunk photo and finds a crack where the photo has it', async () => {

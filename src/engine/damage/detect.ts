@@ -34,6 +34,8 @@ export interface DetectOptions extends TiledRunOptions {
 export interface SeenProbabilities {
   probabilities: PlanarImage;
   shrink: number;
+  /** How many views they average, the first of the DETECT_VIEWS (`withAllViews` adds the rest). */
+  views: number;
 }
 
 /**
@@ -91,7 +93,20 @@ export function seenPhoto(img: RGBAImage, shrink = detectShrink(img.width, img.h
 
 /** The detector's probabilities, averaged over `views`, on a photo already shrunk by `shrink` (`seenPhoto`). */
 export async function probabilitiesOfSeen(seen: RGBAImage, shrink: number, runner: ModelRunner, opts: TiledRunOptions = {}, views = DETECT_VIEWS): Promise<SeenProbabilities> {
-  return { probabilities: await probabilitiesAsItIs(seen, runner, opts, views), shrink };
+  return { probabilities: await probabilitiesAsItIs(seen, runner, opts, views), shrink, views };
+}
+
+/**
+ * `found` (probabilities of the photo `img`, as `probabilitiesOfSeen` gave them over its first views)
+ * completed to all DETECT_VIEWS: the views it lacks are run and averaged in, so the result is what
+ * the detector gives with every view, up to rounding.
+ */
+export async function withAllViews(found: SeenProbabilities, img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions = {}): Promise<SeenProbabilities> {
+  if (found.views >= DETECT_VIEWS) return found;
+  const probs = createPlanar(found.probabilities.width, found.probabilities.height, found.probabilities.channels);
+  for (let i = 0; i < probs.data.length; i++) probs.data[i] = (found.probabilities.data[i] * found.views) / DETECT_VIEWS;
+  await addViews(probs, seenPhoto(img, found.shrink), runner, opts, found.views, DETECT_VIEWS, DETECT_VIEWS);
+  return { probabilities: probs, shrink: found.shrink, views: DETECT_VIEWS };
 }
 
 /** Seen probabilities enlarged back to a `width` x `height` photo; they must have been computed on a photo of that size. */
@@ -133,18 +148,29 @@ export function enlargeProbabilities(p: PlanarImage, f: number, width: number, h
   return out;
 }
 
+/**
+ * On the CPU a photo with no more pixels than a tile runs as one tile, whatever its shape: a 12 MP scan
+ * seen at 1414 x 943 would otherwise be two tiles, each recomputing the other's 80 px overlap. On a
+ * GPU memory is the limit, so its tile stays.
+ */
+function detectorTileSpec(img: RGBAImage, runner: ModelRunner) {
+  const tile = modelTileSpec(runner);
+  return !runner.onGpu && img.width * img.height <= tile.tile ** 2 ? { ...tile, tile: Math.max(img.width, img.height) } : tile;
+}
+
 async function probabilitiesAsItIs(img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions, views: number) {
   const probs = createPlanar(img.width, img.height, 2);
-  // On the CPU a photo with no more pixels than a tile runs as one tile, whatever its shape: a 12 MP scan
-  // seen at 1414 x 943 would otherwise be two tiles, each recomputing the other's 80 px overlap. On a
-  // GPU memory is the limit, so its tile stays.
-  const tile = modelTileSpec(runner);
-  const spec = !runner.onGpu && img.width * img.height <= tile.tile ** 2 ? { ...tile, tile: Math.max(img.width, img.height) } : tile;
-  for (let v = 0; v < views; v++) {
-    const onTile = opts.onTile && ((done: number, total: number) => opts.onTile!(v * total + done, views * total));
-    await runTiled(rgbaSource(img, v), spec, (t) => runner.run(t), unmirroredSink(probs, v, 1 / views), { ...opts, onTile });
-  }
+  await addViews(probs, img, runner, opts, 0, views, views);
   return probs;
+}
+
+/** Adds views [from, to) of the detector on `img` into `probs`, each weighted 1 / `of`. */
+async function addViews(probs: PlanarImage, img: RGBAImage, runner: ModelRunner, opts: TiledRunOptions, from: number, to: number, of: number) {
+  const spec = detectorTileSpec(img, runner);
+  for (let v = from; v < to; v++) {
+    const onTile = opts.onTile && ((done: number, total: number) => opts.onTile!((v - from) * total + done, (to - from) * total));
+    await runTiled(rgbaSource(img, v), spec, (t) => runner.run(t), unmirroredSink(probs, v, 1 / of), { ...opts, onTile });
+  }
 }
 
 export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, opts: DetectOptions = {}): Promise<DetectedDamage> {
@@ -153,7 +179,7 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
     const { defect, missing } = detectDamageClassical(img);
     return { defect, missing, confidence: new Float32Array(n).fill(1), method: 'classical' };
   }
-  const probs = opts.seen ? atPhotoScale(opts.seen, img.width, img.height) : await damageProbabilities(img, runner, opts);
+  const probs = opts.seen ? atPhotoScale(await withAllViews(opts.seen, img, runner, opts), img.width, img.height) : await damageProbabilities(img, runner, opts);
   return { ...classifySeeded(probs, runner, opts), method: 'model' };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The fill on the bench photo, whose undamaged original is known (the same photo drawn without its
- * damage): the detector's fill mask filled at full resolution and filled shrunk (`coarseThin`), each
- * scored by PSNR against the undamaged photo over the mask and over the whole photo, with the fill's
- * time. onnxruntime-node, two threads, int8. `--views N` sets the detector's views (default 4).
+ * damage): the detector's fill mask (its recall and precision of the damaged pixels), filled at full
+ * resolution and filled shrunk (`coarseThin`), each scored by PSNR against the undamaged photo over the
+ * mask and over the whole photo, with the fill's time. onnxruntime-node, two threads, int8. `--views N`
+ * sets the detector's views (default 4).
  *
  *   npx tsx src/node/bench/fill-scale.ts 5 12 24      # megapixels
  */
@@ -35,8 +36,14 @@ for (const mp of args.map(Number)) {
   const img = benchPhoto(mp, { seed: 1 }), clean = benchPhoto(mp, { seed: 1, damage: 0 });
   const found = classifySeeded(await damageProbabilities(img, detector, {}, views), detector);
   const mask = fillMaskOf(found, img.width, img.height);
-  const share = mask.reduce((a, v) => a + v, 0) / mask.length;
-  console.log(`${mp} MP ${img.width}x${img.height}, detector ${views} views, fill mask ${(100 * share).toFixed(2)}%`);
+  let flagged = 0, damaged = 0, hit = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const truth = img.data[4 * i] !== clean.data[4 * i] || img.data[4 * i + 1] !== clean.data[4 * i + 1] || img.data[4 * i + 2] !== clean.data[4 * i + 2];
+    flagged += mask[i];
+    damaged += truth ? 1 : 0;
+    hit += truth && mask[i] ? 1 : 0;
+  }
+  console.log(`${mp} MP ${img.width}x${img.height}, detector ${views} views: fill mask ${(100 * flagged / mask.length).toFixed(2)}% of the photo, recall ${(hit / damaged).toFixed(3)}, precision ${(hit / flagged).toFixed(3)}`);
   console.log(`  damaged: mask ${psnr(img, clean, mask).toFixed(2)} dB, whole ${psnr(img, clean).toFixed(2)} dB`);
   for (const coarseThin of [false, true]) {
     const t = performance.now();

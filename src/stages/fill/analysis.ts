@@ -2,13 +2,13 @@
  * How damaged a photo is, measured with the trained detector on the photo as the fill's detector
  * sees it (a large scan shrunk: engine/damage/detect.ts). Where that fits in WHOLE_MAX_PIXELS (every
  * photo up to 1,024 px; 3:2 scans of 12 and 24 MP, seen at 1.33 and 1.5 MP) the detector runs once over
- * all of it, and the fill's own detection reuses the result. Otherwise it samples, so that the
- * analysis stays cheap: a centre crop at the detector's scale (thin scratches and specks vanish when
- * a photo is shrunk further) and a thumbnail of the whole photo (tears and holes are large, and may
- * be anywhere).
+ * all of it (on scans over ONE_VIEW_MIN_PIXELS, one view of it), and the fill's own detection reuses
+ * the result. Otherwise it samples, so that the analysis stays cheap: a centre crop at the detector's
+ * scale (thin scratches and specks vanish when a photo is shrunk further) and a thumbnail of the whole
+ * photo (tears and holes are large, and may be anywhere).
  */
 import { cropRGBA, planarToRGBA, thumbnailPlanar, type RGBAImage } from '../../engine/image.ts';
-import { classifySeeded, detectDamage, detectShrink, probabilitiesOfSeen, seenPhoto, type DetectedDamage, type SeenProbabilities } from '../../engine/damage/detect.ts';
+import { classifySeeded, DETECT_VIEWS, detectDamage, detectShrink, probabilitiesOfSeen, seenPhoto, type DetectedDamage, type SeenProbabilities } from '../../engine/damage/detect.ts';
 import { damageCertainty } from '../../engine/damage/certainty.ts';
 import type { ModelRunner } from '../../engine/runtime/model-runner.ts';
 import { meta } from './meta.ts';
@@ -30,6 +30,14 @@ const THUMB = 768;
 /** The most pixels the detector sees whole in the analysis: no more than the crop and the thumbnail it replaces. */
 export const WHOLE_MAX_PIXELS = CROP * CROP + THUMB * THUMB;
 
+/**
+ * From this many pixels (a photo, not as the detector sees it) the analysis looks with the first of the
+ * detector's views only, and the fill adds the others before it fills (`withAllViews`): the fill's mask is
+ * the same, and the report on a large scan comes sooner by three of the detector's four passes. The
+ * verdict then rests on one view, which on the bench photos finds about as much (docs/speed.md).
+ */
+export const ONE_VIEW_MIN_PIXELS = 4_000_000;
+
 const share = (m: Uint8Array) => m.reduce((n, v) => n + v, 0) / Math.max(1, m.length);
 
 type Found = Omit<DetectedDamage, 'method'>;
@@ -50,7 +58,7 @@ export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promi
   const x0 = (seen.width - w) >> 1, y0 = (seen.height - h) >> 1;
   let centre: Found, whole: Found, kept: SeenProbabilities | undefined;
   if (seen.width * seen.height <= WHOLE_MAX_PIXELS) {
-    kept = await probabilitiesOfSeen(seen, shrink, detector);
+    kept = await probabilitiesOfSeen(seen, shrink, detector, {}, img.width * img.height >= ONE_VIEW_MIN_PIXELS ? 1 : DETECT_VIEWS);
     whole = classifySeeded(kept.probabilities, detector);
     centre = w === seen.width && h === seen.height ? whole : cropFound(whole, seen.width, x0, y0, w, h);
   } else {
