@@ -98,28 +98,51 @@ function gradientPower(u: number, v: number, width: number, height: number): num
  * grid leaves room) that mirrors the photo and wraps round smoothly. Returns new planes, unclipped.
  */
 export function wienerPlanes(planes: ArrayLike<number>[], width: number, height: number, k: BlurKernel, lam: number): Float64Array[] {
+  return planes.map((plane) => wienerOf(wienerSource(plane, width, height), k, lam));
+}
+
+/** A plane placed on its deconvolution grid and transformed, for deconvolving it by several kernels in turn. */
+export interface WienerSource {
+  width: number;
+  height: number;
+  grid: ReturnType<typeof deconvolutionGrid>;
+  spectrum: Float64Array;
+}
+
+export function wienerSource(plane: ArrayLike<number>, width: number, height: number): WienerSource {
   const grid = deconvolutionGrid(width, height), { W, H } = grid;
-  const K = kernelSpectrum(k, W, H).data;
-  const gain = new Float64Array(2 * W * H);
-  for (let v = 0; v < H; v++) {
-    for (let u = 0; u < W; u++) {
-      const i = 2 * (v * W + u), re = K[i], im = K[i + 1];
-      const d = re * re + im * im + lam * gradientPower(u, v, W, H);
-      gain[i] = re / d;
-      gain[i + 1] = -im / d;
-    }
-  }
   const padded = new Float64Array(W * H);
-  return planes.map((plane) => {
-    placeOnGrid(plane, width, height, W, H, grid.left, grid.top, padded);
-    const spec = fft2(padded, W, H), s = spec.data;
-    for (let i = 0; i < s.length; i += 2) {
-      const re = s[i], im = s[i + 1];
-      s[i] = re * gain[i] - im * gain[i + 1];
-      s[i + 1] = re * gain[i + 1] + im * gain[i];
-    }
-    return cropFromGrid(ifft2Real(spec), grid, width, height);
-  });
+  placeOnGrid(plane, width, height, W, H, grid.left, grid.top, padded);
+  return { width, height, grid, spectrum: fft2(padded, W, H).data };
+}
+
+/** `wienerPlanes` for one prepared plane (left as it was). */
+export function wienerOf(src: WienerSource, k: BlurKernel, lam: number): Float64Array {
+  const { grid, width, height } = src, { W, H } = grid;
+  const K = kernelSpectrum(k, W, H).data, G = gradientPowers(W, H);
+  const s = new Float64Array(src.spectrum.length);
+  for (let f = 0; f < W * H; f++) {
+    const i = 2 * f, re = K[i], im = K[i + 1];
+    const d = re * re + im * im + lam * G[f];
+    const gr = re / d, gi = -im / d, sr = src.spectrum[i], si = src.spectrum[i + 1];
+    s[i] = sr * gr - si * gi;
+    s[i + 1] = sr * gi + si * gr;
+  }
+  return cropFromGrid(ifft2Real({ width: W, height: H, data: s }), grid, width, height);
+}
+
+/** `gradientPower` over a W x H grid, row-major; the last few grids' tables are kept. */
+const powerTables = new Map<string, Float64Array>();
+function gradientPowers(W: number, H: number): Float64Array {
+  const key = `${W}x${H}`;
+  let G = powerTables.get(key);
+  if (!G) {
+    G = new Float64Array(W * H);
+    for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) G[v * W + u] = gradientPower(u, v, W, H);
+    if (powerTables.size >= 8) powerTables.delete(powerTables.keys().next().value!);
+    powerTables.set(key, G);
+  }
+  return G;
 }
 
 /** The power-of-two grid a width x height plane is deconvolved on, and where the plane sits in it. */

@@ -58,8 +58,11 @@ export function fft2(plane: ArrayLike<number>, width: number, height: number): S
       const y = y0 + r;
       if (plane instanceof Float64Array) row.set(plane.subarray(y * width, (y + 1) * width));
       else for (let x = 0; x < width; x++) row[x] = plane[y * width + x];
+      const slot = rows.subarray(2 * r * width, 2 * (r + 1) * width);
+      // A zero row's spectrum is zero: padded planes and a kernel's grid are mostly such rows.
+      if (row.every((v) => v === 0)) slot.fill(0);
       // fills the bins 0 .. W/2, which are all the columns need
-      rowPlan.realTransform(rows.subarray(2 * r * width, 2 * (r + 1) * width), row);
+      else rowPlan.realTransform(slot, row);
     }
     for (let u = 0; u < cols; u++) {
       const base = 2 * (u * height + y0);

@@ -7,7 +7,7 @@
  * latent photo by Wiener deconvolution.
  */
 import SHARED from '../shared-constants.json';
-import { deltaKernel, wienerPlanes, type BlurKernel } from './deconvolution.ts';
+import { deltaKernel, wienerOf, wienerSource, type BlurKernel } from './deconvolution.ts';
 import { fft2, ifft2Real, nextPow2, type Spectrum } from './fft2.ts';
 import { reflectIndex } from '../tiling.ts';
 
@@ -326,12 +326,13 @@ export function estimateKernel(grey: Plane, opts: KernelEstimateOptions = {}): B
     const W = nextPow2(b.width), H = nextPow2(b.height);
     const g = gradients(b);
     const blurred = { x: fft2(padZeros(g.gx, b.width, b.height, W, H), W, H), y: fft2(padZeros(g.gy, b.width, b.height, W, H), W, H) };
+    const source = wienerSource(b.data, b.width, b.height);
     for (let it = 0; it < iterations; it++) {
       const guess = shock(bilateral(latent));
       const { gx, gy } = gradients(guess);
       keepStrongestEdges(gx, gy, edgeShare);
       k = fitKernel(gx, gy, guess, blurred, s, betaShare);
-      latent = { width: b.width, height: b.height, data: wienerPlanes([b.data], b.width, b.height, k, latentLambda)[0] };
+      latent = { width: b.width, height: b.height, data: wienerOf(source, k, latentLambda) };
     }
   }
   return k!;
