@@ -188,7 +188,7 @@ export interface FillProgress {
 
 export interface FillOptions extends FillProgress {
   /**
-   * Let thin damage on a large photo be filled at the detector's scale (`coarseThinDamage`). For
+   * Let thin damage on a large photo be filled at the detector's scale (see COARSE_THIN_DEPTH). For
    * damage the detector found; a mask the user painted is filled as painted, at full resolution.
    */
   coarseThin?: boolean;
