@@ -126,6 +126,23 @@ export function cropPlanar(img: PlanarImage, x: number, y: number, w: number, h:
   return out;
 }
 
+/**
+ * One axis of a bilinear enlargement by the whole factor `f`, pixel centres aligned (a small pixel covers
+ * `f` photo pixels from the start; past the last whole block the last small pixel is read): for each of
+ * the `size` photo positions, the two small-image indices (`n` of them) it lies between and its weight
+ * on the second.
+ */
+export function enlargeAxis(size: number, n: number, f: number): { lo: Int32Array; hi: Int32Array; t: Float32Array } {
+  const lo = new Int32Array(size), hi = new Int32Array(size), t = new Float32Array(size);
+  for (let x = 0; x < size; x++) {
+    const u = Math.min(n - 1, Math.max(0, (x + 0.5) / f - 0.5));
+    lo[x] = Math.floor(u);
+    hi[x] = Math.min(n - 1, lo[x] + 1);
+    t[x] = u - lo[x];
+  }
+  return { lo, hi, t };
+}
+
 /** Downscales by an integer box filter so the long side is at most `maxSide` (for analysis thumbnails). */
 export function thumbnailPlanar(img: RGBAImage, maxSide: number): PlanarImage {
   return shrinkPlanar(img, Math.max(1, Math.ceil(Math.max(img.width, img.height) / maxSide)));

@@ -98,7 +98,8 @@ function gradientPower(u: number, v: number, width: number, height: number): num
  * grid leaves room) that mirrors the photo and wraps round smoothly. Returns new planes, unclipped.
  */
 export function wienerPlanes(planes: ArrayLike<number>[], width: number, height: number, k: BlurKernel, lam: number): Float64Array[] {
-  return planes.map((plane) => wienerOf(wienerSource(plane, width, height), k, lam));
+  const { W, H } = deconvolutionGrid(width, height), gain = wienerGain(k, lam, W, H);
+  return planes.map((plane) => deconvolvedBy(wienerSource(plane, width, height), gain));
 }
 
 /** A plane placed on its deconvolution grid and transformed, for deconvolving it by several kernels in turn. */
@@ -118,17 +119,31 @@ export function wienerSource(plane: ArrayLike<number>, width: number, height: nu
 
 /** `wienerPlanes` for one prepared plane (left as it was). */
 export function wienerOf(src: WienerSource, k: BlurKernel, lam: number): Float64Array {
-  const { grid, width, height } = src, { W, H } = grid;
+  return deconvolvedBy(src, wienerGain(k, lam, src.grid.W, src.grid.H));
+}
+
+/** The Wiener filter conj(K) / (|K|^2 + lam |grad|^2) on a W x H grid, interleaved (re, im). */
+function wienerGain(k: BlurKernel, lam: number, W: number, H: number): Float64Array {
   const K = kernelSpectrum(k, W, H).data, G = gradientPowers(W, H);
-  const s = new Float64Array(src.spectrum.length);
+  const gain = new Float64Array(2 * W * H);
   for (let f = 0; f < W * H; f++) {
     const i = 2 * f, re = K[i], im = K[i + 1];
     const d = re * re + im * im + lam * G[f];
-    const gr = re / d, gi = -im / d, sr = src.spectrum[i], si = src.spectrum[i + 1];
-    s[i] = sr * gr - si * gi;
-    s[i + 1] = sr * gi + si * gr;
+    gain[i] = re / d;
+    gain[i + 1] = -im / d;
   }
-  return cropFromGrid(ifft2Real({ width: W, height: H, data: s }), grid, width, height);
+  return gain;
+}
+
+/** A prepared plane's spectrum times `gain`, transformed back and cut out of its grid. */
+function deconvolvedBy(src: WienerSource, gain: Float64Array): Float64Array {
+  const { grid, width, height } = src, spectrum = src.spectrum, s = new Float64Array(spectrum.length);
+  for (let i = 0; i < s.length; i += 2) {
+    const re = spectrum[i], im = spectrum[i + 1];
+    s[i] = re * gain[i] - im * gain[i + 1];
+    s[i + 1] = re * gain[i + 1] + im * gain[i];
+  }
+  return cropFromGrid(ifft2Real({ width: grid.W, height: grid.H, data: s }), grid, width, height);
 }
 
 /** `gradientPower` over a W x H grid, row-major; the last few grids' tables are kept. */
@@ -181,12 +196,8 @@ export const TV_ROUNDS = 8;
 export function tvDeconvolvePlanes(planes: ArrayLike<number>[], width: number, height: number, k: BlurKernel, mu = TV_MU, beta0 = WIENER_LAMBDA, rounds = TV_ROUNDS): Float64Array[] {
   const grid = deconvolutionGrid(width, height), { W, H } = grid, n = W * H;
   const K = kernelSpectrum(k, W, H).data;
-  const G = new Float64Array(n), K2 = new Float64Array(n);
-  for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) {
-    const i = v * W + u;
-    G[i] = gradientPower(u, v, W, H);
-    K2[i] = K[2 * i] * K[2 * i] + K[2 * i + 1] * K[2 * i + 1];
-  }
+  const G = gradientPowers(W, H), K2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) K2[i] = K[2 * i] * K[2 * i] + K[2 * i + 1] * K[2 * i + 1];
   const padded = new Float64Array(n), div = new Float64Array(n);
   const shrink = (d: number, t: number) => (d > t ? d - t : d < -t ? d + t : 0);
   return planes.map((plane) => {

@@ -3,7 +3,7 @@
  * classical top-hat detector otherwise. Both give a defect mask, a missing mask and a
  * per-pixel confidence; the fill stage turns them into a damage map (damage-map.ts).
  */
-import { createPlanar, planarToRGBA, shrinkPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
+import { createPlanar, enlargeAxis, planarToRGBA, shrinkPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import { detectDamageClassical, dilate } from '../classical/tophat-damage.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
@@ -126,13 +126,7 @@ export function atPhotoScale(seen: SeenProbabilities, width: number, height: num
 export function enlargeProbabilities(p: PlanarImage, f: number, width: number, height: number): PlanarImage {
   const out = createPlanar(width, height, p.channels);
   const w = p.width, h = p.height;
-  const x0 = new Int32Array(width), x1 = new Int32Array(width), tx = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const u = Math.min(w - 1, Math.max(0, (x + 0.5) / f - 0.5));
-    x0[x] = Math.floor(u);
-    x1[x] = Math.min(w - 1, x0[x] + 1);
-    tx[x] = u - x0[x];
-  }
+  const { lo: x0, hi: x1, t: tx } = enlargeAxis(width, w, f);
   for (let y = 0; y < height; y++) {
     const v = Math.min(h - 1, Math.max(0, (y + 0.5) / f - 0.5));
     const y0 = Math.floor(v), y1 = Math.min(h - 1, y0 + 1), ty = v - y0;

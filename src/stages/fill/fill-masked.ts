@@ -4,7 +4,7 @@
  * damage (with context around them), so a few specks on a 24-megapixel photo cost
  * a few small runs, and no pixel outside the mask can change.
  */
-import { cloneRGBA, createPlanar, cropRGBA, mirrorPlanar, planarToRGBA, rgbaToPlanar, shrinkPlanar, type PlanarImage, type Rect, type RGBAImage } from '../../engine/image.ts';
+import { cloneRGBA, createPlanar, cropRGBA, enlargeAxis, mirrorPlanar, planarToRGBA, rgbaToPlanar, shrinkPlanar, type PlanarImage, type Rect, type RGBAImage } from '../../engine/image.ts';
 import { detectShrink } from '../../engine/damage/detect.ts';
 import { inpaintTelea } from '../../engine/classical/telea.ts';
 import { maskRegions } from '../../engine/mask-regions.ts';
@@ -312,24 +312,19 @@ function shrinkMask(mask: Uint8Array, w: number, h: number, f: number): Uint8Arr
   return out;
 }
 
-/** Writes `small` enlarged bilinearly by `f` (pixel centres aligned, as `enlargeProbabilities`) into `out` under `mask`. */
+/** Writes `small` enlarged bilinearly by `f` (`enlargeAxis`, as `enlargeProbabilities`) into `out` under `mask`. */
 function enlargeInto(out: RGBAImage, small: RGBAImage, mask: Uint8Array, f: number) {
-  const sw = small.width, sh = small.height, w = out.width;
-  const coord = (v: number, n: number) => {
-    const u = Math.min(n - 1, Math.max(0, (v + 0.5) / f - 0.5));
-    const a = Math.floor(u);
-    return [a, Math.min(n - 1, a + 1), u - a] as const;
-  };
+  const sw = small.width, w = out.width;
+  const xs = enlargeAxis(w, sw, f), ys = enlargeAxis(out.height, small.height, f);
   for (let y = 0; y < out.height; y++) {
-    const [y0, y1, ty] = coord(y, sh);
+    const top = ys.lo[y] * sw, bottom = ys.hi[y] * sw, ty = ys.t[y];
     for (let x = 0; x < w; x++) {
       if (!mask[y * w + x]) continue;
-      const [x0, x1, tx] = coord(x, sw);
-      const a = (y0 * sw + x0) * 4, b = (y0 * sw + x1) * 4, c = (y1 * sw + x0) * 4, d = (y1 * sw + x1) * 4, p = (y * w + x) * 4;
+      const tx = xs.t[x], a = (top + xs.lo[x]) * 4, b = (top + xs.hi[x]) * 4, c = (bottom + xs.lo[x]) * 4, d = (bottom + xs.hi[x]) * 4, p = (y * w + x) * 4;
       for (let k = 0; k < 3; k++) {
-        const top = small.data[a + k] * (1 - tx) + small.data[b + k] * tx;
-        const bottom = small.data[c + k] * (1 - tx) + small.data[d + k] * tx;
-        out.data[p + k] = top * (1 - ty) + bottom * ty;
+        const upper = small.data[a + k] * (1 - tx) + small.data[b + k] * tx;
+        const lower = small.data[c + k] * (1 - tx) + small.data[d + k] * tx;
+        out.data[p + k] = upper * (1 - ty) + lower * ty;
       }
     }
   }
@@ -338,6 +333,12 @@ function enlargeInto(out: RGBAImage, small: RGBAImage, mask: Uint8Array, f: numb
 /** Block side and margin for `addGrainInBlocks`: the margin covers the grain band and the groups' depth. */
 const GRAIN_BLOCK = 512;
 const GRAIN_BLOCK_MARGIN = 2 * (GRAIN_BAND + GRAIN_MAX_DEPTH);
+
+/** Whether `mask` (a `w`-wide photo's) is set anywhere in `r`. */
+function anyIn(mask: Uint8Array, w: number, r: Rect): boolean {
+  for (let y = r.y0; y < r.y1; y++) if (mask.subarray(y * w + r.x0, y * w + r.x1).includes(1)) return true;
+  return false;
+}
 
 /** `addFillGrain` over a whole photo's fill (`out`, from `img` under `mask`), a block at a time. */
 function addGrainInBlocks(out: RGBAImage, img: RGBAImage, mask: Uint8Array) {
@@ -349,11 +350,8 @@ function addGrainInBlocks(out: RGBAImage, img: RGBAImage, mask: Uint8Array) {
         x0: Math.max(0, core.x0 - GRAIN_BLOCK_MARGIN), y0: Math.max(0, core.y0 - GRAIN_BLOCK_MARGIN),
         x1: Math.min(w, core.x1 + GRAIN_BLOCK_MARGIN), y1: Math.min(h, core.y1 + GRAIN_BLOCK_MARGIN),
       };
+      if (!anyIn(mask, w, crop)) continue;
       const src = cropWithMask(img, mask, crop);
-      const plane = src.width * src.height;
-      let any = false;
-      for (let i = 0; i < plane && !any; i++) any = src.data[3 * plane + i] !== 0;
-      if (!any) continue;
       const filled = rgbaToPlanar(cropRGBA(out, crop.x0, crop.y0, src.width, src.height));
       addFillGrain(src, filled);
       writeMasked(out, src, filled, crop, core);
