@@ -5,7 +5,7 @@ import { fft2, ifft2Real, nextPow2 } from '../../src/engine/classical/fft2.ts';
 import {
   deltaKernel, ESTIMATE_LIMITS, estimateWeight, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
 } from '../../src/engine/classical/deconvolution.ts';
-import { cleanKernel, EDGE_SHARE, estimateKernel, nthSmallest, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
+import { cleanKernel, EDGE_SHARE, estimateKernel, nthSmallest, orientationBin, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
 import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage } from '../../src/engine/image.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
@@ -83,6 +83,34 @@ describe('fft2', () => {
     }
     expect(nextPow2(513)).toBe(1024);
     expect(() => fft2(new Float64Array(12), 6, 2)).toThrow(/powers of two/);
+  });
+
+  it('inverts only the rows asked for, each as the whole inverse has it', () => {
+    const W = 16, H = 16, x = Float64Array.from({ length: W * H }, (_, i) => Math.cos(i * 0.7) + (i % 5) / 9);
+    const spec = fft2(x, W, H), whole = ifft2Real(spec);
+    const part = ifft2Real(spec, [{ from: 0, to: 3 }, { from: 13, to: 16 }, { from: 7, to: 8 }]);
+    for (let y = 0; y < H; y++) {
+      const wanted = y < 3 || y >= 13 || y === 7;
+      for (let i = 0; i < W; i++) if (wanted) expect(part[y * W + i]).toBe(whole[y * W + i]);
+      // rows are inverted in pairs (0-1, 2-3, ...): 3, 6 and 12 come along, no other
+      if (![0, 1, 2, 3, 6, 7, 12, 13, 14, 15].includes(y)) for (let i = 0; i < W; i++) expect(part[y * W + i]).toBe(0);
+    }
+  });
+});
+
+describe('orientationBin', () => {
+  it('puts every gradient in the bin its folded atan2 angle gives', () => {
+    const byAngle = (gx: number, gy: number) => {
+      const a = Math.atan2(gy, gx);
+      return Math.min(Math.floor((((a % Math.PI) + Math.PI) % Math.PI) / (Math.PI / 4)), 3);
+    };
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296) * 2 - 1;
+    const values = [0, -0, 1, -1, 0.5, -0.5, 1e-300, -1e-300, 2];
+    const cases: [number, number][] = [];
+    for (const a of values) for (const b of values) cases.push([a, b]);
+    for (let i = 0; i < 20000; i++) cases.push([rand(), rand()], [Math.round(rand() * 8) / 8, Math.round(rand() * 8) / 8]);
+    for (const [gx, gy] of cases) expect(orientationBin(gx, gy), `${gx}, ${gy}`).toBe(byAngle(gx, gy));
   });
 });
 

@@ -8,7 +8,7 @@
  * `useEstimate` (training/tools/blind_kernel_study.py; numbers in docs/models/deblur.md).
  */
 import SHARED from '../shared-constants.json';
-import { fft2, fftFreq, ifft2Real, nextPow2 } from './fft2.ts';
+import { fft2, fftFreq, ifft2Real, nextPow2, type RowRange } from './fft2.ts';
 
 /** A square blur kernel, odd side, row-major, summing to 1; its middle pixel is its centre. */
 export interface BlurKernel {
@@ -143,7 +143,7 @@ function deconvolvedBy(src: WienerSource, gain: Float64Array): Float64Array {
     s[i] = re * gain[i] - im * gain[i + 1];
     s[i + 1] = re * gain[i + 1] + im * gain[i];
   }
-  return cropFromGrid(ifft2Real({ width: grid.W, height: grid.H, data: s }), grid, width, height);
+  return cropFromGrid(ifft2Real({ width: grid.W, height: grid.H, data: s }, cropRows(grid, height)), grid, width, height);
 }
 
 /** `gradientPower` over a W x H grid, row-major; the last few grids' tables are kept. */
@@ -164,6 +164,11 @@ function gradientPowers(W: number, H: number): Float64Array {
 function deconvolutionGrid(width: number, height: number) {
   const W = nextPow2(width + 2 * WIENER_PAD), H = nextPow2(height + 2 * WIENER_PAD);
   return { W, H, left: (W - width) >> 1, top: (H - height) >> 1 };
+}
+
+/** The grid rows a crop of `height` rows keeps (`ifft2Real` transforms only those). */
+function cropRows(grid: ReturnType<typeof deconvolutionGrid>, height: number): RowRange[] {
+  return [{ from: grid.top, to: grid.top + height }];
 }
 
 /** The width x height plane cut back out of a grid-sized result. */
@@ -238,7 +243,7 @@ export function tvDeconvolvePlanes(planes: ArrayLike<number>[], width: number, h
       beta *= 2;
       solve(fft2(div, W, H).data);
     }
-    return cropFromGrid(ifft2Real(spec), grid, width, height);
+    return cropFromGrid(ifft2Real(spec, cropRows(grid, height)), grid, width, height);
   });
 }
 

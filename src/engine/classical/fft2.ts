@@ -97,12 +97,20 @@ export function fft2(plane: ArrayLike<number>, width: number, height: number): S
   return { width, height, data };
 }
 
+/** Rows from .. to - 1 of a plane. */
+export interface RowRange {
+  from: number;
+  to: number;
+}
+
 /**
  * The real part of the inverse transform of a spectrum (read only). The columns u = 0 .. W/2 are
  * inverted and each row's spectrum completed as Hermitian; two rows then go through one complex
- * inverse FFT (row a as the real part, row b as the imaginary).
+ * inverse FFT (row a as the real part, row b as the imaginary). Given `rows`, only the row pairs
+ * that meet them are transformed (the rest of the result stays 0): a caller that keeps a crop or a
+ * kernel's few rows skips the rest of the second pass.
  */
-export function ifft2Real(spec: Spectrum): Float64Array {
+export function ifft2Real(spec: Spectrum, rows?: RowRange[]): Float64Array {
   const { width, height, data } = spec;
   checkSize(width, height);
   const rowPlan = plan(width), colPlan = plan(height), cols = width / 2 + 1;
@@ -124,6 +132,7 @@ export function ifft2Real(spec: Spectrum): Float64Array {
   const z = new Float64Array(2 * width), out = new Float64Array(2 * width);
   const result = new Float64Array(width * height);
   for (let y = 0; y < height; y += 2) {
+    if (rows && !rows.some((r) => r.from < y + 2 && r.to > y)) continue;
     for (let u = 0; u < cols; u++) {
       const a = 2 * (u * height + y), b = a + 2;
       // the real rows' spectra at u: A = half[a] + i half[a+1], B likewise; DC and Nyquist are real

@@ -163,18 +163,34 @@ function gradients(p: Plane) {
 export const EDGE_SHARE: number = SHARED.kernelEdgeShare;
 
 /**
+ * Orientation bin of a gradient, its angle folded into [0, pi) in four 45 degree bins: comparisons
+ * instead of atan2 (a third of the edge selection's time). Within a hair of a bin's border
+ * (|gx| = |gy|, gx = 0, gy = 0, where rounding decides) the atan2 expression decides, so that every
+ * bin is as it would be.
+ */
+export function orientationBin(gx: number, gy: number): number {
+  const ax = Math.abs(gx), ay = Math.abs(gy), hair = 1e-12 * Math.max(ax, ay);
+  if (ay <= hair || ax <= hair || Math.abs(ax - ay) <= hair) {
+    const a = Math.atan2(gy, gx);
+    return Math.min(Math.floor((((a % Math.PI) + Math.PI) % Math.PI) / (Math.PI / 4)), 3);
+  }
+  if (gy < 0) gx = -gx;
+  return gx > 0 ? (ax > ay ? 0 : 1) : (ax < ay ? 2 : 3);
+}
+
+/**
  * Keeps the largest gradients, `share` of the pixels in all, a quarter in each of four
  * orientations, so that every direction of the kernel is constrained; zeroes the rest in place.
+ * Ranked by squared magnitude, which orders them as the magnitude does.
  */
 function keepStrongestEdges(gx: Float64Array, gy: Float64Array, share: number) {
   const n = gx.length, perBin = Math.floor(Math.floor(share * n) / 4) + 1;
   const bins = new Uint8Array(n), mag = new Float64Array(n), counts = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
-    const a = Math.atan2(gy[i], gx[i]);
-    const b = Math.min(Math.floor((((a % Math.PI) + Math.PI) % Math.PI) / (Math.PI / 4)), 3);
+    const b = orientationBin(gx[i], gy[i]);
     bins[i] = b;
     counts[b]++;
-    mag[i] = Math.hypot(gx[i], gy[i]);
+    mag[i] = gx[i] * gx[i] + gy[i] * gy[i];
   }
   const byBin = counts.map((c) => new Float64Array(c)), fill = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) byBin[bins[i]][fill[bins[i]]++] = mag[i];
@@ -284,8 +300,9 @@ function fitKernel(px: Float64Array, py: Float64Array, p: Plane, blurred: { x: S
     num[i] = (Fpx[i] * Fbx[i] + Fpx[i + 1] * Fbx[i + 1] + Fpy[i] * Fby[i] + Fpy[i + 1] * Fby[i + 1]) / d;
     num[i + 1] = (Fpx[i] * Fbx[i + 1] - Fpx[i + 1] * Fbx[i] + Fpy[i] * Fby[i + 1] - Fpy[i + 1] * Fby[i]) / d;
   }
-  const r = ifft2Real({ width: W, height: H, data: num });
   const h = size >> 1, data = new Float64Array(size * size);
+  // only the rows the kernel's window wraps onto: -h .. h around row 0
+  const r = ifft2Real({ width: W, height: H, data: num }, [{ from: 0, to: h + 1 }, { from: H - h, to: H }]);
   for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) data[i * size + j] = r[((i - h + H) % H) * W + ((j - h + W) % W)];
   return cleanKernel({ size, data });
 }
@@ -309,7 +326,8 @@ export function estimateKernel(grey: Plane, opts: KernelEstimateOptions = {}): B
   const latentLambda = opts.latentLambda ?? 0.005, betaShare = opts.betaShare ?? 5e-4;
   const edgeShare = opts.edgeShare ?? EDGE_SHARE;
   let k: BlurKernel | null = null, latent: Plane | null = null;
-  for (const s of pyramidSizes(ksize).reverse()) {
+  const sizes = pyramidSizes(ksize).reverse();
+  for (const [level, s] of sizes.entries()) {
     if (opts.shouldStop?.()) throw new Error('cancelled');
     const f = s / ksize;
     const b = f < 1 ? resizeArea(grey, Math.max(1, Math.round(grey.width * f)), Math.max(1, Math.round(grey.height * f))) : grey;
@@ -332,6 +350,8 @@ export function estimateKernel(grey: Plane, opts: KernelEstimateOptions = {}): B
       const { gx, gy } = gradients(guess);
       keepStrongestEdges(gx, gy, edgeShare);
       k = fitKernel(gx, gy, guess, blurred, s, betaShare);
+      // the finest level's last latent photo would go unused
+      if (level === sizes.length - 1 && it === iterations - 1) break;
       latent = { width: b.width, height: b.height, data: wienerOf(source, k, latentLambda) };
     }
   }
