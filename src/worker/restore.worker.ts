@@ -16,6 +16,7 @@ import type { OrtModule, RuntimeInfo } from '../engine/runtime/types.ts';
 import { WebRuntime, type BackendPreference } from '../engine/runtime/web-backend.ts';
 import { RestorationService, type RunCallbacks } from '../engine/service/restoration-service.ts';
 import { stageRegistry } from '../stages/index.ts';
+import { offThreadClient } from './off-thread-client.ts';
 
 /** What a call naming a photo this worker does not hold fails with (a fresh worker after a cancel): the client sends it again. */
 const UNKNOWN_PHOTO = 'Photo not open in this worker';
@@ -51,7 +52,7 @@ const api = {
     const registry = new ModelRegistry(browserModelStore(init.modelsUrl));
     const runtime = new WebRuntime(ort, registry, init.backend ?? 'auto', undefined, init.threads);
     await runtime.init();
-    service = new RestorationService(runtime, registry, stageRegistry, { modelOverrides: init.modelOverrides });
+    service = new RestorationService(runtime, registry, stageRegistry, { modelOverrides: init.modelOverrides, offThread: offThreadClient() });
     return runtime.info;
   },
 

@@ -132,6 +132,8 @@ test('a reopened project still says how the blur stage worked (camera-shake deco
   await page.goto('/?backend=wasm');
   await openPhoto(page, shaken, 'shaken.png');
   await expectReport(page, 120_000);
+  // the analysis' shake search (run in the worker's own helper) found it
+  await expect(page.getByTestId('analysis-report')).toContainText('Camera shake');
   await chooseOnly(page, 'deblur');
   await restoreAndWait(page);
   const summary = page.getByTestId('result-summary');

@@ -7,7 +7,7 @@ import {
 } from '../../src/engine/classical/deconvolution.ts';
 import { cleanKernel, EDGE_SHARE, estimateKernel, nthSmallest, orientationBin, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
 import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
-import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage } from '../../src/engine/image.ts';
+import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
 import { CounterRNG } from '../../src/engine/degradations/rng.ts';
@@ -17,6 +17,7 @@ import { standaloneContext } from '../../src/engine/pipeline/stage.ts';
 import { stage as sharpen } from '../../src/stages/deblur/worker.ts';
 import { haloRms } from '../../src/engine/metrics/index.ts';
 import { analyzePhoto } from '../../src/engine/analysis/index.ts';
+import type { OffThreadWork } from '../../src/engine/classical/off-thread.ts';
 import { SHAKE_SEARCH_MIN_BLUR, withCameraShakeVerdict } from '../../src/stages/deblur/analysis.ts';
 import { stageRegistry } from '../../src/stages/index.ts';
 
@@ -280,6 +281,21 @@ describe('Wiener deconvolution and the blind kernel estimate', () => {
     // ...unless the classical estimate measures blur: the net calls some long shakes sharp
     const shakenJudgedSharp = judgedSharp(judged, SHAKE_SEARCH_MIN_BLUR + 0.1);
     expect(withCameraShakeVerdict(shakenJudgedSharp, () => findCameraShake(shakenRGBA)).defects.find((d) => d.defect === 'blur')!.verdict).toBe('fixable');
+  });
+
+  it('the blur analysis starts the shake search off the thread before the other stages analyse, and reports as inline', async () => {
+    const shakenRGBA = planarToRGBA(shaken), judged = analyzePhoto(shakenRGBA, stageRegistry.all());
+    const searched: RGBAImage[] = [];
+    const offThread: OffThreadWork = { findCameraShake: async (img) => (searched.push(img), findCameraShake(img)) };
+    const model = async () => null;
+    const started = await sharpen.start!(shakenRGBA, judged, { model, offThread });
+    expect(searched).toEqual([shakenRGBA]);
+    const kept: unknown[] = [];
+    const viaStart = await sharpen.analyse!(shakenRGBA, judged, { model, keep: (f) => kept.push(f), offThread, started });
+    expect(searched).toHaveLength(1);
+    expect(kept).toEqual([findCameraShake(shakenRGBA)]);
+    expect(viaStart.defects.find((d) => d.defect === 'blur')!.reason).toMatch(/Camera shake/);
+    expect(await sharpen.analyse!(shakenRGBA, judged, { model, keep: () => undefined })).toEqual(viaStart);
   });
 });
 

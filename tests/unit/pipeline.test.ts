@@ -5,6 +5,7 @@ import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import { createPlanar, mirrorPlanar, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
 import { orderRequests, runPipeline, StageRegistry } from '../../src/engine/pipeline/pipeline.ts';
 import type { StageImpl, StageMeta } from '../../src/engine/pipeline/stage.ts';
+import { RestorationService } from '../../src/engine/service/restoration-service.ts';
 import { testPattern, tinyRunner } from '../helpers/models.ts';
 
 function meta(id: string, order: number): StageMeta {
@@ -120,5 +121,19 @@ describe('pipeline', () => {
         expect(Math.abs(at(two, x) - (at(image, x - 1) + at(image, x + 1)) / 2)).toBeLessThanOrEqual(0.5);
       }
     }
+  });
+
+  it('runs every stage\'s analysis start before any stage analyses, and hands each its own', async () => {
+    const log: string[] = [];
+    const offThread = { findCameraShake: async () => null };
+    const first: StageImpl = { ...boxStage('fill', 20, 1, log), analyse: async (_img, report) => (log.push('fill analyses'), report) };
+    const second: StageImpl = {
+      ...boxStage('deblur', 40, 1, log),
+      start: async (_img, _report, ctx) => (log.push(`deblur starts${ctx.offThread === offThread ? ' off the thread' : ''}`), 'begun'),
+      analyse: async (_img, report, ctx) => (log.push(`deblur analyses with ${String(ctx.started)}`), report),
+    };
+    const svc = new RestorationService({} as never, {} as never, new StageRegistry([second, first]), { offThread });
+    await svc.analyze(testPattern(16, 12, 3));
+    expect(log).toEqual(['deblur starts off the thread', 'fill analyses', 'deblur analyses with begun']);
   });
 });

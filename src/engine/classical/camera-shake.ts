@@ -65,22 +65,53 @@ function cropKey(img: RGBAImage, crop: RGBAImage): string {
   return `${img.width}x${img.height}:${crop.width}x${crop.height}:${a >>> 0}:${b >>> 0}`;
 }
 
-/** Estimates the photo's blur kernel and whether to trust it; null for photos too small to tell. */
-export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): CameraShake | null {
+/** The full-resolution centre crop the kernel is estimated on; null for photos too small to tell. */
+export function shakeSearchCrop(img: RGBAImage): RGBAImage | null {
   if (Math.min(img.width, img.height) < SHAKE_MIN_SIDE) return null;
   const w = Math.min(img.width, SHAKE_CROP), h = Math.min(img.height, SHAKE_CROP);
-  const crop = cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
-  const key = cropKey(img, crop);
-  const known = recent.get(key);
-  if (known) return known;
+  return cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
+}
+
+/** The blur kernel of a crop (`shakeSearchCrop`) and whether to trust it: seconds of JavaScript. */
+export function shakeOfCrop(crop: RGBAImage, shouldStop?: () => boolean): CameraShake {
+  const { width: w, height: h } = crop;
   const luma = planarLuma(rgbaToPlanar(crop));
   const grey = { width: w, height: h, data: Float64Array.from(luma.data) };
   const kernel = estimateKernel(grey, { shouldStop });
   const checks = kernelChecks(grey.data, w, h, kernel);
   const weight = estimateWeight(checks);
-  const shake = { kernel, checks, deconvolve: weight === 1, weight, lengthPx: kernelLength(kernel) };
+  return { kernel, checks, deconvolve: weight === 1, weight, lengthPx: kernelLength(kernel) };
+}
+
+function remember(key: string, shake: CameraShake) {
   recent.set(key, shake);
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+}
+
+/** Estimates the photo's blur kernel and whether to trust it; null for photos too small to tell. */
+export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): CameraShake | null {
+  const crop = shakeSearchCrop(img);
+  if (!crop) return null;
+  const key = cropKey(img, crop);
+  const known = recent.get(key);
+  if (known) return known;
+  const shake = shakeOfCrop(crop, shouldStop);
+  remember(key, shake);
+  return shake;
+}
+
+/**
+ * `findCameraShake` with the estimate made by `estimate` (a worker of its own, so that it runs beside
+ * the models of the analysis); the crop is handed over, and may be transferred.
+ */
+export async function findCameraShakeBy(img: RGBAImage, estimate: (crop: RGBAImage) => Promise<CameraShake>): Promise<CameraShake | null> {
+  const crop = shakeSearchCrop(img);
+  if (!crop) return null;
+  const key = cropKey(img, crop);
+  const known = recent.get(key);
+  if (known) return known;
+  const shake = await estimate(crop);
+  remember(key, shake);
   return shake;
 }
 

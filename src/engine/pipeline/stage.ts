@@ -8,6 +8,7 @@ import type { RGBAImage } from '../image.ts';
 import type { AnalysisReport, ClassicalJudge } from '../analysis/index.ts';
 import type { ModelEntry } from '../models/manifest.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
+import type { OffThreadWork } from '../classical/off-thread.ts';
 
 export interface StageMeta {
   id: string;
@@ -97,6 +98,10 @@ export interface AnalysisContext {
    * (a camera shake's kernel: filling scratches and correcting colour leave the blur as it was).
    */
   keep(finding: unknown, opts?: { survivesEarlierStages?: boolean }): void;
+  /** Classical work that may run beside the models (`OffThreadWork`); done inline when absent. */
+  offThread?: OffThreadWork;
+  /** What the stage's `start` returned for this analysis. */
+  started?: unknown;
 }
 
 /** A finding the analysis kept, and whether it still holds once earlier stages have changed the photo. */
@@ -114,5 +119,11 @@ export interface StageImpl extends ClassicalJudge {
    * and proposes itself through them (`proposedStage`).
    */
   analyse?(image: RGBAImage, report: AnalysisReport, ctx: AnalysisContext): Promise<AnalysisReport>;
+  /**
+   * The part of the stage's analysis that runs before any stage analyses (in pipeline order, each
+   * awaited): where it starts work off the worker's thread (`ctx.offThread`), that work runs beside
+   * the models of the stages ahead of it. What it returns reaches `analyse` as `ctx.started`.
+   */
+  start?(image: RGBAImage, report: AnalysisReport, ctx: Pick<AnalysisContext, 'model' | 'offThread'>): Promise<unknown>;
   run(input: RGBAImage, options: StageOptions, ctx: StageContext, mask?: Uint8Array): Promise<StageOutput>;
 }

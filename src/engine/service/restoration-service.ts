@@ -7,7 +7,8 @@ import { createPlanar, type RGBAImage } from '../image.ts';
 import { analyzePhoto, inDefectOrder, type AnalysisReport } from '../analysis/index.ts';
 import type { ModelRegistry, ProgressFn } from '../models/registry.ts';
 import { runPipeline, type PipelineProgress, type StageRegistry, type StageResult } from '../pipeline/pipeline.ts';
-import type { KeptFinding, StageRequest } from '../pipeline/stage.ts';
+import type { AnalysisContext, KeptFinding, StageRequest } from '../pipeline/stage.ts';
+import { inlineWork, type OffThreadWork } from '../classical/off-thread.ts';
 import type { ModelRunner } from '../runtime/model-runner.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { damageProbabilities } from '../damage/detect.ts';
@@ -29,6 +30,8 @@ export interface RunCallbacks {
 export interface ServiceOptions {
   /** Use this model id for a task instead of the newest shipped one (tests, A/B). */
   modelOverrides?: Record<string, string>;
+  /** Where classical work may run beside the models (the browser's second worker); inline by default. */
+  offThread?: OffThreadWork;
 }
 
 /** The analysis, and the tasks whose model ships but could not be loaded for it. */
@@ -49,6 +52,11 @@ export class RestorationService {
     private options: ServiceOptions = {},
   ) {}
 
+  /** Where the analysis' classical searches run (`ServiceOptions.offThread`). */
+  private get offThread(): OffThreadWork {
+    return this.options.offThread ?? inlineWork;
+  }
+
   /**
    * The classical measurements, then each stage's own judgement (its `analyse`, in pipeline order):
    * where the models ship, the colour model's, the deblurrer's and the detector's.
@@ -61,8 +69,14 @@ export class RestorationService {
     const kept = new Map<string, KeptFinding>();
     this.findings.set(image, kept);
     let report = analyzePhoto(image, this.stages.all());
+    const offThread = this.offThread;
+    // Every stage's start first, so that what they start off this thread overlaps the models after them.
+    const started = new Map<string, unknown>();
+    for (const stage of this.stages.all()) if (stage.start) started.set(stage.meta.id, await stage.start(image, report, { model, offThread }));
     for (const stage of this.stages.all()) {
-      if (stage.analyse) report = await stage.analyse(image, report, { model, keep: (value, opts) => kept.set(stage.meta.id, { value, survivesEarlierStages: !!opts?.survivesEarlierStages }) });
+      if (!stage.analyse) continue;
+      const keep: AnalysisContext['keep'] = (value, opts) => kept.set(stage.meta.id, { value, survivesEarlierStages: !!opts?.survivesEarlierStages });
+      report = await stage.analyse(image, report, { model, keep, offThread, started: started.get(stage.meta.id) });
     }
     report = inDefectOrder(report);
     return missing.length ? { ...report, missingModels: missing } : report;

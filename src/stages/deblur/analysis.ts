@@ -95,6 +95,12 @@ function withBlurVerdict(report: AnalysisReport, verdict: DefectVerdict): Analys
  */
 export const SHAKE_SEARCH_MIN_BLUR = 0.3;
 
+/** Whether the photo is searched for camera shake: judged blurred, or measurably blurred by the classical estimate. */
+export function searchesForShake(report: AnalysisReport): boolean {
+  const blur = report.defects.find((d) => d.defect === 'blur');
+  return !!blur && (blur.verdict !== 'none' || report.measurements.blurRadiusEstimate >= SHAKE_SEARCH_MIN_BLUR);
+}
+
 /**
  * Trusted camera shake (classical/camera-shake.ts: a kernel `useEstimate` trusts) overrides the
  * blur verdict: the deblur stage deconvolves it by the measured kernel, which undoes shake the net
@@ -103,8 +109,7 @@ export const SHAKE_SEARCH_MIN_BLUR = 0.3;
  * called for them alone); a sharp photo is not.
  */
 export function withCameraShakeVerdict(report: AnalysisReport, findShake: () => CameraShake | null): AnalysisReport {
-  const blur = report.defects.find((d) => d.defect === 'blur');
-  if (!blur || (blur.verdict === 'none' && !(report.measurements.blurRadiusEstimate >= SHAKE_SEARCH_MIN_BLUR))) return report;
+  if (!searchesForShake(report)) return report;
   const shake = findShake();
   if (!shake?.deconvolve) return report;
   const verdict: DefectVerdict = {

@@ -3,8 +3,10 @@ import { UNSHARP_RECEPTIVE_FIELD, unsharpMask } from '../../engine/classical/sha
 import { deconvolveShake, findCameraShake, type CameraShake } from '../../engine/classical/camera-shake.ts';
 import { runStageModel } from '../../engine/pipeline/stage-model.ts';
 import { runTiledRGBA, type ModelViews } from '../../engine/pipeline/tiled-model.ts';
-import type { StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
-import { blurVerdict, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from './analysis.ts';
+import type { AnalysisContext, StageContext, StageImpl } from '../../engine/pipeline/stage.ts';
+import type { AnalysisReport } from '../../engine/analysis/index.ts';
+import { blurVerdict, searchesForShake, sharpeningGain, withBlurModelVerdict, withCameraShakeVerdict } from './analysis.ts';
+import { inlineWork } from '../../engine/classical/off-thread.ts';
 import { meta } from './meta.ts';
 
 const SIGMA = 1.2;
@@ -29,6 +31,27 @@ export function deblurViews(width: number, height: number): ModelViews {
   return width * height <= DEBLUR_TWO_VIEWS_MAX_PIXELS ? DEBLUR_VIEWS : 1;
 }
 
+/** The blur analysis' first part: the net's sharpening gain (null without the net) and the shake search, if it is called for. */
+interface BegunBlurAnalysis {
+  gain: number | null;
+  shake: Promise<CameraShake | null> | null;
+}
+
+/**
+ * Runs the net on its crop and, if the photo is to be searched for camera shake, starts the search:
+ * seconds of JavaScript that, begun here and off the worker's thread, run while the detector and the
+ * colour model analyse. The verdicts themselves wait for `analyse`, so the report reads as before.
+ */
+async function beginBlurAnalysis(image: RGBAImage, report: AnalysisReport, ctx: Pick<AnalysisContext, 'model' | 'offThread'>): Promise<BegunBlurAnalysis> {
+  const deblur = await ctx.model(meta.modelTask!);
+  const gain = deblur ? await sharpeningGain(image, deblur) : null;
+  const judged = gain === null ? report : withBlurModelVerdict(report, gain);
+  const shake = searchesForShake(judged) ? (ctx.offThread ?? inlineWork).findCameraShake(image) : null;
+  // awaited by `analyse`; if a stage before it fails first, the failure is nobody's
+  shake?.catch(() => undefined);
+  return { gain, shake };
+}
+
 /**
  * Camera shake whose kernel the estimate can trust is deconvolved by that kernel (the blind net
  * recovers little of it); any other blur goes to the blind net, or without one to an unsharp mask.
@@ -37,16 +60,16 @@ export function deblurViews(width: number, height: number): ModelViews {
 export const stage: StageImpl = {
   meta,
   judge: (m) => [blurVerdict(m)],
+  start: beginBlurAnalysis,
   async analyse(image, report, ctx) {
-    const deblur = await ctx.model(meta.modelTask!);
-    if (deblur) report = withBlurModelVerdict(report, await sharpeningGain(image, deblur));
-    return withCameraShakeVerdict(report, () => {
-      const shake = findCameraShake(image);
-      // The blur is the exposure's: the fill and colour stages before this one leave it as it was, and the
-      // stage then acts on the very estimate the report described.
-      ctx.keep(shake, { survivesEarlierStages: true });
-      return shake;
-    });
+    const begun = (ctx.started as BegunBlurAnalysis | undefined) ?? (await beginBlurAnalysis(image, report, ctx));
+    if (begun.gain !== null) report = withBlurModelVerdict(report, begun.gain);
+    if (!begun.shake) return report;
+    const shake = await begun.shake;
+    // The blur is the exposure's: the fill and colour stages before this one leave it as it was, and the
+    // stage then acts on the very estimate the report described.
+    ctx.keep(shake, { survivesEarlierStages: true });
+    return withCameraShakeVerdict(report, () => shake);
   },
   async run(input, options, ctx) {
     // The analysis' estimate when this stage runs on the photo it analysed (after the fill and colour
