@@ -6,7 +6,7 @@ import {
   deltaKernel, ESTIMATE_LIMITS, estimateWeight, kernelChecks, kernelCompactness, kernelElongation, kernelSpread, tvDeconvolvePlanes, useEstimate, WIENER_LAMBDA, wienerPlanes, type BlurKernel,
 } from '../../src/engine/classical/deconvolution.ts';
 import { cleanKernel, EDGE_SHARE, estimateKernel, nthSmallest, orientationBin, pyramidSizes } from '../../src/engine/classical/kernel-estimate.ts';
-import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength } from '../../src/engine/classical/camera-shake.ts';
+import { DECONVOLUTION_TILES, deconvolveTile, findCameraShake, kernelLength, SHAKE_CROP, shakeSearchCrop } from '../../src/engine/classical/camera-shake.ts';
 import { createPlanar, planarLuma, planarToRGBA, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
 import { gaussianBlur } from '../../src/engine/classical/blur.ts';
 import { gaussianNoise } from '../../src/engine/degradations/degradations.ts';
@@ -96,6 +96,20 @@ describe('fft2', () => {
       // rows are inverted in pairs (0-1, 2-3, ...): 3, 6 and 12 come along, no other
       if (![0, 1, 2, 3, 6, 7, 12, 13, 14, 15].includes(y)) for (let i = 0; i < W; i++) expect(part[y * W + i]).toBe(0);
     }
+  });
+});
+
+describe('shakeSearchCrop', () => {
+  it('cuts at most 768 x 512 from the centre, its long side along the photo\'s', () => {
+    const photo = (width: number, height: number) => ({ width, height, data: new Uint8ClampedArray(width * height * 4) });
+    const size = (w: number, h: number) => { const c = shakeSearchCrop(photo(w, h))!; return [c.width, c.height]; };
+    expect(size(2000, 1500)).toEqual([768, 512]);
+    expect(size(1500, 2000)).toEqual([512, 768]);
+    expect(size(1000, 1000)).toEqual([768, 512]);
+    expect(size(768, 512)).toEqual([768, 512]);
+    expect(size(552, 695)).toEqual([512, 695]);
+    expect(size(300, 200)).toEqual([300, 200]);
+    expect(shakeSearchCrop(photo(500, 40))).toBeNull();
   });
 });
 
@@ -304,9 +318,11 @@ describe('the Python reference (training/heirloom_train/deconv.py) keeps the eng
   // Both read src/engine/shared-constants.json; the gate's logic is held equal by engine-twins.test.ts.
   it('EDGE_SHARE and the gate limits come from the shared file, in both languages', () => {
     expect(EDGE_SHARE).toBe(SHARED.kernelEdgeShare);
+    expect(SHAKE_CROP).toEqual(SHARED.shakeCrop);
     expect(ESTIMATE_LIMITS).toEqual(SHARED.shakeGate);
     const py = readFileSync(new URL('../../training/heirloom_train/deconv.py', import.meta.url), 'utf8');
     expect(py).toMatch(/^from \.shared_constants import .*EDGE_SHARE/m);
+    expect(py).toMatch(/^from \.shared_constants import .*SHAKE_CROP/m);
     expect(py).toMatch(/^from \.shared_constants import .*SHAKE_LIMITS/m);
     // No literal of its own that could drift from the shared file.
     expect(py).not.toMatch(/^(EDGE_SHARE|SHAKE_LIMITS|SMALL_SHAKE_LIMITS|HALFWAY_LIMITS) = /m);

@@ -164,7 +164,16 @@ def _grey(y):
 # (brick courses, window frames) could pull the fit to a long spurious line. Chosen with
 # training/tools/blind_kernel_study.py --sets /tmp/calib/cal-motion5 ... --lam 0.01 --edge-share S on
 # the 32 calibration photos (not a test set); the table of shares is in docs/models/deblur.md.
-from .shared_constants import EDGE_SHARE  # noqa: E402
+from .shared_constants import EDGE_SHARE, SHAKE_CROP  # noqa: E402
+
+
+def shake_crop(y):
+    """The centre crop the engine estimates the kernel on (camera-shake.ts shakeSearchCrop): at most
+    SHAKE_CROP (long, short), its long side along the photo's."""
+    H, W = y.shape[:2]
+    long_side, short_side = SHAKE_CROP
+    h, w = (min(H, short_side), min(W, long_side)) if W >= H else (min(H, long_side), min(W, short_side))
+    return y[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w]
 
 
 def estimate_kernel(y, ksize=25, iters=6, lam_latent=0.005, beta_share=5e-4, edge_share=EDGE_SHARE):

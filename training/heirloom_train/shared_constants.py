@@ -23,5 +23,8 @@ SMALL_SHAKE_LIMITS = _limits(_SHARED['shakeGate']['smallShake'])
 HALFWAY_LIMITS = _limits(_SHARED['shakeGate']['halfway'])
 # share of the pixels the blind kernel estimate fits to (src/engine/classical/kernel-estimate.ts)
 EDGE_SHARE = float(_SHARED['kernelEdgeShare'])
+# the centre crop the engine estimates camera shake on, its long side along the photo's
+# (src/engine/classical/camera-shake.ts)
+SHAKE_CROP = (int(_SHARED['shakeCrop']['long']), int(_SHARED['shakeCrop']['short']))
 # mirrored views the engine averages the damage detector's probabilities over (src/engine/damage/detect.ts)
 DETECT_VIEWS = int(_SHARED['detectViews'])

@@ -10,7 +10,7 @@ calibrate_shake_gate.py): each holds, per photo, the engine's estimate checks (s
 compactness, zeros ratio), the PSNR of the net alone (two views) and of the stage's total-variation
 deconvolution by the estimate on every photo (classical:tv-estimate). For every photo whose engine
 estimate spreads at least 1.4 px (the least either gate region takes) this tool redoes, in Python
-(deconv.py, the reference the engine ports): the estimate on the 768 px centre crop, the TV
+(deconv.py, the reference the engine ports): the estimate on the engine's centre crop, the TV
 deconvolution of the whole photo and the net on two views, and measures
 
 - halves: the estimate on each half of the crop (split across its longer side) and how much the two
@@ -56,7 +56,6 @@ from export import load_model  # noqa: E402
 from self_ensemble_study import mirrored  # noqa: E402
 
 TV_MU = 7e-4  # src/engine/classical/deconvolution.ts TV_MU
-CROP = 768  # src/engine/classical/camera-shake.ts SHAKE_CROP
 MIN_SPREAD = 1.4
 BLENDS = (0.25, 0.5, 0.75)
 GATE = SHAKE + (deconv.SMALL_SHAKE_LIMITS['min_spread'], deconv.SMALL_SHAKE_LIMITS['min_elongation'],
@@ -64,10 +63,8 @@ GATE = SHAKE + (deconv.SMALL_SHAKE_LIMITS['min_spread'], deconv.SMALL_SHAKE_LIMI
 _model = None
 
 
-def centre(a, side=CROP):
-    H, W = a.shape[:2]
-    h, w = min(H, side), min(W, side)
-    return a[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w]
+def centre(a):
+    return deconv.shake_crop(a)
 
 
 def overlap(a, b, reach=2):

@@ -10,7 +10,7 @@ The stage deconvolves a photo whose blur estimate the gate trusts (total variati
 reference of the engine's tvDeconvolvePlanes) and gives it no more: the net, trained on blurred photos,
 never sees it. A total-variation result is still a little soft and flattens fine texture, much like a
 mild blur, which is what the net restores best. For each photo whose estimate the gate takes (weight
-w > 0, deconv.estimate_weight) this redoes in Python the estimate on the 768 px centre crop, the TV
+w > 0, deconv.estimate_weight) this redoes in Python the estimate on the engine's centre crop, the TV
 deconvolution and the net on two views, and prints, per set and over all, the PSNR and halo (RMS
 8-bit levels past the sharp photo's 5 x 5 local range, src/engine/metrics/halo.ts haloRms) of the stage
 as it is, w * TV + (1 - w) * net(blurred), and with net(TV, strength s) in place of TV, for each s.

@@ -7,7 +7,7 @@ python3 training/tools/tv_weight_study.py /tmp/calib/cal-motion5 /tmp/calib/cal-
 
 Per set and over the sets: mean PSNR (dB) and halo of the blurred input, Wiener (weight 0.01) and
 ``deconv.tv_deconvolve`` at each --mu, all by the kernel ``deconv.estimate_kernel`` finds on the
-photo's 768 px centre crop (as the engine does), on every photo (no gate). Halo: RMS 8-bit levels past
+photo's centre crop (as the engine does), on every photo (no gate). Halo: RMS 8-bit levels past
 the sharp photo's own 5 x 5 min / max, the blur evaluation's measure (src/engine/metrics/halo.ts haloRms).
 Use calibration sets (CBSD432, make_blur_set.py --seed 7; docs/models/deblur.md), not test sets, for choosing.
 """
@@ -21,11 +21,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from heirloom_train.data.dataset import read_rgb  # noqa: E402
-from heirloom_train.deconv import estimate_kernel, tv_deconvolve, wiener  # noqa: E402
+from heirloom_train.deconv import estimate_kernel, shake_crop, tv_deconvolve, wiener  # noqa: E402
 from heirloom_train.evaluation import to_u8  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
 
-CROP = 768  # the engine's SHAKE_CROP
 
 
 def halo(out_u8, clean_u8):
@@ -51,9 +50,7 @@ def main():
             clean = read_rgb(os.path.join(folder, 'clean', im['name']))
             blurred = read_rgb(os.path.join(folder, 'blurred', im['name']))
             y = blurred.astype(np.float64) / 255.0
-            H, W = y.shape[:2]
-            h, w = min(H, CROP), min(W, CROP)
-            k = estimate_kernel(y[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w])
+            k = estimate_kernel(shake_crop(y))
             outs = {'input': blurred, 'wiener': to_u8(wiener(y, k, 0.01))}
             outs.update({f'tv{m:g}': to_u8(tv_deconvolve(y, k, m)) for m in args.mu})
             for m, o in outs.items():

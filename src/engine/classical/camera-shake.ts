@@ -3,6 +3,7 @@
  * where `useEstimate` passes) and undo it (deconvolution by that kernel with a total-variation prior, tile by tile).
  * The deblur stage takes this path instead of the blind net when the estimate is trusted.
  */
+import SHARED from '../shared-constants.json';
 import { blendInto, createPlanar, cropRGBA, planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
 import { runTiledRGBA } from '../pipeline/tiled-model.ts';
 import type { TileProgress, TileSpec } from '../tiling.ts';
@@ -10,11 +11,13 @@ import { estimateWeight, kernelChecks, tvDeconvolvePlanes, WIENER_LAMBDA, WIENER
 import { estimateKernel } from './kernel-estimate.ts';
 
 /**
- * Side of the centre crop the kernel is estimated on (full resolution: blur is measured in photo
- * pixels). 768 px: Kodak24's size, where the gate was checked, and about 2-4 s of single-threaded
- * JavaScript (a 1024 px crop doubles the FFT grids' area).
+ * The centre crop the kernel is estimated on (full resolution: blur is measured in photo pixels):
+ * at most 768 x 512, its long side along the photo's. That is Kodak24's size, where the gate was
+ * checked, and about 2 s of single-threaded JavaScript; a 768 x 768 crop took half as long again
+ * (the FFT grids double) and gave verdicts no better on large photos (docs/speed.md). Shared with
+ * training/ (deconv.shake_crop).
  */
-export const SHAKE_CROP = 768;
+export const SHAKE_CROP: { long: number; short: number } = SHARED.shakeCrop;
 /** Below this side there are too few edges to fit a 25 px kernel to. */
 export const SHAKE_MIN_SIDE = 64;
 
@@ -68,7 +71,8 @@ function cropKey(img: RGBAImage, crop: RGBAImage): string {
 /** The full-resolution centre crop the kernel is estimated on; null for photos too small to tell. */
 export function shakeSearchCrop(img: RGBAImage): RGBAImage | null {
   if (Math.min(img.width, img.height) < SHAKE_MIN_SIDE) return null;
-  const w = Math.min(img.width, SHAKE_CROP), h = Math.min(img.height, SHAKE_CROP);
+  const landscape = img.width >= img.height;
+  const w = Math.min(img.width, landscape ? SHAKE_CROP.long : SHAKE_CROP.short), h = Math.min(img.height, landscape ? SHAKE_CROP.short : SHAKE_CROP.long);
   return cropRGBA(img, (img.width - w) >> 1, (img.height - h) >> 1, w, h);
 }
 
