@@ -87,21 +87,25 @@ export function shakeOfCrop(crop: RGBAImage, shouldStop?: () => boolean): Camera
   return { kernel, checks, deconvolve: weight === 1, weight, lengthPx: kernelLength(kernel) };
 }
 
-function remember(key: string, shake: CameraShake) {
+function remember(key: string, shake: CameraShake): CameraShake {
   recent.set(key, shake);
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  return shake;
+}
+
+/** The photo's search crop, its cache key, and the estimate already made on it if there is one. */
+function lookUp(img: RGBAImage): { crop: RGBAImage; key: string; known?: CameraShake } | null {
+  const crop = shakeSearchCrop(img);
+  if (!crop) return null;
+  const key = cropKey(img, crop);
+  return { crop, key, known: recent.get(key) };
 }
 
 /** Estimates the photo's blur kernel and whether to trust it; null for photos too small to tell. */
 export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): CameraShake | null {
-  const crop = shakeSearchCrop(img);
-  if (!crop) return null;
-  const key = cropKey(img, crop);
-  const known = recent.get(key);
-  if (known) return known;
-  const shake = shakeOfCrop(crop, shouldStop);
-  remember(key, shake);
-  return shake;
+  const found = lookUp(img);
+  if (!found) return null;
+  return found.known ?? remember(found.key, shakeOfCrop(found.crop, shouldStop));
 }
 
 /**
@@ -109,14 +113,9 @@ export function findCameraShake(img: RGBAImage, shouldStop?: () => boolean): Cam
  * the models of the analysis); the crop is handed over, and may be transferred.
  */
 export async function findCameraShakeBy(img: RGBAImage, estimate: (crop: RGBAImage) => Promise<CameraShake>): Promise<CameraShake | null> {
-  const crop = shakeSearchCrop(img);
-  if (!crop) return null;
-  const key = cropKey(img, crop);
-  const known = recent.get(key);
-  if (known) return known;
-  const shake = await estimate(crop);
-  remember(key, shake);
-  return shake;
+  const found = lookUp(img);
+  if (!found) return null;
+  return found.known ?? remember(found.key, await estimate(found.crop));
 }
 
 /**
