@@ -203,6 +203,27 @@ for b in deep.middle[-3:]:  # the new blocks learn from here: trainable, and not
 print('grown net = trained net')
 PYEOF
 
+echo "== a detector cascade (configs/detect-refine.yaml) starts as its first stage, which stays frozen"
+"$PY" - "$HERE" "$TMP/run-detect/final.pth" <<'PYEOF'
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from heirloom_train.utils import load_config, read_checkpoint
+from train import build_model
+cfg = load_config(sys.argv[1] + '/configs/detect-refine.yaml')
+assert set(cfg['arch']) == {'type', 'base', 'refiner'}, 'replace: true takes the arch whole'
+first = read_checkpoint(sys.argv[2])
+cfg['arch']['base'] = {k: v for k, v in first['config']['arch'].items() if k != 'type'}  # the tiny smoke detector
+net = build_model(cfg)
+net.load_state_dict(first['model'])
+x = torch.rand(1, 3, 32, 32)
+with torch.no_grad():
+    assert torch.equal(net(x), net.base(x)), 'an untrained refiner changes nothing'
+net.train()
+assert not net.base.training and not any(p.requires_grad for p in net.base.parameters())
+assert all(p.requires_grad for p in net.refiner.parameters())
+print('cascade = first stage, frozen')
+PYEOF
+
 echo "== the detector's crack-like negatives weigh more (train.negative_weight)"
 "$PY" - "$HERE" <<'PYEOF'
 import sys, torch

@@ -1,11 +1,13 @@
 """Architecture registry: build_arch(name, **kwargs); load_checkpoint(path) for a trained one."""
 from .colour_curves import ColourCurveNet
+from .detect_cascade import DetectCascade
 from .nafnet_local import NAFNetLocal, HeirloomDamageDetector, HeirloomDenoiser, HeirloomFill
 from ..utils import read_checkpoint
 
 ARCH_REGISTRY = {
     'NAFNetLocal': NAFNetLocal,
     'ColourCurveNet': ColourCurveNet,
+    'DetectCascade': DetectCascade,
 }
 
 
@@ -26,4 +28,4 @@ def load_checkpoint(path, cfg=None):
 
 
 __all__ = ['ARCH_REGISTRY', 'build_arch', 'load_checkpoint', 'NAFNetLocal', 'HeirloomDenoiser', 'HeirloomDamageDetector',
-           'HeirloomFill']
+           'HeirloomFill', 'DetectCascade']

@@ -28,6 +28,8 @@ def half_weights(state):
 
 
 def _merge(base, over):
+    if over.get('replace') is True:  # a section that says `replace: true` is taken whole, not merged
+        return {k: v for k, v in over.items() if k != 'replace'}
     out = dict(base)
     for k, v in over.items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
@@ -36,7 +38,8 @@ def _merge(base, over):
 
 def load_config(path):
     """A YAML config; ``base: other.yaml`` (relative to this file) starts from that config and
-    overrides it key by key, so a fine-tune config says only what it changes."""
+    overrides it key by key, so a fine-tune config says only what it changes (a section with
+    ``replace: true`` replaces the base's whole, e.g. a different arch)."""
     with open(path) as f:
         cfg = yaml.safe_load(f)
     base = cfg.pop('base', None)
