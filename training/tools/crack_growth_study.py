@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Study (nothing shipped from it): grow the detector's defects along bright lines, as a fixed rule.
+
+python3 training/tools/crack_growth_study.py --checkpoint training/runs/detect-scene/final.pth \
+    --photos ../shared/datasets/real-old --masks src/node/eval/real-masks \
+    --sets /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed
+
+On the crack print the detector flags the confident parts of the crack network (probability near 1) and
+almost nothing of the rest, though it is as bright and as wide. Hysteresis from the confident parts, as
+Canny's edge detector does, could follow the network: a pixel joins the defects when it is 8-connected
+through candidates to a defect the detector found, and is a candidate when
+- its white top-hat (luma less its opening by an 11 px disk, 8-bit levels) reaches T,
+- and k x the local texture level (the median top-hat of its 32 px block, interpolated between block
+  centres, at least 2), so a busy area (knitwear, foliage) does not carry the growth,
+- and the detector's defect probability reaches pmin (it is not sure, but not certain it is clean),
+- and, with lmax, the local texture level is at most lmax (only smooth backgrounds),
+and only on photos the detector is sure are damaged (src/engine/damage/certainty.ts).
+
+For each rule: the crack and crease prints' recall / precision / face false alarms against their hand
+masks (as tools/real_mask_eval.py), the share flagged as defects on the other real photos of --photos,
+and on the --sets (make_damage_set.py) defect precision / recall / F1 and the share of clean photos
+flagged. The detector's probabilities (4 mirrored views, fp32, the engine's shrink of photos over
+1,600 px) are computed once per photo.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+import cv2
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from heirloom_train.archs import HeirloomDamageDetector  # noqa: E402
+from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
+from heirloom_train.tasks import classify_damage, detector_views  # noqa: E402
+from export import load_model  # noqa: E402
+
+RULES = [
+    {'name': 'detector alone'},
+    {'name': 'top-hat hysteresis', 'T': 22, 'k': 0, 'pmin': 0},
+    {'name': '+ texture level x3', 'T': 22, 'k': 3, 'pmin': 0},
+    {'name': '+ detector >= 1e-4', 'T': 22, 'k': 3, 'pmin': 1e-4},
+    {'name': '+ detector >= 1e-3', 'T': 22, 'k': 3, 'pmin': 1e-3},
+    {'name': 'smooth areas only', 'T': 22, 'k': 3, 'pmin': 1e-4, 'lmax': 8},
+]
+
+
+def luma(x):
+    return (x[..., 0] * 0.299 + x[..., 1] * 0.587 + x[..., 2] * 0.114) * 255
+
+
+def tophat(lum, radius=5):
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.morphologyEx(lum.astype(np.float32), cv2.MORPH_TOPHAT, disk)
+
+
+def texture_level(th, block=32):
+    """Median top-hat per block, interpolated bilinearly between block centres."""
+    h, w = th.shape
+    gh, gw = max(1, round(h / block)), max(1, round(w / block))
+    ys, xs = np.linspace(0, h, gh + 1).astype(int), np.linspace(0, w, gw + 1).astype(int)
+    med = np.array([[np.median(th[ys[i]:ys[i + 1], xs[j]:xs[j + 1]]) for j in range(gw)] for i in range(gh)],
+                   np.float32)
+    return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def sure_damaged(defect, missing, prob):
+    """certainty.ts: confident groups (mean probability >= 0.9) cover 1% of the photo, or number 6."""
+    found = defect | missing
+    conf = np.where(missing, prob[1], np.where(defect, prob[0], 0))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(found.astype(np.uint8), connectivity=8)
+    sums = np.bincount(labels.ravel(), weights=conf.ravel(), minlength=n)
+    ok = sums / np.maximum(stats[:, 4], 1) >= 0.9
+    ok[0] = False
+    return stats[ok, 4].sum() / found.size >= 0.01 or ok.sum() >= 6
+
+
+def grown_defects(prob, lum, rule, threshold=0.5):
+    defect, missing = classify_damage(prob, threshold)
+    if 'T' not in rule or not sure_damaged(defect, missing, prob):
+        return defect, missing
+    th = tophat(lum)
+    level = texture_level(th)
+    cand = (th >= rule['T']) & (th >= rule['k'] * np.maximum(level, 2)) & (prob[0] >= rule['pmin']) & ~missing
+    if 'lmax' in rule:
+        cand &= level <= rule['lmax']
+    _, labels = cv2.connectedComponents((cand | defect).astype(np.uint8), connectivity=8)
+    seeded = np.unique(labels[defect])
+    return np.isin(labels, seeded[seeded > 0]) & ~missing, missing
+
+
+def grow(mask, px):
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1, 2 * px + 1))
+    return cv2.dilate(mask.astype(np.uint8), k).astype(bool)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--checkpoint', required=True)
+    ap.add_argument('--photos', required=True)
+    ap.add_argument('--masks', required=True)
+    ap.add_argument('--sets', nargs='*', default=[])
+    ap.add_argument('--threads', type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    net, _, _ = load_model(args.checkpoint)
+    det = HeirloomDamageDetector(net).eval()
+
+    def seen(path):
+        x = read_rgb(path).astype(np.float64) / 255.0
+        h, w = x.shape[:2]
+        f = max(1, math.ceil(max(h, w) / 1600))  # detectShrink in src/engine/damage/detect.ts
+        small = cv2.resize(x, (w // f, h // f), interpolation=cv2.INTER_AREA) if f > 1 else x
+        with torch.no_grad():
+            p = detector_views(det, small, 4, net.size_multiple)
+        if f > 1:
+            p = np.stack([cv2.resize(c.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) for c in p])
+        return luma(x), p
+
+    faces = json.load(open(os.path.join(args.masks, 'faces.json')))
+    masked = {}
+    for mpath in list_images(args.masks):
+        name = os.path.basename(mpath)
+        if os.path.exists(os.path.join(args.photos, name)):
+            masked[name] = (cv2.imread(mpath, cv2.IMREAD_GRAYSCALE) > 127, *seen(os.path.join(args.photos, name)))
+    others = [seen(p) for p in list_images(args.photos) if os.path.basename(p) not in masked]
+    sets = {}
+    for s in args.sets:
+        rows = []
+        for name in (i['name'] for i in json.load(open(os.path.join(s, 'set.json')))['images']):
+            truth = cv2.imread(os.path.join(s, 'defect', name), cv2.IMREAD_GRAYSCALE) > 127
+            rows.append((truth, *seen(os.path.join(s, 'damaged', name)), *seen(os.path.join(s, 'clean', name))))
+        sets[os.path.basename(os.path.normpath(s))] = rows
+    results = []
+    for rule in RULES:
+        row = {'rule': rule}
+        for name, (mask, lum, p) in masked.items():
+            d, m = grown_defects(p, lum, rule)
+            flag = d | m
+            tp = int((flag & mask).sum())
+            r = {'recall': tp / mask.sum(), 'precision': tp / max(flag.sum(), 1)}
+            near = grow(mask, 2)
+            rects = faces.get(os.path.splitext(name)[0], [])
+            if rects:
+                px = sum((b['y1'] - b['y0']) * (b['x1'] - b['x0']) for b in rects)
+                r['face_false_alarms'] = sum(int((flag & ~near)[b['y0']:b['y1'], b['x0']:b['x1']].sum()) for b in rects) / px
+            row[name] = r
+        shares = [grown_defects(p, lum, rule)[0].mean() for lum, p in others]
+        row['others_defect_share'] = {'mean': float(np.mean(shares)), 'max': float(np.max(shares))} if shares else None
+        for s, rows in sets.items():
+            tp = fp = fn = flagged = px = 0
+            for truth, lum, p, clum, cp in rows:
+                d, _ = grown_defects(p, lum, rule)
+                tp += int((d & truth).sum())
+                fp += int((d & ~truth).sum())
+                fn += int((~d & truth).sum())
+                cd, cm = grown_defects(cp, clum, rule)
+                flagged += int((cd | cm).sum())
+                px += truth.size
+            row[s] = {'precision': tp / max(tp + fp, 1), 'recall': tp / max(tp + fn, 1),
+                      'f1': 2 * tp / max(2 * tp + fp + fn, 1), 'clean_flagged': flagged / px}
+        results.append(row)
+        parts = []
+        for name, r in ((k, row[k]) for k in masked):
+            face = f" face {100 * r['face_false_alarms']:.2f}%" if 'face_false_alarms' in r else ''
+            parts.append(f"{os.path.splitext(name)[0]} R {r['recall']:.3f} P {r['precision']:.3f}{face}")
+        if row['others_defect_share']:
+            parts.append(f"other real photos {100 * row['others_defect_share']['mean']:.3f}% "
+                         f"(max {100 * row['others_defect_share']['max']:.3f}%)")
+        for s in sets:
+            r = row[s]
+            parts.append(f"{s} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
+                         f"clean {100 * r['clean_flagged']:.3f}%")
+        print(f"{rule['name']}: " + ' | '.join(parts), flush=True)
+    print(json.dumps({'checkpoint': os.path.abspath(args.checkpoint), 'results': results}))
+
+
+if __name__ == '__main__':
+    main()
