@@ -38,6 +38,8 @@ from heirloom_train.archs import HeirloomDamageDetector  # noqa: E402
 from heirloom_train.data.dataset import list_images, read_rgb  # noqa: E402
 from heirloom_train.tasks import classify_damage, detector_views  # noqa: E402
 from export import load_model  # noqa: E402
+from detector_scale_study import enlarge, shrink  # noqa: E402
+from real_mask_eval import grow  # noqa: E402
 
 RULES = [
     {'name': 'detector alone'},
@@ -93,11 +95,6 @@ def grown_defects(prob, lum, rule, threshold=0.5):
     return np.isin(labels, seeded[seeded > 0]) & ~missing, missing
 
 
-def grow(mask, px):
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1, 2 * px + 1))
-    return cv2.dilate(mask.astype(np.uint8), k).astype(bool)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--checkpoint', required=True)
@@ -114,12 +111,9 @@ def main():
         x = read_rgb(path).astype(np.float64) / 255.0
         h, w = x.shape[:2]
         f = max(1, math.ceil(max(h, w) / 1600))  # detectShrink in src/engine/damage/detect.ts
-        small = cv2.resize(x, (w // f, h // f), interpolation=cv2.INTER_AREA) if f > 1 else x
         with torch.no_grad():
-            p = detector_views(det, small, 4, net.size_multiple)
-        if f > 1:
-            p = np.stack([cv2.resize(c.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) for c in p])
-        return luma(x), p
+            p = detector_views(det, shrink(x, f) if f > 1 else x, 4, net.size_multiple)
+        return luma(x), enlarge(p, f, h, w) if f > 1 else p
 
     faces = json.load(open(os.path.join(args.masks, 'faces.json')))
     masked = {}

@@ -63,10 +63,6 @@ GATE = SHAKE + (deconv.SMALL_SHAKE_LIMITS['min_spread'], deconv.SMALL_SHAKE_LIMI
 _model = None
 
 
-def centre(a):
-    return deconv.shake_crop(a)
-
-
 def overlap(a, b, reach=2):
     """Shared mass of two kernels (each sums to 1), best of shifts up to ``reach`` px."""
     return float(max(np.minimum(a, np.roll(b, (dy, dx), (0, 1))).sum()
@@ -91,16 +87,16 @@ def redo(job):
     key, folder, name = job
     y = cv2.imread(os.path.join(folder, 'blurred', name))[..., ::-1].astype(np.float64) / 255.0
     clean = cv2.imread(os.path.join(folder, 'clean', name))[..., ::-1]
-    crop = centre(y)
+    crop = deconv.shake_crop(y)
     k = deconv.estimate_kernel(crop)
     tv = np.clip(deconv.tv_deconvolve(y, k, TV_MU), 0, 1)
     net = two_views(y.astype(np.float32))
     H, W = crop.shape[:2]
     halves = (crop[:, :W // 2], crop[:, W // 2:]) if W >= H else (crop[:H // 2], crop[H // 2:])
     k1, k2 = (deconv.estimate_kernel(h) for h in halves)
-    resid = deconv.estimate_kernel(centre(tv))
+    resid = deconv.estimate_kernel(deconv.shake_crop(tv))
     return {'key': key, 'halves': overlap(k1, k2), 'residual': deconv.kernel_spread(resid),
-            'sparsity': gradient_sparsity(centre(tv)) / gradient_sparsity(centre(net)),
+            'sparsity': gradient_sparsity(deconv.shake_crop(tv)) / gradient_sparsity(deconv.shake_crop(net)),
             'psnr': {'net': psnr(to_u8(net), clean), 'tv': psnr(to_u8(tv), clean),
                      **{f'blend{w:g}': psnr(to_u8(w * tv + (1 - w) * net), clean) for w in BLENDS}}}
 

@@ -26,7 +26,6 @@ from heirloom_train.evaluation import to_u8  # noqa: E402
 from heirloom_train.metrics import psnr  # noqa: E402
 
 
-
 def halo(out_u8, clean_u8):
     se = 0.0
     for c in range(3):
