@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDamageClassical } from '../../src/engine/classical/tophat-damage.ts';
+import { detectDamageClassical, rankFilter } from '../../src/engine/classical/tophat-damage.ts';
 import { createRGBA, type RGBAImage } from '../../src/engine/image.ts';
 import { maskedPsnr } from '../../src/stages/fill/eval.ts';
 
@@ -54,5 +54,33 @@ describe('maskedPsnr', () => {
     mask[W + 1] = 1;
     expect(maskedPsnr(a, b, mask)).toBeLessThan(20);
     expect(Number.isNaN(maskedPsnr(a, b, new Uint8Array(W * H)))).toBe(true);
+  });
+});
+
+describe('rankFilter', () => {
+  it('gives the min and max over the square window, the border pixel repeated past the edges', () => {
+    let s = 12345;
+    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (const [w, h] of [[1, 1], [7, 3], [23, 17]]) {
+      const src = new Float32Array(w * h).map(() => Math.round(rand() * 255));
+      for (const size of [1, 3, 5, 11]) {
+        for (const max of [false, true]) {
+          const got = rankFilter(src, w, h, size, max);
+          const r = size >> 1;
+          for (let y = 0; y < h; y++) {
+            for (let x = 0; x < w; x++) {
+              let v = max ? -Infinity : Infinity;
+              for (let dy = -r; dy <= r; dy++) {
+                for (let dx = -r; dx <= r; dx++) {
+                  const p = src[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))];
+                  v = max ? Math.max(v, p) : Math.min(v, p);
+                }
+              }
+              expect(got[y * w + x], `${w}x${h} size ${size} ${max ? 'max' : 'min'} at ${x},${y}`).toBe(v);
+            }
+          }
+        }
+      }
+    }
   });
 });

@@ -30,33 +30,43 @@ export interface DamageMasks {
   missing: Uint8Array;
 }
 
-/** Separable min or max filter with a square window (reflect at the borders). */
+/**
+ * Separable min or max filter with a square window (the border pixel repeated past the edges).
+ * Each pass is van Herk / Gil-Werman's: running extremes forwards and backwards within blocks of
+ * the window's size, so a pixel costs three comparisons whatever the window.
+ */
 export function rankFilter(src: Float32Array, w: number, h: number, size: number, max: boolean): Float32Array {
   const r = size >> 1;
   const tmp = new Float32Array(src.length), out = new Float32Array(src.length);
-  const pick = max ? Math.max : Math.min;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let v = src[row + x];
-      for (let k = -r; k <= r; k++) {
-        const xx = Math.min(w - 1, Math.max(0, x + k));
-        v = pick(v, src[row + xx]);
-      }
-      tmp[row + x] = v;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = tmp[y * w + x];
-      for (let k = -r; k <= r; k++) {
-        const yy = Math.min(h - 1, Math.max(0, y + k));
-        v = pick(v, tmp[yy * w + x]);
-      }
-      out[y * w + x] = v;
-    }
-  }
+  const line = new RankLine(Math.max(w, h), r, max);
+  for (let y = 0; y < h; y++) line.run(src, y * w, 1, w, tmp);
+  for (let x = 0; x < w; x++) line.run(tmp, x, w, h, out);
   return out;
+}
+
+/** One row or column of `rankFilter`, with buffers reused across lines. */
+class RankLine {
+  private readonly padded: Float32Array;
+  private readonly forward: Float32Array;
+  private readonly backward: Float32Array;
+  constructor(longest: number, private readonly r: number, private readonly max: boolean) {
+    const n = longest + 2 * r + 2 * r + 1;
+    this.padded = new Float32Array(n);
+    this.forward = new Float32Array(n);
+    this.backward = new Float32Array(n);
+  }
+
+  /** Filters the `n` values at `src[start + k * stride]` into the same places of `dst`. */
+  run(src: Float32Array, start: number, stride: number, n: number, dst: Float32Array) {
+    const { r, max, padded: p, forward: f, backward: b } = this;
+    const k = 2 * r + 1, len = n + 2 * r;
+    for (let i = 0; i < len; i++) p[i] = src[start + Math.min(n - 1, Math.max(0, i - r)) * stride];
+    const better = max ? (a: number, c: number) => (a > c ? a : c) : (a: number, c: number) => (a < c ? a : c);
+    for (let i = 0; i < len; i++) f[i] = i % k === 0 ? p[i] : better(f[i - 1], p[i]);
+    for (let i = len - 1; i >= 0; i--) b[i] = i === len - 1 || (i + 1) % k === 0 ? p[i] : better(b[i + 1], p[i]);
+    // The window [i, i + k) of the padded line spans at most two blocks: the end of one (backward) and the start of the next (forward).
+    for (let i = 0; i < n; i++) dst[start + i * stride] = better(b[i], f[i + k - 1]);
+  }
 }
 
 function median(values: Float32Array): number {
