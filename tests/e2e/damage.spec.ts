@@ -57,6 +57,7 @@ test('found damage: the scratch is filled at once, the hole after confirming; a 
   await chooseOnly(page, 'fill');
   await restoreAndWait(page);
 
+  await expect(page.getByTestId('result-summary')).not.toContainText('follow'); // not asked
   const regions = (await appState(page)).review!.regions.filter((r) => r.stage === 'fill');
   const mid = [95, 95] as const; // on the scratch
   const scratch = regions.find((r) => r.damageClass === 'defect' && covers(r, ...mid));
@@ -98,4 +99,17 @@ test('found damage: the scratch is filled at once, the hole after confirming; a 
   // Where the scratch was erased from the mask the original pixels (the scratch) are back.
   expect(Math.min(...(await resultPixel(page, 45, 145)))).toBeGreaterThan(200);
   expect(Math.min(...(await resultPixel(page, ...mid)))).toBeLessThan(200);
+});
+
+test('following cracks further is off unless asked; asked, the fill says what it did', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await openPhoto(page, await damagedPhoto(), 'scratched.png');
+  await expectReport(page);
+  await chooseOnly(page, 'fill');
+  const follow = page.locator('input[name="fill-follow-cracks"]');
+  await expect(follow).not.toBeChecked();
+  await follow.check();
+  await restoreAndWait(page);
+  // The detector found all of the scratch: there was nothing more to follow, and the record says so.
+  await expect(page.getByTestId('result-summary')).toContainText('asked to follow cracks further; no crack went on along a bright line');
 });

@@ -9,6 +9,7 @@ import type { ModelRunner } from '../runtime/model-runner.ts';
 import { rgbaSource, runTiled, type RowSink, type TiledRunOptions } from '../tiling.ts';
 import { modelTileSpec } from '../pipeline/tiled-model.ts';
 import { maskRegions } from '../mask-regions.ts';
+import { followCracks } from './follow-cracks.ts';
 import SHARED from '../shared-constants.json';
 
 /** A pixel is damage when the detector's probability of its class reaches this (unless its manifest entry says otherwise). */
@@ -20,6 +21,8 @@ export interface DetectedDamage {
   /** Probability of the pixel's class (1 for the classical detector). */
   confidence: Float32Array;
   method: 'model' | 'classical';
+  /** With `followCracks`: whether the detector was sure enough of the damage to follow it, and how many pixels that added. */
+  followed?: { sure: boolean; pixels: number };
 }
 
 export interface DetectOptions extends TiledRunOptions {
@@ -28,6 +31,8 @@ export interface DetectOptions extends TiledRunOptions {
   seedThreshold?: number;
   /** The detector's probabilities for this very photo, already computed (the analysis keeps them): the model is not run again. */
   seen?: SeenProbabilities;
+  /** Follow the defects found along bright thin lines (follow-cracks.ts): asked for by the user, never by default. */
+  followCracks?: boolean;
 }
 
 /** The detector's two probability planes at the scale it saw the photo (`detectShrink`), not yet enlarged back. */
@@ -173,8 +178,32 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
     const { defect, missing } = detectDamageClassical(img);
     return { defect, missing, confidence: new Float32Array(n).fill(1), method: 'classical' };
   }
-  const probs = opts.seen ? atPhotoScale(await withAllViews(opts.seen, img, runner, opts), img.width, img.height) : await damageProbabilities(img, runner, opts);
-  return { ...classifySeeded(probs, runner, opts), method: 'model' };
+  const seen = opts.seen ? await withAllViews(opts.seen, img, runner, opts) : await probabilitiesOfSeen(seenPhoto(img), detectShrink(img.width, img.height), runner, opts);
+  const found = classifySeeded(atPhotoScale(seen, img.width, img.height), runner, opts);
+  const followed = opts.followCracks ? addFollowedCracks(found, img, seen, runner, opts) : undefined;
+  return { ...found, method: 'model', ...(followed !== undefined ? { followed } : {}) };
+}
+
+/**
+ * `found` (at the photo's size) with the cracks followed further (follow-cracks.ts) where the detector
+ * saw the photo: on a shrunk scan each added pixel of the seen photo adds its whole block.
+ */
+function addFollowedCracks(found: Omit<DetectedDamage, 'method'>, img: RGBAImage, seen: SeenProbabilities, runner: ModelRunner, opts: DetectOptions) {
+  const f = seen.shrink, p = seen.probabilities;
+  const atSeen = f > 1 ? classifySeeded(p, runner, opts) : found;
+  const { added, confidence, sure } = followCracks(seenPhoto(img, f), p, atSeen);
+  let n = 0;
+  for (let y = 0; y < img.height; y++) {
+    const sy = Math.min(p.height - 1, Math.floor(y / f));
+    for (let x = 0; x < img.width; x++) {
+      const s = sy * p.width + Math.min(p.width - 1, Math.floor(x / f)), i = y * img.width + x;
+      if (!added[s] || found.defect[i] || found.missing[i]) continue;
+      found.defect[i] = 1;
+      found.confidence[i] = confidence[s];
+      n++;
+    }
+  }
+  return { sure, pixels: n };
 }
 
 /** `classifyDamage` at the detector's threshold, then its hysteresis (`keepSeededGroups`), both as the model's entry sets them. */

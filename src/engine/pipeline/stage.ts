@@ -44,6 +44,8 @@ export interface StageOptions {
   classical?: boolean;
   /** Colour stage: make a toned print (sepia, cyanotype...) neutral grey; never the default. */
   neutralise?: boolean;
+  /** Fill stage: follow the cracks the detector found further along bright thin lines (engine/damage/follow-cracks.ts); never the default. */
+  followCracks?: boolean;
 }
 
 export interface StageRequest {

@@ -114,5 +114,8 @@ export function damageVerdict(s: DamageSample, noiseSigma = 0): DefectVerdict {
   if (gone) {
     return { defect: 'damage', severity, verdict: 'partly-fixable', reason: `Found ${what}. Scratches and specks are filled from their surroundings; missing areas are filled only when you confirm, and marked as invented.`, proposedStage: meta.id, suggestedStrength: 1 };
   }
-  return { defect: 'damage', severity, verdict: 'fixable', reason: `Found ${what}; they can be filled from their surroundings.`, proposedStage: meta.id, suggestedStrength: 1 };
+  return {
+    defect: 'damage', severity, verdict: 'fixable', proposedStage: meta.id, suggestedStrength: 1,
+    reason: `Found ${what}; they can be filled from their surroundings. On a print covered in cracks, "Follow cracks further" in the fill's options marks more of them for you to check.`,
+  };
 }

@@ -74,10 +74,13 @@ export interface Filler {
 
 export const classicalDetector: Detector = { name: 'classical:tophat', detect: async (img) => detectDamageClassical(img) };
 
-/** The trained detector through the engine's tiling, at the default threshold. */
-export function modelDetector(runner: ModelRunner): Detector {
-  return { name: `model:${runner.entry.id}`, detect: (img) => detectDamage(img, runner) };
+/** The trained detector through the engine's tiling, at the default threshold; with `followCracks`, as the fill runs it when the user asks to follow cracks further. */
+export function modelDetector(runner: ModelRunner, followCracks = false): Detector {
+  return { name: `model:${runner.entry.id}${followCracks ? '+follow-cracks' : ''}`, detect: (img) => detectDamage(img, runner, { followCracks }) };
 }
+
+/** `--methods` names for the detect rows: the classical detector, the model, the model following cracks further (off unless named). */
+const DETECT_EVAL_PARTS = ['classical', 'model', 'follow'];
 
 /** The engine's fill (crops around each group of damage) with the Telea-style classical method. */
 export const teleaFiller: Filler = { name: 'classical:telea', fill: (img, mask) => fillMasked(img, mask, null) };
@@ -225,7 +228,7 @@ function mean(rows: FillScore[]): FillScore {
 
 async function damageEval(
   task: 'detect' | 'fill',
-  values: { data?: string; limit?: string; json?: boolean; precision?: string },
+  values: { data?: string; limit?: string; json?: boolean; precision?: string; methods?: string },
   service: RestorationService,
 ) {
   if (!values.data) throw new UsageError('--data <damaged set folder> is required (training/tools/make_damage_set.py writes one)');
@@ -238,7 +241,14 @@ async function damageEval(
   const fillRunner = await service.runner('fill');
   const meta = { task, protocol: set.protocol, seed: set.seed, data: values.data, images: set.images.length, runtime: service.runtime.info, precision: values.precision ?? 'default' };
   if (task === 'detect') {
-    const detectors: Detector[] = [classicalDetector, ...(detectRunner ? [modelDetector(detectRunner)] : [])];
+    const wanted = new Set(values.methods ? values.methods.split(',') : ['classical', 'model']);
+    const unknown = [...wanted].filter((m) => !DETECT_EVAL_PARTS.includes(m));
+    if (unknown.length) throw new UsageError(`unknown --methods for detect: ${unknown.join(', ')} (known: ${DETECT_EVAL_PARTS.join(', ')})`);
+    const detectors: Detector[] = [
+      ...(wanted.has('classical') ? [classicalDetector] : []),
+      ...(detectRunner && wanted.has('model') ? [modelDetector(detectRunner)] : []),
+      ...(detectRunner && wanted.has('follow') ? [modelDetector(detectRunner, true)] : []),
+    ];
     const all: Record<string, unknown> = {};
     for (const d of detectors) {
       const { score, perImage } = await evaluateDetector(set, d);
@@ -264,9 +274,10 @@ async function damageEval(
 }
 
 const DAMAGE_USAGE = 'reads a set written by training/tools/make_damage_set.py; [--limit N] [--precision int8|fp32|fp16] [--json]';
+const DETECT_USAGE = `${DAMAGE_USAGE} [--methods ${DETECT_EVAL_PARTS.join(',')}] (default classical,model)`;
 
 /** Detection (defect F1, missing IoU, false alarms on clean) and fill (PSNR inside the damage; also the automatic detect -> fill path). */
 export const evals: EvalCommand[] = [
-  { task: 'detect', usage: `--task detect --data <damaged set>: ${DAMAGE_USAGE}`, run: (args, service) => damageEval('detect', args, service) },
+  { task: 'detect', usage: `--task detect --data <damaged set>: ${DETECT_USAGE}`, run: (args, service) => damageEval('detect', args, service) },
   { task: 'fill', usage: `--task fill --data <damaged set>: ${DAMAGE_USAGE}`, run: (args, service) => damageEval('fill', args, service) },
 ];

@@ -23,12 +23,13 @@ export const stage: StageImpl = {
     if (sample.seen) ctx.keep({ model: detector.entry, seen: sample.seen } satisfies DetectorFinding);
     return { ...report, defects: [...report.defects, damageVerdict(sample, report.measurements.noiseSigma)] };
   },
-  async run(input, _options, ctx, userMask) {
+  async run(input, options, ctx, userMask) {
     const { width, height } = input;
     const n = width * height;
     let mask: Uint8Array;
     let map: Uint8Array;
     let detectedBy: 'model' | 'classical' | undefined;
+    let followed: string | undefined;
     if (userMask) {
       if (userMask.length !== n) throw new Error('Fill mask does not match the photo size.');
       mask = userMask.map((v) => (v ? 1 : 0));
@@ -41,8 +42,10 @@ export const stage: StageImpl = {
         shouldStop: () => ctx.shouldStop(),
         // The analysis' detection of this same photo, by this same model.
         seen: kept && detector && kept.model.id === detector.entry.id && kept.model.version === detector.entry.version ? kept.seen : undefined,
+        followCracks: options.followCracks,
       });
       detectedBy = found.method;
+      if (found.followed) followed = followedDetail(found.followed, n);
       mask = fillMaskOf(found, width, height);
       // The pixels the growing added take the class and confidence of the damage they border.
       const missing = dilateClass(found.missing, found.defect, width, height);
@@ -62,6 +65,7 @@ export const stage: StageImpl = {
       mask,
       changeMap: map,
       detectedBy,
+      ...(followed ? { detail: followed } : {}),
     };
   },
 };
@@ -71,6 +75,15 @@ interface DetectorFinding {
   model: Pick<ModelEntry, 'id' | 'version'>;
   seen: SeenProbabilities;
 }
+
+/** What following the cracks further did, for the result's record. */
+function followedDetail({ sure, pixels }: { sure: boolean; pixels: number }, n: number): string {
+  if (!sure) return 'asked to follow cracks further, but the detector was not sure enough that the photo is damaged, so nothing was added';
+  if (!pixels) return 'asked to follow cracks further; no crack went on along a bright line';
+  return `the cracks found were followed further along bright lines, as asked: ${percent(pixels / n)} of the photo added`;
+}
+
+const percent = (v: number) => `${v < 0.01 ? (100 * v).toFixed(2) : Math.round(100 * v)}%`;
 
 /** `cls` grown by a pixel into pixels that are not of the other class. */
 function dilateClass(cls: Uint8Array, other: Uint8Array, w: number, h: number): Uint8Array {
