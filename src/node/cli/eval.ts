@@ -9,7 +9,7 @@
  * With --json the last line is one JSON object with the means.
  *
  * npm run eval -- --task detect|fill --data <damaged set> [--limit N] [--backend node|wasm]
- *                 [--precision int8|fp32|fp16] [--json]
+ *                 [--precision int8|fp32|fp16] [--methods classical,model,follow (detect)] [--json]
  *
  * Damage tasks read a set written by training/tools/make_damage_set.py (see
  * src/stages/fill/eval.ts) and score detection (F1, IoU, false alarms) or fill
@@ -32,11 +32,12 @@
  * mean CIEDE2000 to the reference (and PSNR): the faded input, the classical automatic
  * levels / white balance, and the colour model once one ships.
  *
- * npm run eval -- --task real --data <folder of real photos> --out <folder> [--masks DIR] [--limit N] [--json]
+ * npm run eval -- --task real --data <folder of real photos> --out <folder> [--masks DIR] [--limit N] [--follow-cracks] [--json]
  *
  * The real-photo bench (src/node/eval/real/): the automatic path as the app runs it on each photo,
  * a contact sheet per photo and an overview sheet in --out, a row per photo with the
- * do-no-harm figures and a HARM flag with its reasons; the last line is one JSON object.
+ * do-no-harm figures and a HARM flag with its reasons; the last line is one JSON object. With
+ * --follow-cracks the fill runs with "Follow cracks further" ticked, as a user may.
  */
 import { parseArgs } from 'node:util';
 import { realEvalCommand } from '../eval/real/command.ts';
@@ -63,6 +64,7 @@ async function main() {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       masks: { type: 'string' },
+      'follow-cracks': { type: 'boolean', default: false },
     },
   });
   const command = COMMANDS.find((c) => c.task === values.task);

@@ -86,6 +86,8 @@ export interface RealBenchOptions {
   out: string;
   masks?: string;
   limit?: number;
+  /** Run the fill with "Follow cracks further" ticked (engine/damage/follow-cracks.ts), as a user may. */
+  followCracks?: boolean;
   onRow?(row: RealRow): void;
 }
 
@@ -94,11 +96,18 @@ function reportLines(a: AnalysisReport): string[] {
   return a.defects.map((d) => `${d.defect}: ${d.verdict}${d.proposedStage ? ` -> ${d.proposedStage}` : ''}. ${d.reason}`);
 }
 
-export async function benchPhoto(service: RestorationService, image: RGBAImage, name: string, truth?: Uint8Array): Promise<{ row: RealRow; after: RGBAImage; rules: RuleReport }> {
+export async function benchPhoto(
+  service: RestorationService,
+  image: RGBAImage,
+  name: string,
+  truth?: Uint8Array,
+  followCracks = false,
+): Promise<{ row: RealRow; after: RGBAImage; rules: RuleReport }> {
   const t0 = performance.now();
   const analysis = await service.analyze(image);
   const proposals = proposeStages(analysis, service.stages.ids());
-  const results = await service.run(image, proposals.map((p) => ({ stage: p.stage, options: { strength: p.strength } })), {}, analysis);
+  const options = (stage: string, strength: number) => ({ strength, ...(followCracks && stage === 'fill' ? { followCracks } : {}) });
+  const results = await service.run(image, proposals.map((p) => ({ stage: p.stage, options: options(p.stage, p.strength) })), {}, analysis);
   const stages: ReviewedStage[] = results.map((r) => ({ stage: r.stage, image: r.image, changeMap: r.changeMap, control: stageRegistry.get(r.stage).meta.control, scope: stageRegistry.get(r.stage).meta.scope }));
   const { width, height } = image;
   const layers = reviewLayers(image, stages);
@@ -239,7 +248,7 @@ export async function runRealBench(service: RestorationService, opts: RealBenchO
     const { image } = await decodeFile(join(opts.data, f));
     const name = basename(f, extname(f));
     const truth = await readMask(join(masks, `${name}.png`), image.width, image.height);
-    const { row, after } = await benchPhoto(service, image, f, truth);
+    const { row, after } = await benchPhoto(service, image, f, truth, opts.followCracks);
     rows.push(row);
     opts.onRow?.(row);
     await writePhotoSheet(join(opts.out, `${name}.png`), image, after, f, sheetLines(row));
