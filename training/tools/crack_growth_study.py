@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Study (nothing shipped from it): grow the detector's defects along bright lines, as a fixed rule.
+"""Study: grow the detector's defects along bright lines, as a fixed rule (one of them is the app's
+"Follow cracks further", src/engine/damage/follow-cracks.ts) or by a classifier fitted on each photo.
 
 python3 training/tools/crack_growth_study.py --checkpoint training/runs/detect-scene/final.pth \
     --photos ../shared/datasets/real-old --masks src/node/eval/real-masks \
-    --sets /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed
+    --sets /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed [--rules follow classifier]
 
 On the crack print the detector flags the confident parts of the crack network (probability near 1) and
 almost nothing of the rest, though it is as bright and as wide. Hysteresis from the confident parts, as
@@ -14,7 +15,10 @@ through candidates to a defect the detector found, and is a candidate when
   centres, at least 2), so a busy area (knitwear, foliage) does not carry the growth,
 - and the detector's defect probability reaches pmin (it is not sure, but not certain it is clean),
 - and, with lmax, the local texture level is at most lmax (only smooth backgrounds),
-and only on photos the detector is sure are damaged (src/engine/damage/certainty.ts).
+(the top-hat's window a disk, or with square the app's 11 px square), and only on photos the detector is
+sure are damaged (src/engine/damage/certainty.ts). With pu instead, a pixel is a candidate where a
+classifier fitted on the photo itself (its confident defects against the rest, `per_photo_classifier`)
+gives it at least pu: the photo's own cracks as the example of what to follow.
 
 For each rule: the crack and crease prints' recall / precision / face false alarms against their hand
 masks (as tools/real_mask_eval.py), the share flagged as defects on the other real photos of --photos,
@@ -48,6 +52,10 @@ RULES = [
     {'name': '+ detector >= 1e-4', 'T': 22, 'k': 3, 'pmin': 1e-4},
     {'name': '+ detector >= 1e-3', 'T': 22, 'k': 3, 'pmin': 1e-3},
     {'name': 'smooth areas only', 'T': 22, 'k': 3, 'pmin': 1e-4, 'lmax': 8},
+    # what the app runs when the user asks it to follow cracks further (src/engine/damage/follow-cracks.ts)
+    {'name': 'follow (the app, on request)', 'T': 22, 'k': 3, 'pmin': 1e-4, 'square': True},
+    # candidates from a classifier fitted on each photo: its confident defects against the rest
+    {'name': 'per-photo classifier >= 0.5', 'pu': 0.5},
 ]
 
 
@@ -55,9 +63,10 @@ def luma(x):
     return (x[..., 0] * 0.299 + x[..., 1] * 0.587 + x[..., 2] * 0.114) * 255
 
 
-def tophat(lum, radius=5):
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    return cv2.morphologyEx(lum.astype(np.float32), cv2.MORPH_TOPHAT, disk)
+def tophat(lum, radius=5, square=False):
+    shape = cv2.MORPH_RECT if square else cv2.MORPH_ELLIPSE  # the app's rank filter is square
+    return cv2.morphologyEx(lum.astype(np.float32), cv2.MORPH_TOPHAT,
+                            cv2.getStructuringElement(shape, (2 * radius + 1, 2 * radius + 1)))
 
 
 def texture_level(th, block=32):
@@ -81,11 +90,69 @@ def sure_damaged(defect, missing, prob):
     return stats[ok, 4].sum() / found.size >= 0.01 or ok.sum() >= 6
 
 
-def grown_defects(prob, lum, rule, threshold=0.5):
+def pixel_features(rgb):
+    """Per pixel: luma and its difference from the 15 px median, white top-hats (2 and 5 px), black
+    top-hat, chroma (Lab a, b) and its difference from the 15 px mean, texture level, gradient, ridge
+    strengths (Hessian eigenvalues at sigma 1 and 2)."""
+    lum = luma(rgb / 255.0).astype(np.float32)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    med = cv2.medianBlur(np.clip(lum, 0, 255).astype(np.uint8), 15).astype(np.float32)
+    th5 = tophat(lum, 5)
+    black = cv2.morphologyEx(lum, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
+    a, b = lab[..., 1], lab[..., 2]
+    f = [lum, lum - med, tophat(lum, 2), th5, black, a - cv2.blur(a, (15, 15)), b - cv2.blur(b, (15, 15)), a, b,
+         texture_level(th5), cv2.magnitude(cv2.Sobel(lum, cv2.CV_32F, 1, 0), cv2.Sobel(lum, cv2.CV_32F, 0, 1))]
+    for sigma in (1.0, 2.0):
+        g = cv2.GaussianBlur(lum, (0, 0), sigma)
+        dxx, dyy = cv2.Sobel(g, cv2.CV_32F, 2, 0), cv2.Sobel(g, cv2.CV_32F, 0, 2)
+        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1)
+        tr, root = dxx + dyy, np.sqrt((dxx - dyy) ** 2 + 4 * dxy ** 2)
+        f += [-(tr - root) / 2 * sigma ** 2, -(tr + root) / 2 * sigma ** 2]
+    return np.stack(f, -1).reshape(-1, len(f))
+
+
+def per_photo_classifier(rgb, prob, defect, missing, seed=0):
+    """Positive-unlabelled: a logistic regression (features and their squares, Newton steps) of the
+    detector's confident defects (p >= 0.9, up to 4,000 px) against the rest (20,000 px drawn), classes
+    weighted equally; its probability for every pixel."""
+    X = pixel_features(rgb)
+    pos = np.flatnonzero((defect & (prob[0] >= 0.9)).ravel())
+    rest = np.flatnonzero((~defect & ~missing).ravel())
+    if len(pos) < 50:
+        return np.zeros(defect.shape)
+    rng = np.random.default_rng(seed)
+    pos = rng.choice(pos, min(len(pos), 4000), replace=False)
+    rest = rng.choice(rest, min(len(rest), 20000), replace=False)
+    mu, sd = X.mean(0), X.std(0) + 1e-6
+
+    def design(Z):
+        Z = (Z - mu) / sd
+        return np.concatenate([Z, Z ** 2, np.ones((len(Z), 1), np.float32)], 1)
+    A = design(X[np.concatenate([pos, rest])])
+    y = np.r_[np.ones(len(pos)), np.zeros(len(rest))]
+    wt = np.r_[np.full(len(pos), 0.5 / len(pos)), np.full(len(rest), 0.5 / len(rest))] * len(y)
+    beta = np.zeros(A.shape[1])
+    for _ in range(200):
+        q = 1 / (1 + np.exp(-np.clip(A @ beta, -30, 30)))
+        step = np.linalg.solve((A * (wt * q * (1 - q))[:, None]).T @ A + 1e-3 * np.eye(A.shape[1]),
+                               A.T @ (wt * (q - y)) + 1e-3 * beta)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return (1 / (1 + np.exp(-np.clip(design(X) @ beta, -30, 30)))).reshape(defect.shape)
+
+
+def grown_defects(prob, rgb, rule, threshold=0.5):
     defect, missing = classify_damage(prob, threshold)
-    if 'T' not in rule or not sure_damaged(defect, missing, prob):
+    if ('T' not in rule and 'pu' not in rule) or not sure_damaged(defect, missing, prob):
         return defect, missing
-    th = tophat(lum)
+    if 'pu' in rule:
+        cand = (per_photo_classifier(rgb, prob, defect, missing) >= rule['pu']) & ~missing
+        _, labels = cv2.connectedComponents((cand | defect).astype(np.uint8), connectivity=8)
+        seeded = np.unique(labels[defect])
+        return np.isin(labels, seeded[seeded > 0]) & ~missing, missing
+    lum = luma(rgb / 255.0)
+    th = tophat(lum, square=rule.get('square', False))
     level = texture_level(th)
     cand = (th >= rule['T']) & (th >= rule['k'] * np.maximum(level, 2)) & (prob[0] >= rule['pmin']) & ~missing
     if 'lmax' in rule:
@@ -102,18 +169,21 @@ def main():
     ap.add_argument('--masks', required=True)
     ap.add_argument('--sets', nargs='*', default=[])
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--rules', nargs='*', help='only the rules whose names contain one of these')
     args = ap.parse_args()
+    rules = [r for r in RULES if not args.rules or any(k in r['name'] for k in args.rules)]
     torch.set_num_threads(args.threads)
     net, _, _ = load_model(args.checkpoint)
     det = HeirloomDamageDetector(net).eval()
 
     def seen(path):
-        x = read_rgb(path).astype(np.float64) / 255.0
+        rgb = read_rgb(path)
+        x = rgb.astype(np.float64) / 255.0
         h, w = x.shape[:2]
         f = max(1, math.ceil(max(h, w) / 1600))  # detectShrink in src/engine/damage/detect.ts
         with torch.no_grad():
             p = detector_views(det, shrink(x, f) if f > 1 else x, 4, net.size_multiple)
-        return luma(x), enlarge(p, f, h, w) if f > 1 else p
+        return rgb, enlarge(p, f, h, w) if f > 1 else p
 
     faces = json.load(open(os.path.join(args.masks, 'faces.json')))
     masked = {}
@@ -130,10 +200,10 @@ def main():
             rows.append((truth, *seen(os.path.join(s, 'damaged', name)), *seen(os.path.join(s, 'clean', name))))
         sets[os.path.basename(os.path.normpath(s))] = rows
     results = []
-    for rule in RULES:
+    for rule in rules:
         row = {'rule': rule}
-        for name, (mask, lum, p) in masked.items():
-            d, m = grown_defects(p, lum, rule)
+        for name, (mask, rgb, p) in masked.items():
+            d, m = grown_defects(p, rgb, rule)
             flag = d | m
             tp = int((flag & mask).sum())
             r = {'recall': tp / mask.sum(), 'precision': tp / max(flag.sum(), 1)}
@@ -143,16 +213,16 @@ def main():
                 px = sum((b['y1'] - b['y0']) * (b['x1'] - b['x0']) for b in rects)
                 r['face_false_alarms'] = sum(int((flag & ~near)[b['y0']:b['y1'], b['x0']:b['x1']].sum()) for b in rects) / px
             row[name] = r
-        shares = [grown_defects(p, lum, rule)[0].mean() for lum, p in others]
+        shares = [grown_defects(p, rgb, rule)[0].mean() for rgb, p in others]
         row['others_defect_share'] = {'mean': float(np.mean(shares)), 'max': float(np.max(shares))} if shares else None
         for s, rows in sets.items():
             tp = fp = fn = flagged = px = 0
-            for truth, lum, p, clum, cp in rows:
-                d, _ = grown_defects(p, lum, rule)
+            for truth, rgb, p, crgb, cp in rows:
+                d, _ = grown_defects(p, rgb, rule)
                 tp += int((d & truth).sum())
                 fp += int((d & ~truth).sum())
                 fn += int((~d & truth).sum())
-                cd, cm = grown_defects(cp, clum, rule)
+                cd, cm = grown_defects(cp, crgb, rule)
                 flagged += int((cd | cm).sum())
                 px += truth.size
             row[s] = {'precision': tp / max(tp + fp, 1), 'recall': tp / max(tp + fn, 1),
