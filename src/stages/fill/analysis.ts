@@ -70,7 +70,8 @@ export async function sampleDamage(img: RGBAImage, detector: ModelRunner): Promi
   return { defectShare: share(centre.defect), missingShare: share(whole.missing), sure, seen: kept };
 }
 
-const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(2) : Math.round(v * 100)}%`;
+/** A share as a percentage: two decimals under 1%, whole above. */
+export const pct = (v: number) => `${v < 0.01 ? (v * 100).toFixed(2) : Math.round(v * 100)}%`;
 
 /**
  * Below these shares a photo counts as undamaged: the detector's false alarms stay under 0.1%

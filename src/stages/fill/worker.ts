@@ -4,7 +4,7 @@ import { detectDamage, fillMaskOf, type SeenProbabilities } from '../../engine/d
 import type { ModelEntry } from '../../engine/models/manifest.ts';
 import { fillMasked } from './fill-masked.ts';
 import type { StageImpl } from '../../engine/pipeline/stage.ts';
-import { damageVerdict, sampleDamage } from './analysis.ts';
+import { damageVerdict, pct, sampleDamage } from './analysis.ts';
 import { meta } from './meta.ts';
 
 /**
@@ -80,10 +80,8 @@ interface DetectorFinding {
 function followedDetail({ sure, pixels }: { sure: boolean; pixels: number }, n: number): string {
   if (!sure) return 'asked to follow cracks further, but the detector was not sure enough that the photo is damaged, so nothing was added';
   if (!pixels) return 'asked to follow cracks further; no crack went on along a bright line';
-  return `the cracks found were followed further along bright lines, as asked: ${percent(pixels / n)} of the photo added`;
+  return `the cracks found were followed further along bright lines, as asked: ${pct(pixels / n)} of the photo added`;
 }
-
-const percent = (v: number) => `${v < 0.01 ? (100 * v).toFixed(2) : Math.round(100 * v)}%`;
 
 /** `cls` grown by a pixel into pixels that are not of the other class. */
 function dilateClass(cls: Uint8Array, other: Uint8Array, w: number, h: number): Uint8Array {
