@@ -3,6 +3,8 @@ import { createPlanar, createRGBA, type PlanarImage, type RGBAImage } from '../.
 import { FOLLOW_MIN_PROBABILITY, blockMedianLevel, followCracks, whiteTopHat } from '../../src/engine/damage/follow-cracks.ts';
 import { classifyDamage, detectDamage } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
+import type { StageContext } from '../../src/engine/pipeline/stage.ts';
+import { stage as fillStage } from '../../src/stages/fill/worker.ts';
 
 const W = 200, H = 120;
 
@@ -150,5 +152,16 @@ describe('the detector asked to follow cracks', () => {
       expect(followed.followed).toEqual({ sure: true, pixels: count(followed.defect) - count(plain.defect) });
       expect(plain.followed).toBeUndefined();
     }
+  });
+});
+
+describe('the fill asked to follow cracks', () => {
+  it('says so in its record when only the classical detector is there, and says nothing when not asked', async () => {
+    const { img } = print();
+    const ctx: StageContext = { runner: async () => null, progress: () => {}, shouldStop: () => false };
+    const asked = await fillStage.run(img, { strength: 1, followCracks: true }, ctx);
+    expect(asked.detectedBy).toBe('classical');
+    expect(asked.detail).toMatch(/follow cracks further, which needs the trained detector/);
+    expect((await fillStage.run(img, { strength: 1 }, ctx)).detail).toBeUndefined();
   });
 });

@@ -46,6 +46,7 @@ export const stage: StageImpl = {
       });
       detectedBy = found.method;
       if (found.followed) followed = followedDetail(found.followed, n);
+      else if (options.followCracks) followed = 'asked to follow cracks further, which needs the trained detector; the classical one found the damage';
       mask = fillMaskOf(found, width, height);
       // The pixels the growing added take the class and confidence of the damage they border.
       const missing = dilateClass(found.missing, found.defect, width, height);
