@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlanar, createRGBA, type PlanarImage, type RGBAImage } from '../../src/engine/image.ts';
-import { FOLLOW_MIN_PROBABILITY, blockMedianLevel, followCracks, whiteTopHat } from '../../src/engine/damage/follow-cracks.ts';
+import { FOLLOW_MIN_PROBABILITY, FOLLOW_WINDOW, blockMedianLevel, followCracks } from '../../src/engine/damage/follow-cracks.ts';
+import { whiteTopHat } from '../../src/engine/classical/tophat-damage.ts';
 import { classifyDamage, detectDamage } from '../../src/engine/damage/detect.ts';
 import type { ModelRunner } from '../../src/engine/runtime/model-runner.ts';
 import type { StageContext } from '../../src/engine/pipeline/stage.ts';
@@ -105,7 +106,7 @@ describe('following cracks further', () => {
 
   it('measures the top-hat and the texture level it compares with', () => {
     const { img } = print();
-    const hat = whiteTopHat(img);
+    const hat = whiteTopHat(img, FOLLOW_WINDOW);
     expect(hat[30 * W + 40]).toBeGreaterThan(70); // the 2 px crack, 80 levels over the grey
     expect(hat[60 * W + 40]).toBeLessThan(5); // flat grey
     const flat = new Float32Array(64 * 64).fill(3);

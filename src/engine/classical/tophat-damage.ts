@@ -50,7 +50,7 @@ class RankLine {
   private readonly forward: Float32Array;
   private readonly backward: Float32Array;
   constructor(longest: number, private readonly r: number, private readonly max: boolean) {
-    const n = longest + 2 * r + 2 * r + 1;
+    const n = longest + 2 * r;
     this.padded = new Float32Array(n);
     this.forward = new Float32Array(n);
     this.backward = new Float32Array(n);
@@ -77,15 +77,31 @@ function median(values: Float32Array): number {
   return sample[sample.length >> 1] ?? 0;
 }
 
+/** Luma in 8-bit levels (the top-hats' thresholds are in levels). */
+export function lumaLevels(img: RGBAImage): Float32Array {
+  return planarLuma(rgbaToPlanar(img)).data.map((v) => v * 255);
+}
+
+/** Morphological opening (min then max) with a square window: what is left once bright details thinner than it are gone. */
+export function opening(L: Float32Array, w: number, h: number, size: number): Float32Array {
+  return rankFilter(rankFilter(L, w, h, size, false), w, h, size, true);
+}
+
+/** White top-hat of the luma (luma less its opening), in 8-bit levels: bright structures thinner than `size`. */
+export function whiteTopHat(img: RGBAImage, size: number): Float32Array {
+  const L = lumaLevels(img);
+  const open = opening(L, img.width, img.height, size);
+  return L.map((v, i) => v - open[i]);
+}
+
 export function detectDamageClassical(img: RGBAImage, opts: DamageDetectorOptions = {}): DamageMasks {
   const { width: w, height: h } = img;
   const size = opts.window ?? 9;
-  // Luma in 8-bit units (the thresholds below are in levels).
-  const L = planarLuma(rgbaToPlanar(img)).data.map((v) => v * 255);
-  const opening = rankFilter(rankFilter(L, w, h, size, false), w, h, size, true);
+  const L = lumaLevels(img);
+  const open = opening(L, w, h, size);
   const closing = rankFilter(rankFilter(L, w, h, size, true), w, h, size, false);
   const hat = new Float32Array(L.length);
-  for (let i = 0; i < L.length; i++) hat[i] = Math.max(L[i] - opening[i], closing[i] - L[i]);
+  for (let i = 0; i < L.length; i++) hat[i] = Math.max(L[i] - open[i], closing[i] - L[i]);
   const t = Math.max(opts.floor ?? 28, (opts.k ?? 6) * median(hat));
   const core = new Uint8Array(L.length);
   for (let i = 0; i < L.length; i++) core[i] = hat[i] > t ? 1 : 0;

@@ -178,20 +178,22 @@ export async function detectDamage(img: RGBAImage, runner: ModelRunner | null, o
     const { defect, missing } = detectDamageClassical(img);
     return { defect, missing, confidence: new Float32Array(n).fill(1), method: 'classical' };
   }
-  const seen = opts.seen ? await withAllViews(opts.seen, img, runner, opts) : await probabilitiesOfSeen(seenPhoto(img), detectShrink(img.width, img.height), runner, opts);
+  // The photo as the detector sees it, shrunk once, for the detector and for following cracks.
+  const photo = opts.seen ? undefined : seenPhoto(img);
+  const seen = opts.seen ? await withAllViews(opts.seen, img, runner, opts) : await probabilitiesOfSeen(photo!, detectShrink(img.width, img.height), runner, opts);
   const found = classifySeeded(atPhotoScale(seen, img.width, img.height), runner, opts);
-  const followed = opts.followCracks ? addFollowedCracks(found, img, seen, runner, opts) : undefined;
+  const followed = opts.followCracks ? addFollowedCracks(found, img, photo ?? seenPhoto(img, seen.shrink), seen, runner, opts) : undefined;
   return { ...found, method: 'model', ...(followed !== undefined ? { followed } : {}) };
 }
 
 /**
- * `found` (at the photo's size) with the cracks followed further (follow-cracks.ts) where the detector
- * saw the photo: on a shrunk scan each added pixel of the seen photo adds its whole block.
+ * `found` (at the photo's size) with the cracks followed further (follow-cracks.ts) on `photo`, the photo
+ * as the detector saw it: on a shrunk scan each added pixel of the seen photo adds its whole block.
  */
-function addFollowedCracks(found: Omit<DetectedDamage, 'method'>, img: RGBAImage, seen: SeenProbabilities, runner: ModelRunner, opts: DetectOptions) {
+function addFollowedCracks(found: Omit<DetectedDamage, 'method'>, img: RGBAImage, photo: RGBAImage, seen: SeenProbabilities, runner: ModelRunner, opts: DetectOptions) {
   const f = seen.shrink, p = seen.probabilities;
   const atSeen = f > 1 ? classifySeeded(p, runner, opts) : found;
-  const { added, confidence, sure } = followCracks(seenPhoto(img, f), p, atSeen);
+  const { added, confidence, sure } = followCracks(photo, p, atSeen);
   let n = 0;
   for (let y = 0; y < img.height; y++) {
     const sy = Math.min(p.height - 1, Math.floor(y / f));

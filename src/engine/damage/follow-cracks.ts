@@ -10,8 +10,8 @@
  * Python twin and the measurements behind the limits: training/tools/crack_growth_study.py
  * (the "follow" rule), numbers in docs/models/detect.md.
  */
-import { planarLuma, rgbaToPlanar, type PlanarImage, type RGBAImage } from '../image.ts';
-import { rankFilter } from '../classical/tophat-damage.ts';
+import type { PlanarImage, RGBAImage } from '../image.ts';
+import { whiteTopHat } from '../classical/tophat-damage.ts';
 import { maskRegions } from '../mask-regions.ts';
 import { damageCertainty } from './certainty.ts';
 
@@ -32,14 +32,6 @@ interface Found {
   defect: Uint8Array;
   missing: Uint8Array;
   confidence: Float32Array;
-}
-
-/** Luma's white top-hat (luma less its opening) in 8-bit levels. */
-export function whiteTopHat(img: RGBAImage, window = FOLLOW_WINDOW): Float32Array {
-  const { width: w, height: h } = img;
-  const L = planarLuma(rgbaToPlanar(img)).data.map((v) => v * 255);
-  const opening = rankFilter(rankFilter(L, w, h, window, false), w, h, window, true);
-  return L.map((v, i) => v - opening[i]);
 }
 
 /**
@@ -97,7 +89,7 @@ export function followCracks(img: RGBAImage, probs: PlanarImage, found: Found): 
   const added = new Uint8Array(n), confidence = new Float32Array(n);
   const any = found.defect.map((v, i) => v | found.missing[i]);
   if (!damageCertainty(any, (i) => found.confidence[i], w, h).sure) return { added, confidence, sure: false };
-  const hat = whiteTopHat(img);
+  const hat = whiteTopHat(img, FOLLOW_WINDOW);
   const level = blockMedianLevel(hat, w, h);
   const grown = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
