@@ -147,16 +147,14 @@ def grown_defects(prob, rgb, rule, threshold=0.5):
     if ('T' not in rule and 'pu' not in rule) or not sure_damaged(defect, missing, prob):
         return defect, missing
     if 'pu' in rule:
-        cand = (per_photo_classifier(rgb, prob, defect, missing) >= rule['pu']) & ~missing
-        _, labels = cv2.connectedComponents((cand | defect).astype(np.uint8), connectivity=8)
-        seeded = np.unique(labels[defect])
-        return np.isin(labels, seeded[seeded > 0]) & ~missing, missing
-    lum = luma(rgb / 255.0)
-    th = tophat(lum, square=rule.get('square', False))
-    level = texture_level(th)
-    cand = (th >= rule['T']) & (th >= rule['k'] * np.maximum(level, 2)) & (prob[0] >= rule['pmin']) & ~missing
-    if 'lmax' in rule:
-        cand &= level <= rule['lmax']
+        cand = per_photo_classifier(rgb, prob, defect, missing) >= rule['pu']
+    else:
+        th = tophat(luma(rgb / 255.0), square=rule.get('square', False))
+        level = texture_level(th)
+        cand = (th >= rule['T']) & (th >= rule['k'] * np.maximum(level, 2)) & (prob[0] >= rule['pmin'])
+        if 'lmax' in rule:
+            cand &= level <= rule['lmax']
+    cand &= ~missing
     _, labels = cv2.connectedComponents((cand | defect).astype(np.uint8), connectivity=8)
     seeded = np.unique(labels[defect])
     return np.isin(labels, seeded[seeded > 0]) & ~missing, missing
