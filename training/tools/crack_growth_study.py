@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Study: grow the detector's defects along bright lines, as a fixed rule (one of them is the app's
-"Follow cracks further", src/engine/damage/follow-cracks.ts) or by a classifier fitted on each photo.
+"Follow cracks further", src/engine/damage/follow-cracks.ts), by a classifier fitted on each photo, or by
+one learnt from synthetic damage (--grower, from learned_growth_study.py).
 
 python3 training/tools/crack_growth_study.py --checkpoint training/runs/detect-scene/final.pth \
     --photos ../shared/datasets/real-old --masks src/node/eval/real-masks \
-    --sets /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed [--rules follow classifier]
+    --sets /tmp/damage/CBSD68-mixed /tmp/damage/Kodak24-mixed [--rules follow classifier] [--grower G.pt]
 
 On the crack print the detector flags the confident parts of the crack network (probability near 1) and
 almost nothing of the rest, though it is as bright and as wide. Hysteresis from the confident parts, as
@@ -142,9 +143,30 @@ def per_photo_classifier(rgb, prob, defect, missing, seed=0):
     return (1 / (1 + np.exp(-np.clip(design(X) @ beta, -30, 30)))).reshape(defect.shape)
 
 
+def seen_by_detector(detector, path):
+    """The photo (uint8 RGB) and the detector's probabilities for it, as the engine computes them: 4
+    mirrored views, photos over 1,600 px shrunk first (detectShrink in src/engine/damage/detect.ts)."""
+    det, size_multiple = detector
+    rgb = read_rgb(path)
+    x = rgb.astype(np.float64) / 255.0
+    h, w = x.shape[:2]
+    f = max(1, math.ceil(max(h, w) / 1600))
+    with torch.no_grad():
+        p = detector_views(det, shrink(x, f) if f > 1 else x, 4, size_multiple)
+    return rgb, enlarge(p, f, h, w) if f > 1 else p
+
+
 def grown_defects(prob, rgb, rule, threshold=0.5):
     defect, missing = classify_damage(prob, threshold)
-    if ('T' not in rule and 'pu' not in rule) or not sure_damaged(defect, missing, prob):
+    if ('T' not in rule and 'pu' not in rule and 'grower' not in rule) or not sure_damaged(defect, missing, prob):
+        return defect, missing
+    if 'grower' in rule:  # learned_growth_study.py: rounds of growing, each seeing the defects grown so far
+        from learned_growth_study import grow_round
+        for _ in range(rule['rounds']):
+            grown = grow_round(rule['grower'], rgb, prob, defect, missing, rule['q'])
+            if (grown == defect).all():
+                break
+            defect = grown
         return defect, missing
     if 'pu' in rule:
         cand = per_photo_classifier(rgb, prob, defect, missing) >= rule['pu']
@@ -168,20 +190,20 @@ def main():
     ap.add_argument('--sets', nargs='*', default=[])
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--rules', nargs='*', help='only the rules whose names contain one of these')
+    ap.add_argument('--grower', help='grower.pt from learned_growth_study.py: adds its rules')
     args = ap.parse_args()
-    rules = [r for r in RULES if not args.rules or any(k in r['name'] for k in args.rules)]
+    rules = list(RULES)
+    if args.grower:
+        from learned_growth_study import load_grower
+        grower = load_grower(args.grower)
+        rules += [{'name': f'learned growth >= {q}', 'grower': grower, 'q': q, 'rounds': 3} for q in (0.5, 0.3)]
+    rules = [r for r in rules if not args.rules or any(k in r['name'] for k in args.rules)]
     torch.set_num_threads(args.threads)
     net, _, _ = load_model(args.checkpoint)
     det = HeirloomDamageDetector(net).eval()
 
     def seen(path):
-        rgb = read_rgb(path)
-        x = rgb.astype(np.float64) / 255.0
-        h, w = x.shape[:2]
-        f = max(1, math.ceil(max(h, w) / 1600))  # detectShrink in src/engine/damage/detect.ts
-        with torch.no_grad():
-            p = detector_views(det, shrink(x, f) if f > 1 else x, 4, net.size_multiple)
-        return rgb, enlarge(p, f, h, w) if f > 1 else p
+        return seen_by_detector((det, net.size_multiple), path)
 
     faces = json.load(open(os.path.join(args.masks, 'faces.json')))
     masked = {}
@@ -199,7 +221,7 @@ def main():
         sets[os.path.basename(os.path.normpath(s))] = rows
     results = []
     for rule in rules:
-        row = {'rule': rule}
+        row = {'rule': {k: v for k, v in rule.items() if k != 'grower'}}
         for name, (mask, rgb, p) in masked.items():
             d, m = grown_defects(p, rgb, rule)
             flag = d | m
