@@ -249,8 +249,8 @@ def reach_bound(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--checkpoint', required=True)
-    ap.add_argument('--train', required=True, help='folder of clean photos to draw damage on')
-    ap.add_argument('--work', required=True, help='folder for the draws, samples and grower.pt (reused)')
+    ap.add_argument('--train', help='folder of clean photos to draw damage on')
+    ap.add_argument('--work', help='folder for the draws, samples and grower.pt (reused)')
     ap.add_argument('--count', type=int, default=480)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--reach-bound', action='store_true',
@@ -260,11 +260,15 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.reach_bound:
+        if not (args.photos and args.masks):
+            ap.error('--reach-bound needs --photos and --masks')
         from export import load_model
         from heirloom_train.archs import HeirloomDamageDetector
         net, _, _ = load_model(args.checkpoint)
         args.detector = (HeirloomDamageDetector(net).eval(), net.size_multiple)
         return reach_bound(args)
+    if not (args.train and args.work):
+        ap.error('--train and --work are required (unless --reach-bound)')
     draws(args)
     fit(args, *samples(args))
     print(os.path.join(args.work, 'grower.pt'))
