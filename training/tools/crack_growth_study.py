@@ -91,6 +91,19 @@ def sure_damaged(defect, missing, prob):
     return stats[ok, 4].sum() / found.size >= 0.01 or ok.sum() >= 6
 
 
+def gradient_magnitude(lum):
+    return cv2.magnitude(cv2.Sobel(lum, cv2.CV_32F, 1, 0), cv2.Sobel(lum, cv2.CV_32F, 0, 1))
+
+
+def hessian_ridges(lum, sigma):
+    """Bright-ridge strengths at scale sigma: the Hessian's eigenvalues, negated, the stronger first
+    (scale-normalised by sigma^2)."""
+    g = cv2.GaussianBlur(lum, (0, 0), sigma)
+    dxx, dyy, dxy = cv2.Sobel(g, cv2.CV_32F, 2, 0), cv2.Sobel(g, cv2.CV_32F, 0, 2), cv2.Sobel(g, cv2.CV_32F, 1, 1)
+    tr, root = dxx + dyy, np.sqrt((dxx - dyy) ** 2 + 4 * dxy ** 2)
+    return -(tr - root) / 2 * sigma ** 2, -(tr + root) / 2 * sigma ** 2
+
+
 def pixel_features(rgb):
     """Per pixel: luma and its difference from the 15 px median, white top-hats (2 and 5 px), black
     top-hat, chroma (Lab a, b) and its difference from the 15 px mean, texture level, gradient, ridge
@@ -102,13 +115,9 @@ def pixel_features(rgb):
     black = cv2.morphologyEx(lum, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
     a, b = lab[..., 1], lab[..., 2]
     f = [lum, lum - med, tophat(lum, 2), th5, black, a - cv2.blur(a, (15, 15)), b - cv2.blur(b, (15, 15)), a, b,
-         texture_level(th5), cv2.magnitude(cv2.Sobel(lum, cv2.CV_32F, 1, 0), cv2.Sobel(lum, cv2.CV_32F, 0, 1))]
+         texture_level(th5), gradient_magnitude(lum)]
     for sigma in (1.0, 2.0):
-        g = cv2.GaussianBlur(lum, (0, 0), sigma)
-        dxx, dyy = cv2.Sobel(g, cv2.CV_32F, 2, 0), cv2.Sobel(g, cv2.CV_32F, 0, 2)
-        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1)
-        tr, root = dxx + dyy, np.sqrt((dxx - dyy) ** 2 + 4 * dxy ** 2)
-        f += [-(tr - root) / 2 * sigma ** 2, -(tr + root) / 2 * sigma ** 2]
+        f += list(hessian_ridges(lum, sigma))
     return np.stack(f, -1).reshape(-1, len(f))
 
 
@@ -202,22 +211,21 @@ def main():
     net, _, _ = load_model(args.checkpoint)
     det = HeirloomDamageDetector(net).eval()
 
-    def seen(path):
-        return seen_by_detector((det, net.size_multiple), path)
+    detector = (det, net.size_multiple)
 
     faces = json.load(open(os.path.join(args.masks, 'faces.json')))
     masked = {}
     for mpath in list_images(args.masks):
         name = os.path.basename(mpath)
         if os.path.exists(os.path.join(args.photos, name)):
-            masked[name] = (cv2.imread(mpath, cv2.IMREAD_GRAYSCALE) > 127, *seen(os.path.join(args.photos, name)))
-    others = [seen(p) for p in list_images(args.photos) if os.path.basename(p) not in masked]
+            masked[name] = (cv2.imread(mpath, cv2.IMREAD_GRAYSCALE) > 127, *seen_by_detector(detector, os.path.join(args.photos, name)))
+    others = [seen_by_detector(detector, p) for p in list_images(args.photos) if os.path.basename(p) not in masked]
     sets = {}
     for s in args.sets:
         rows = []
         for name in (i['name'] for i in json.load(open(os.path.join(s, 'set.json')))['images']):
             truth = cv2.imread(os.path.join(s, 'defect', name), cv2.IMREAD_GRAYSCALE) > 127
-            rows.append((truth, *seen(os.path.join(s, 'damaged', name)), *seen(os.path.join(s, 'clean', name))))
+            rows.append((truth, *seen_by_detector(detector, os.path.join(s, 'damaged', name)), *seen_by_detector(detector, os.path.join(s, 'clean', name))))
         sets[os.path.basename(os.path.normpath(s))] = rows
     results = []
     for rule in rules:

@@ -13,7 +13,7 @@ python3 training/tools/crack_growth_study.py --checkpoint training/runs/detect-s
    kinds too, crack networks on 60% of those) and seen by the detector (4 mirrored views, fp32).
 2. Samples: on each draw the detector is sure is damaged (certainty.ts), the pixels it did not flag that
    are reachable from its defects through loosely bright, thin pixels (`reachable`), up to 10,000 a draw,
-   with `pixel_features` and the synthetic truth as the label; a second time with the reachable true
+   with `growth_features` and the synthetic truth as the label; a second time with the reachable true
    defects added to the found ones, as a second round of growing sees them.
 3. A small MLP (features -> 32 -> 32 -> 1) fitted to them; every fifth photo held out for the printed
    precision / recall. Saved as --work/grower.pt.
@@ -62,9 +62,9 @@ def line_responses(th, length):
     return [cv2.filter2D(th, -1, k, borderType=cv2.BORDER_REFLECT) for k in LINES[length]]
 
 
-def pixel_features(rgb, prob, found):
+def growth_features(rgb, prob, found):
     """HxWxF features of every pixel, given the defects found so far (see FEATURES)."""
-    from crack_growth_study import luma, texture_level, tophat
+    from crack_growth_study import gradient_magnitude, hessian_ridges, luma, texture_level, tophat
     lum = luma(rgb / 255.0).astype(np.float32)
     th = tophat(lum, square=True)
     level = texture_level(th)
@@ -73,13 +73,8 @@ def pixel_features(rgb, prob, found):
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     a, b = lab[..., 1], lab[..., 2]
     black = cv2.morphologyEx(lum, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
-    grad = cv2.magnitude(cv2.Sobel(lum, cv2.CV_32F, 1, 0), cv2.Sobel(lum, cv2.CV_32F, 0, 1))
-    ridges = []
-    for s in (1.0, 2.0):
-        g = cv2.GaussianBlur(lum, (0, 0), s)
-        dxx, dyy, dxy = cv2.Sobel(g, cv2.CV_32F, 2, 0), cv2.Sobel(g, cv2.CV_32F, 0, 2), cv2.Sobel(g, cv2.CV_32F, 1, 1)
-        tr, root = dxx + dyy, np.sqrt((dxx - dyy) ** 2 + 4 * dxy ** 2)
-        ridges.append(-(tr - root) / 2 * s * s)
+    grad = gradient_magnitude(lum)
+    ridges = [hessian_ridges(lum, sigma)[0] for sigma in (1.0, 2.0)]
     p = np.clip(prob[0].astype(np.float32), 1e-6, 1 - 1e-6)
     logit = np.log(p / (1 - p))
     confident = found & (prob[0] >= 0.9)
@@ -125,7 +120,7 @@ def load_grower(path):
 def grow_round(grower, rgb, prob, found, missing, q):
     """One round: reachable pixels the grower gives at least q join the found defects by hysteresis."""
     net, mean, std = grower
-    feats = pixel_features(rgb, prob, found)
+    feats = growth_features(rgb, prob, found)
     pool = reachable(feats, found, missing)
     score = np.zeros(found.shape, np.float32)
     idx = np.flatnonzero(pool.ravel())
@@ -182,7 +177,7 @@ def samples(args):
             continue
         truth = z['defect'] > 0
         for _ in range(2):
-            feats = pixel_features(z['rgb'], p, found)
+            feats = growth_features(z['rgb'], p, found)
             pool = reachable(feats, found, missing)
             idx = np.flatnonzero(pool.ravel())
             if len(idx) > 10000:
@@ -226,7 +221,7 @@ def fit(args, X, Y, G):
                os.path.join(args.work, 'grower.pt'))
 
 
-def reach_bound(args):
+def reach_bound(args, detector):
     """The most any grower could add on the hand-masked photos: grow by the mask itself, round after round,
     through what `reachable` offers. Prints the recall it would reach."""
     from crack_growth_study import seen_by_detector
@@ -235,15 +230,17 @@ def reach_bound(args):
         if not os.path.exists(photo):
             continue
         mask = cv2.imread(mpath, cv2.IMREAD_GRAYSCALE) > 127
-        rgb, p = seen_by_detector(args.detector, photo)
+        rgb, p = seen_by_detector(detector, photo)
         found, missing = classify_damage(p, 0.5)
+        grown = found
         for _ in range(20):
-            more = found | (reachable(pixel_features(rgb, p, found), found, missing) & mask)
-            if (more == found).all():
+            more = grown | (reachable(growth_features(rgb, p, grown), grown, missing) & mask)
+            if (more == grown).all():
                 break
-            found = more
-        print(f'{os.path.basename(photo)}: detector recall {((classify_damage(p, 0.5)[0] | missing) & mask).sum() / mask.sum():.3f}, '
-              f'with every reachable masked pixel {((found | missing) & mask).sum() / mask.sum():.3f}')
+            grown = more
+        recall = lambda flagged: (flagged & mask).sum() / mask.sum()  # noqa: E731
+        print(f'{os.path.basename(photo)}: detector recall {recall(found | missing):.3f}, '
+              f'with every reachable masked pixel {recall(grown | missing):.3f}')
 
 
 def main():
@@ -265,8 +262,7 @@ def main():
         from export import load_model
         from heirloom_train.archs import HeirloomDamageDetector
         net, _, _ = load_model(args.checkpoint)
-        args.detector = (HeirloomDamageDetector(net).eval(), net.size_multiple)
-        return reach_bound(args)
+        return reach_bound(args, (HeirloomDamageDetector(net).eval(), net.size_multiple))
     if not (args.train and args.work):
         ap.error('--train and --work are required (unless --reach-bound)')
     draws(args)
